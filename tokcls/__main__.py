@@ -1,0 +1,5 @@
+import sys
+
+from tokcls.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""`token_classification <command>`: parses the flags and overrides, loads the spec, runs the command.
+
+Only this much happens here; what a command does lives in tokcls/commands/<command>.py.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from conversion.errors import ConversionError
+
+
+@dataclass(frozen=True)
+class Command:
+    module: str  # tokcls.commands.<module> holds run(config, args)
+    summary: str
+    flags: tuple[str, ...]  # which of -e -r -m -k -g the command takes
+
+
+COMMANDS = {
+    "dataset_convert": Command(
+        "convert",
+        "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
+        ("-e", "-r"),
+    ),
+}
+
+FLAGS = {
+    "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
+    "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there)"),
+    "-m": dict(dest="model", metavar="MODEL.tcls", help="model archive"),
+    "-k": dict(dest="key", metavar="KEY", help="key to encrypt or decrypt the model archive"),
+    "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices"),
+}
+
+EPILOG = (
+    "Any further KEY=VALUE arguments override the spec, in Hydra's grammar: a.b=1 sets a key, "
+    "~a.b restores its default, and null sets None. Unknown keys and wrong types are refused."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="token_classification",
+        description="Fine-tune and run transformer encoders for token classification (NER, POS, chunking).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.summary, description=command.summary, epilog=EPILOG)
+        for flag in command.flags:
+            sub.add_argument(flag, **FLAGS[flag])
+        sub.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="spec overrides")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = COMMANDS[args.command]
+    # Imported here so that `--help` and spec errors come back without loading torch.
+    from omegaconf import OmegaConf
+
+    from tokcls.config import SpecError, load_spec
+    from tokcls.config.schema import SCHEMAS
+
+    try:
+        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), args.overrides)
+        print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
+        results_dir = getattr(args, "results_dir", None)
+        if results_dir:
+            Path(results_dir).mkdir(parents=True, exist_ok=True)
+            OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
+        module = importlib.import_module(f"tokcls.commands.{command.module}")
+        module.run(config, args)
+    except (SpecError, ConversionError) as e:
+        print(f"token_classification {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

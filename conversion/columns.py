@@ -10,6 +10,7 @@ from conversion.errors import ConversionError
 
 DOCSTART = "-DOCSTART-"
 _SPACE_RUN = re.compile(r"[ \t]+")
+_WHITESPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 class Delimiter(str, Enum):
@@ -67,6 +68,26 @@ def _decode(path: Path, encoding: str) -> str:
 
 def _column_name(index: int) -> str:
     return f"{index} (last)" if index == -1 else str(index)
+
+
+def _refuse_value(path: Path, number: int, fmt: ColumnFormat, token: str, tag: str) -> None:
+    for what, index, value in (("token", fmt.token_column, token), ("tag", fmt.tag_column, tag)):
+        if not value:
+            raise ConversionError(
+                f"the {what} column ({_column_name(index)}) is empty",
+                "remove the stray separator or fill in the value",
+                path,
+                number,
+            )
+        bad = _WHITESPACE.search(value)
+        if bad:
+            raise ConversionError(
+                f"{what} {value!r} contains whitespace U+{ord(bad.group()):04X}; words are separated by spaces "
+                "in the output, so it would split into several words",
+                f"replace the whitespace inside the {what} with '_' or split it into one {what} per line",
+                path,
+                number,
+            )
 
 
 def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> ColumnFile:
@@ -130,23 +151,8 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
                 f"line has {len(fields)} columns, the file's first token line has {n_columns}", hint, path, number
             )
         token, tag = fields[fmt.token_column], fields[fmt.tag_column]
-        for what, index, value in (("token", fmt.token_column, token), ("tag", fmt.tag_column, tag)):
-            if not value:
-                raise ConversionError(
-                    f"the {what} column ({_column_name(index)}) is empty",
-                    "remove the stray separator or fill in the value",
-                    path,
-                    number,
-                )
-            bad = next((c for c in value if c.isspace()), None)
-            if bad is not None:
-                raise ConversionError(
-                    f"{what} {value!r} contains whitespace U+{ord(bad):04X}; words are separated by spaces "
-                    "in the output, so it would split into several words",
-                    f"replace the whitespace inside the {what} with '_' or split it into one {what} per line",
-                    path,
-                    number,
-                )
+        if not token or not tag or _WHITESPACE.search(token) or _WHITESPACE.search(tag):
+            _refuse_value(path, number, fmt, token, tag)
         if not words:
             first_line = number
         words.append(token)

@@ -1,11 +1,11 @@
-"""The one error type the converter raises for bad input or bad options."""
+"""Errors about a user's input: they say where (file and line when known), what is wrong and the fix."""
 from __future__ import annotations
 
 from pathlib import Path
 
 
-class ConversionError(ValueError):
-    """Bad input: says where (file and line when known), what is wrong, and how to fix it."""
+class InputError(ValueError):
+    """Bad input data or options; the command line prints it and exits with status 2."""
 
     def __init__(self, problem: str, fix: str, path: str | Path | None = None, line: int | None = None):
         self.problem = problem
@@ -16,3 +16,7 @@ class ConversionError(ValueError):
         if self.path is not None:
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
         super().__init__(f"{where}{problem}\n  fix: {fix}")
+
+
+class ConversionError(InputError):
+    """The converter's error for bad column files or conversion options."""

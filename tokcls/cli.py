@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversion.errors import ConversionError
+from conversion.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
         module = importlib.import_module(f"tokcls.commands.{command.module}")
         module.run(config, args)
-    except (SpecError, ConversionError) as e:
+    except (SpecError, InputError) as e:
         print(f"token_classification {args.command}: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -1,0 +1,1 @@
+"""Data: text/labels files -> examples -> windowed features -> length-bucketed batches."""

@@ -1,0 +1,56 @@
+"""Read text_*.txt / labels_*.txt: one sentence per line, one label per word."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from conversion.errors import InputError
+
+
+@dataclass
+class Example:
+    words: list[str]
+    labels: list[str] | None  # None when there is no labels file (inference)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", "check data.data_dir and the text_file/labels_file keys", path) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not valid UTF-8 ({e.reason})", "re-create it with token_classification dataset_convert", path) from None
+    # split("\n"), not splitlines(): words may hold U+2028 and other line-like characters.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+def read_examples(text_file: str | Path, labels_file: str | Path | None = None, num_samples: int = -1) -> list[Example]:
+    """Sentences of a text file (words split on whitespace), each with its labels when a labels file is given."""
+    text_file = Path(text_file)
+    texts = _read_lines(text_file)
+    if labels_file is None:
+        examples = [Example(line.split(), None) for line in texts]
+    else:
+        labels_file = Path(labels_file)
+        labels = _read_lines(labels_file)
+        if len(labels) != len(texts):
+            raise InputError(
+                f"{len(texts)} lines in {text_file} but {len(labels)} in {labels_file}",
+                "the two files must have one line per sentence each; re-create them with dataset_convert",
+                labels_file,
+            )
+        examples = []
+        for number, (text, label_line) in enumerate(zip(texts, labels), start=1):
+            words, word_labels = text.split(), label_line.split()
+            if len(words) != len(word_labels):
+                raise InputError(
+                    f"{len(words)} words in {text_file} but {len(word_labels)} labels here",
+                    "every word needs exactly one label on the same line number of the labels file",
+                    labels_file,
+                    number,
+                )
+            examples.append(Example(words, word_labels))
+    return examples if num_samples is None or num_samples < 0 else examples[:num_samples]

@@ -17,13 +17,15 @@ class AtomicFiles:
         self.directory = Path(directory)
         self._pending: dict[Path, Path] = {}
 
-    def open(self, name: str, encoding: str = "utf-8"):
-        """A text file to write; it becomes `directory/name` when the group commits."""
+    def open(self, name: str, mode: str = "w", encoding: str = "utf-8"):
+        """A file to write ("w" text, "wb" bytes); it becomes `directory/name` when the group commits."""
         final = self.directory / name
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
         self._pending[final] = Path(tmp)
+        if "b" in mode:
+            return os.fdopen(fd, mode)
         # newline="\n": the same bytes on every platform, whatever the input's line endings were.
-        return os.fdopen(fd, "w", encoding=encoding, newline="\n")
+        return os.fdopen(fd, mode, encoding=encoding, newline="\n")
 
     def _commit(self) -> None:
         umask = os.umask(0)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,10 @@ COMMANDS = {
         "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
         ("-e", "-r"),
     ),
+    "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
+                     ("-e", "-r", "-g")),
 }
+REQUIRES_RESULTS = {"train"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
@@ -65,15 +70,25 @@ def main(argv: list[str] | None = None) -> int:
     from tokcls.config import SpecError, load_spec
     from tokcls.config.schema import SCHEMAS
 
+    from tokcls.training.logfile import log_to_file
+
+    results_dir = getattr(args, "results_dir", None)
+    if args.command in REQUIRES_RESULTS and not results_dir:
+        print(f"token_classification {args.command}: error: -r RESULTS_DIR is required", file=sys.stderr)
+        return 2
+    overrides = list(args.overrides)
+    if getattr(args, "gpus", None) is not None:
+        overrides.append(f"trainer.devices={args.gpus}")
     try:
-        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), args.overrides)
-        print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
-        results_dir = getattr(args, "results_dir", None)
-        if results_dir:
-            Path(results_dir).mkdir(parents=True, exist_ok=True)
-            OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
-        module = importlib.import_module(f"tokcls.commands.{command.module}")
-        module.run(config, args)
+        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides)
+        with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
+            # Configured inside the log context so that log records reach the log file too.
+            logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+            print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
+            if results_dir:
+                OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
+            module = importlib.import_module(f"tokcls.commands.{command.module}")
+            module.run(config, args)
     except (SpecError, InputError) as e:
         print(f"token_classification {args.command}: error: {e}", file=sys.stderr)
         return 2

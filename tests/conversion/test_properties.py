@@ -31,18 +31,22 @@ def column_files(draw):
     drop_tag = st.sampled_from(tagset) | st.just(None) if draw(st.integers(0, 9)) == 0 else st.sampled_from(tagset)
     sentences = draw(st.lists(st.lists(st.tuples(tokens, drop_tag), min_size=1, max_size=6), min_size=1, max_size=5))
     blanks = st.lists(st.sampled_from(["", " ", "\t", " \t  "]), min_size=1, max_size=3)
-    lines, bad_lines = draw(blanks)[1:], []  # stray blank lines before the first sentence too
+    lines, bad_lines, written = draw(blanks)[1:], [], []  # stray blank lines before the first sentence too
     for sentence in sentences:
+        written.append([])
         if draw(st.integers(0, 4)) == 0:
             lines += ["-DOCSTART-" + draw(st.sampled_from(["", f"{sep}O", f"{sep}-X-{sep}O"])), ""]
         for token, tag in sentence:
+            if tag is None and not token.strip():
+                tag = tagset[0]  # a whitespace-only line is a blank line: a sentence break, not an error
+            written[-1].append((token, tag))
             lines.append(token if tag is None else f"{token}{sep}{tag}")
             if is_bad(token, tag):
                 bad_lines.append(len(lines))
         lines += draw(blanks)
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     text = draw(st.sampled_from(["", "\ufeff"])) + newline.join(lines)
-    return text, [[(t, tag) for t, tag in s] for s in sentences], bad_lines[:1], tagset
+    return text, written, bad_lines[:1], tagset
 
 
 @given(column_files())

@@ -29,6 +29,8 @@ def _valid_keys_hint(schema: DictConfig, full_key: str) -> str:
     if not isinstance(parent, DictConfig):
         return ""
     keys = [str(k) for k in parent.keys()]
+    if not keys:
+        return f" '{parent_key}' is a free mapping: add a key with +{full_key}=VALUE."
     close = difflib.get_close_matches(leaf, keys, n=1)
     where = f" under '{parent_key}'" if parent_key else ""
     return (f" Did you mean '{close[0]}'?" if close else "") + f" Valid keys{where}: {', '.join(keys)}."

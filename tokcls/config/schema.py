@@ -2,9 +2,11 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
+from tokcls.config.train import TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,
+    "train": TrainConfig,
 }
 
 for _name, _node in SCHEMAS.items():

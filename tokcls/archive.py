@@ -1,0 +1,78 @@
+"""The model archive (.tcls): everything needed to run a trained model offline, and no pickle.
+
+A tar of config.yaml (the resolved spec), model.safetensors (encoder + head weights),
+label_ids.csv, encoder/config.json and tokenizer/ (the tokenizer files). Written under a
+temporary name and renamed, so a crash never leaves half an archive; extraction takes only
+regular files with plain relative names.
+"""
+from __future__ import annotations
+
+import io
+import tarfile
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from omegaconf import OmegaConf
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+from conversion.atomic import atomic_files
+from conversion.errors import InputError
+
+MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
+REQUIRED = ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")
+
+
+def model_state(model) -> dict:
+    """Encoder and head weights (the loss's class weights are training state, not the model)."""
+    return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k.startswith(("encoder.", "head."))}
+
+
+def save_archive(path: str | Path, model, config, tokenizer) -> Path:
+    path = Path(path)
+    files: dict[str, bytes] = {
+        "config.yaml": OmegaConf.to_yaml(config).encode(),
+        "model.safetensors": save_tensors(model_state(model)),
+        "label_ids.csv": "".join(f"{label}\n" for label in model.labels).encode(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        model.encoder.config.save_pretrained(Path(tmp) / "encoder")
+        tokenizer.save_pretrained(Path(tmp) / "tokenizer")
+        for file in sorted(Path(tmp).rglob("*")):
+            if file.is_file():
+                files[file.relative_to(tmp).as_posix()] = file.read_bytes()
+    with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
+        with tarfile.open(fileobj=f, mode="w") as tar:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def read_archive(path: str | Path) -> dict[str, bytes]:
+    """The archive's files by name; refuses anything but regular files with plain relative names."""
+    path = Path(path)
+    files: dict[str, bytes] = {}
+    try:
+        with tarfile.open(path, mode="r:") as tar:
+            for member in tar:
+                name = PurePosixPath(member.name)
+                if name.is_absolute() or ".." in name.parts or not member.isreg():
+                    raise InputError(f"archive member {member.name!r} is not a plain file with a relative name",
+                                     "only use archives written by tokcls; this one may have been tampered with", path)
+                if member.size > MAX_MEMBER_BYTES:
+                    raise InputError(f"archive member {member.name!r} is {member.size} bytes, over the limit",
+                                     "only use archives written by tokcls", path)
+                files[name.as_posix()] = tar.extractfile(member).read()
+    except (tarfile.TarError, EOFError) as e:
+        raise InputError(f"not a readable model archive ({e})", "the file is truncated or damaged: copy it again", path) from None
+    missing = [name for name in REQUIRED if name not in files]
+    if missing:
+        raise InputError(f"archive lacks {', '.join(missing)}", "re-create it with token_classification train", path)
+    return files
+
+
+def archive_weights(files: dict[str, bytes]) -> dict:
+    return load_tensors(files["model.safetensors"])

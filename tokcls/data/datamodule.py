@@ -1,0 +1,95 @@
+"""The LightningDataModule: examples -> cached windowed features -> bucketed, padded batches."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytorch_lightning as pl
+from torch.utils.data import DataLoader
+
+from conversion.stats import length_stats
+from tokcls.data import cache
+from tokcls.data.batching import BucketBatchSampler, Collate, WindowDataset
+from tokcls.data.examples import Example, read_examples
+from tokcls.data.features import IGNORE, Features, WindowSettings, encode
+from tokcls.data.labels import check_labels_known
+
+log = logging.getLogger("tokcls")
+
+
+def window_settings(data_cfg) -> WindowSettings:
+    return WindowSettings(data_cfg.max_seq_length, data_cfg.stride, data_cfg.label_all_subwords)
+
+
+def load_split(split_cfg, data_dir: Path, tokenizer, labels: list[str], settings: WindowSettings,
+               use_cache: bool = True, fallback_dir: Path | None = None) -> tuple[list[Example], Features, dict]:
+    text_file = data_dir / split_cfg.text_file
+    labels_file = data_dir / split_cfg.labels_file if split_cfg.labels_file else None
+    examples = read_examples(text_file, labels_file, split_cfg.num_samples)
+    if labels_file is not None:
+        check_labels_known(examples, labels, labels_file)
+    files = [text_file] + ([labels_file] if labels_file else [])
+    path = data_dir / ".tokcls_cache" / f"features_{cache.cache_key(files, tokenizer, labels, settings, split_cfg.num_samples)}.safetensors"
+    cached = cache.load(path) if use_cache else None
+    if cached is not None:
+        log.info("Features of %s read from cache %s", text_file.name, path)
+        features, info = cached
+    else:
+        features, info = encode(examples, tokenizer, labels if labels_file else None, settings)
+        if use_cache:
+            cache.store(path, features, info, fallback_dir)
+    return examples, features, info
+
+
+def log_split(name: str, examples: list[Example], features: Features, info: dict, settings: WindowSettings, tokenizer, labels) -> None:
+    lengths = info["sentence_lengths"]
+    log.info("%s: %d sentences, %d words, %d windows", name, len(examples), sum(len(e.words) for e in examples), len(features))
+    if lengths:
+        log.info("  sentence length in sub-tokens: %s", "  ".join(f"{k} {v:g}" for k, v in length_stats(lengths).items()))
+    log.info("  %d sentences are longer than max_seq_length=%d and were split into overlapping windows "
+             "(stride %d); no word is dropped", info["windowed_sentences"], settings.max_seq_length, settings.stride)
+    if len(features):
+        window = features.window(0)
+        log.info("  example window of sentence %d:", int(window["example"]))
+        log.info("    subtokens: %s", " ".join(tokenizer.convert_ids_to_tokens(window["input_ids"].tolist())))
+        log.info("    loss_mask: %s", " ".join("1" if l != IGNORE else "0" for l in window["labels"]))
+        log.info("    labels:    %s", " ".join(labels[l] if l != IGNORE else "-" for l in window["labels"]))
+
+
+class TokenClassificationDataModule(pl.LightningDataModule):
+    def __init__(self, data_cfg, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None):
+        super().__init__()
+        self.cfg = data_cfg
+        self.tokenizer = tokenizer
+        self.labels = labels
+        self.seed = seed
+        self.settings = window_settings(data_cfg)
+        self.cache_fallback_dir = cache_fallback_dir
+        self.train_examples: list[Example] | None = None
+        self.val_examples: list[Example] | None = None
+
+    def prepare(self) -> None:
+        """Read and tokenize both splits (once; cached on disk)."""
+        if self.train_examples is not None:
+            return
+        data_dir = Path(self.cfg.data_dir)
+        for name, split_cfg in (("train", self.cfg.train_ds), ("validation", self.cfg.validation_ds)):
+            examples, features, info = load_split(split_cfg, data_dir, self.tokenizer, self.labels, self.settings,
+                                                  self.cfg.use_cache, self.cache_fallback_dir)
+            log_split(name, examples, features, info, self.settings, self.tokenizer, self.labels)
+            setattr(self, f"{'train' if name == 'train' else 'val'}_examples", examples)
+            setattr(self, f"{'train' if name == 'train' else 'val'}_features", features)
+
+    def setup(self, stage: str | None = None) -> None:
+        self.prepare()
+
+    def _loader(self, features: Features, split_cfg, shuffle: bool) -> DataLoader:
+        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed)
+        return DataLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
+                          num_workers=self.cfg.num_workers)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader(self.train_features, self.cfg.train_ds, self.cfg.train_ds.shuffle)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader(self.val_features, self.cfg.validation_ds, False)

@@ -1,0 +1,1 @@
+"""Token-level and entity-level (seqeval-exact) reports."""

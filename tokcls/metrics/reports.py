@@ -1,0 +1,89 @@
+"""Scores of word-level predictions: NeMo's token-level table and seqeval's entity-level one."""
+from __future__ import annotations
+
+import numpy as np
+from seqeval import metrics as seqeval_metrics
+from seqeval.scheme import BILOU, IOB1, IOB2, IOBES
+from sklearn.metrics import precision_recall_fscore_support
+
+from conversion.schemes import MixedTagsError, Scheme, detect_scheme
+
+STRICT_SCHEMES = {Scheme.iob1: IOB1, Scheme.iob2: IOB2, Scheme.bioes: IOBES, Scheme.bilou: BILOU, Scheme.plain: IOB2}
+
+
+def token_report(gold: list[list[str]], pred: list[list[str]], labels: list[str]) -> dict:
+    """Per-label precision/recall/F1/support over words, with micro, macro and weighted averages."""
+    index = {label: i for i, label in enumerate(labels)}
+    y_true = np.array([index[t] for sentence in gold for t in sentence], dtype=np.int64)
+    y_pred = np.array([index[t] for sentence in pred for t in sentence], dtype=np.int64)
+    present = sorted(set(y_true.tolist()) | set(y_pred.tolist()))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
+    report = {
+        labels[i]: {"id": i, "precision": p[k], "recall": r[k], "f1": f[k], "support": int(s[k])}
+        for k, i in enumerate(present)
+    }
+    for average in ("micro", "macro", "weighted"):
+        ap, ar, af, _ = precision_recall_fscore_support(y_true, y_pred, labels=present, average=average, zero_division=0)
+        report[f"{average} avg"] = {"precision": ap, "recall": ar, "f1": af, "support": int(len(y_true))}
+    return report
+
+
+def tag_scheme(sequences: list[list[str]], outside: str = "O") -> Scheme:
+    try:
+        return detect_scheme(sequences, outside)
+    except MixedTagsError:
+        return Scheme.plain
+
+
+def _for_seqeval(sequences: list[list[str]], scheme: Scheme, outside: str) -> list[list[str]]:
+    """seqeval reads prefixes; a plain tag (POS) becomes a one-word entity of its own type,
+    and BILOU's L-/U- become E-/S-, which seqeval's default mode knows."""
+    if scheme is Scheme.plain:
+        return [["O" if t == outside else f"B-{t}" for t in s] for s in sequences]
+    if outside != "O" or scheme is Scheme.bilou:
+        rename = {"L": "E", "U": "S"}
+        return [["O" if t == outside else rename.get(t[0], t[0]) + t[1:] for t in s] for s in sequences]
+    return sequences
+
+
+def entity_report(gold: list[list[str]], pred: list[list[str]], outside: str = "O", strict: bool = False) -> dict:
+    """seqeval's classification report (default mode, or strict mode in the data's scheme)."""
+    scheme = tag_scheme(gold + pred, outside)
+    y_true, y_pred = _for_seqeval(gold, scheme, outside), _for_seqeval(pred, scheme, outside)
+    kwargs = {"output_dict": True, "zero_division": 0}
+    if strict:
+        if scheme is Scheme.io:
+            return {}  # seqeval has no strict IO scheme
+        kwargs.update(mode="strict", scheme=IOBES if scheme is Scheme.bilou else STRICT_SCHEMES[scheme])
+    report = seqeval_metrics.classification_report(y_true, y_pred, **kwargs)
+    rename = {"f1-score": "f1"}
+    return {
+        name: {rename.get(k, k): (int(v) if k == "support" else float(v)) for k, v in row.items()}
+        for name, row in report.items()
+    }
+
+
+def format_token_report(report: dict) -> str:
+    """NeMo's layout: label (label_id: N), precision, recall, f1, support, in percent."""
+    lines = [f"{'label':<40}{'precision':>12}{'recall':>12}{'f1':>12}{'support':>12}"]
+    for name, row in report.items():
+        if name.endswith(" avg"):
+            continue
+        lines.append(_row(f"{name} (label_id: {row['id']})", row))
+    lines.append("-" * 88)
+    lines += [_row(name, row) for name, row in report.items() if name.endswith(" avg")]
+    return "\n".join(lines)
+
+
+def format_entity_report(report: dict, title: str) -> str:
+    lines = [title, f"{'entity':<40}{'precision':>12}{'recall':>12}{'f1':>12}{'support':>12}"]
+    rows = [(n, r) for n, r in report.items() if not n.endswith(" avg")]
+    lines += [_row(name, row) for name, row in rows]
+    lines.append("-" * 88)
+    lines += [_row(name, row) for name, row in report.items() if name.endswith(" avg")]
+    return "\n".join(lines)
+
+
+def _row(name: str, row: dict) -> str:
+    return (f"{name:<40}{100 * row['precision']:>12.2f}{100 * row['recall']:>12.2f}"
+            f"{100 * row['f1']:>12.2f}{row['support']:>12}")

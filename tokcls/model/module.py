@@ -1,0 +1,85 @@
+"""TokenClassificationModel: encoder + head, class-weighted loss, word-level validation reports."""
+from __future__ import annotations
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+from tokcls.data.features import IGNORE, word_predictions
+from tokcls.metrics.reports import entity_report, format_entity_report, format_token_report, token_report
+from tokcls.model.head import TokenClassifierHead
+from tokcls.training.optim import build_optimizer, build_scheduler
+
+
+class TokenClassificationModel(pl.LightningModule):
+    def __init__(self, encoder: nn.Module, labels: list[str], head_cfg, optim_cfg=None,
+                 class_weights: list[float] | None = None, outside_label: str = "O"):
+        super().__init__()
+        self.encoder = encoder.train()  # from_pretrained returns eval mode; Lightning keeps module modes
+        self.labels = list(labels)
+        self.outside_label = outside_label
+        self.optim_cfg = optim_cfg
+        self.head = TokenClassifierHead(encoder.config.hidden_size, len(labels), head_cfg.num_fc_layers,
+                                        head_cfg.fc_dropout, head_cfg.activation, head_cfg.use_transformer_init)
+        weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
+        self.loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE)
+        self._predictions: list[tuple[np.ndarray, ...]] = []
+        self.last_reports: dict = {}
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden)
+
+    def _loss(self, logits, labels):
+        return self.loss_fn(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+
+    def training_step(self, batch, batch_idx):
+        loss = self._loss(self(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+        self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].size(0))
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        logits = self(batch["input_ids"], batch["attention_mask"])
+        self.log("val_loss", self._loss(logits, batch["labels"]), batch_size=batch["input_ids"].size(0))
+        owned = batch["word_index"] >= 0
+        rows = owned.nonzero(as_tuple=True)[0]
+        self._predictions.append((
+            batch["example"][rows].cpu().numpy(),
+            batch["word_index"][owned].cpu().numpy(),
+            logits.argmax(-1)[owned].cpu().numpy(),
+        ))
+
+    def on_validation_epoch_end(self):
+        if not self._predictions:
+            return
+        examples = self.trainer.datamodule.val_examples
+        example, word, predicted = (np.concatenate(parts) for parts in zip(*self._predictions))
+        self._predictions.clear()
+        pred = word_predictions([len(e.words) for e in examples], example, word, predicted, self.labels)
+        gold = [e.labels for e in examples]
+        self.last_reports = {
+            "token": token_report(gold, pred, self.labels),
+            "entity": entity_report(gold, pred, self.outside_label),
+            "entity_strict": entity_report(gold, pred, self.outside_label, strict=True),
+        }
+        reports = self.last_reports
+        self.log_dict({
+            "val_entity_f1": reports["entity"]["micro avg"]["f1"],
+            "val_entity_precision": reports["entity"]["micro avg"]["precision"],
+            "val_entity_recall": reports["entity"]["micro avg"]["recall"],
+            "val_token_f1": reports["token"]["micro avg"]["f1"],
+            "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
+        })
+        if not self.trainer.sanity_checking and self.trainer.is_global_zero:
+            print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
+            print(format_token_report(reports["token"]))
+            print(format_entity_report(reports["entity"], "\nEntity level (seqeval, default mode):"))
+            if reports["entity_strict"]:
+                print(format_entity_report(reports["entity_strict"], "\nEntity level (seqeval, strict mode):"))
+
+    def configure_optimizers(self):
+        optimizer = build_optimizer(self, self.optim_cfg)
+        total = int(self.trainer.estimated_stepping_batches)
+        scheduler = build_scheduler(optimizer, self.optim_cfg.sched, total, self.optim_cfg.lr)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

@@ -1,0 +1,1 @@
+"""Training machinery: optimizers and schedules, the experiment directory, checkpoints, logs."""

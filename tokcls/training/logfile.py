@@ -1,0 +1,44 @@
+"""Copy everything a command prints into a log file in its results directory."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class _Tee:
+    """Copies a stream into a log file; progress-bar redraws (\\r) keep only their final state."""
+
+    def __init__(self, stream, log):
+        self.stream, self.log, self.pending = stream, log, ""
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self.log.write(line.rsplit("\r", 1)[-1] + "\n")
+        self.log.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def log_to_file(path: Path):
+    """Everything printed while inside also goes to `path` (appended, so a resumed run keeps its history)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as log:
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _Tee(out, log), _Tee(err, log)
+        try:
+            yield
+        finally:
+            for tee in (sys.stdout, sys.stderr):
+                if tee.pending:
+                    log.write(tee.pending.rsplit("\r", 1)[-1] + "\n")
+            sys.stdout, sys.stderr = out, err

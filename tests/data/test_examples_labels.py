@@ -1,0 +1,69 @@
+import json
+
+import pytest
+
+from conversion.errors import InputError
+from tokcls.data.examples import Example, read_examples
+from tokcls.data.labels import cached_class_weights, check_labels_known, class_weights, read_label_ids
+
+
+def test_examples_pair_words_and_labels(tmp_path):
+    (tmp_path / "t.txt").write_text("EU rejects German\n\nPeter  Blackburn\n")
+    (tmp_path / "l.txt").write_text("B-ORG O B-MISC\n\nB-PER I-PER\n")
+    examples = read_examples(tmp_path / "t.txt", tmp_path / "l.txt")
+    assert examples == [Example(["EU", "rejects", "German"], ["B-ORG", "O", "B-MISC"]), Example([], []),
+                        Example(["Peter", "Blackburn"], ["B-PER", "I-PER"])]
+    assert len(read_examples(tmp_path / "t.txt", tmp_path / "l.txt", num_samples=1)) == 1
+    assert read_examples(tmp_path / "t.txt")[2] == Example(["Peter", "Blackburn"], None)
+
+
+def test_line_count_mismatch_names_both_files(tmp_path):
+    (tmp_path / "t.txt").write_text("a b\nc\n")
+    (tmp_path / "l.txt").write_text("O O\n")
+    with pytest.raises(InputError) as info:
+        read_examples(tmp_path / "t.txt", tmp_path / "l.txt")
+    assert "2 lines in" in str(info.value) and "t.txt" in str(info.value) and info.value.path.endswith("l.txt")
+
+
+def test_word_label_count_mismatch_names_the_line(tmp_path):
+    (tmp_path / "t.txt").write_text("a b\nc d e\n")
+    (tmp_path / "l.txt").write_text("O O\nO O\n")
+    with pytest.raises(InputError) as info:
+        read_examples(tmp_path / "t.txt", tmp_path / "l.txt")
+    assert info.value.line == 2 and "3 words" in info.value.problem and "t.txt" in info.value.problem
+
+
+def test_label_ids_errors(tmp_path):
+    path = tmp_path / "label_ids.csv"
+    path.write_text("O\nB-PER\nO\n")
+    with pytest.raises(InputError, match="repeats line 1"):
+        read_label_ids(path)
+    path.write_text("O\nB-PER\n")
+    assert read_label_ids(path) == ["O", "B-PER"]
+    with pytest.raises(InputError, match="label file not found"):
+        read_label_ids(tmp_path / "nope.csv")
+
+
+def test_unknown_labels_name_the_line():
+    with pytest.raises(InputError) as info:
+        check_labels_known([Example(["a"], ["O"]), Example(["b"], ["B-X"])], ["O"], "labels_dev.txt")
+    assert info.value.line == 2 and "B-X" in info.value.problem
+
+
+def test_class_weights_follow_nemo_formula():
+    examples = [Example(list("abcd"), ["O", "O", "O", "B-PER"])]
+    # total 4 words, 3 classes: O -> 4 / (3 * 3), B-PER -> 4 / (3 * 1), unseen I-PER -> 0
+    assert class_weights(examples, ["O", "B-PER", "I-PER"]) == pytest.approx([4 / 9, 4 / 3, 0.0])
+
+
+def test_class_weight_cache_follows_the_labels_file(tmp_path):
+    labels_file = tmp_path / "labels_train.txt"
+    labels_file.write_text("O O O B-PER\n")
+    examples = [Example(list("abcd"), ["O", "O", "O", "B-PER"])]
+    first = cached_class_weights(examples, ["O", "B-PER"], labels_file, tmp_path)
+    cached = list(tmp_path.glob("class_weights_*.json"))
+    assert len(cached) == 1 and json.loads(cached[0].read_text())["weights"] == first
+    labels_file.write_text("O O B-PER B-PER\n")
+    changed = [Example(list("abcd"), ["O", "O", "B-PER", "B-PER"])]
+    assert cached_class_weights(changed, ["O", "B-PER"], labels_file, tmp_path) == pytest.approx([1.0, 1.0])
+    assert len(list(tmp_path.glob("class_weights_*.json"))) == 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -40,24 +40,43 @@ class InputScheme(str, Enum):
     plain = "plain"
 
 
+def _help(text: str) -> dict:
+    return {"help": text}
+
+
 @dataclass
 class ConvertOptions:
-    """The dataset_convert spec; every field is documented in specs/dataset_convert.yaml."""
+    """token_classification dataset_convert -e specs/dataset_convert.yaml source_data_dir=SRC target_data_dir=DST"""
 
-    source_data_dir: str = MISSING
-    target_data_dir: str = MISSING
-    train_file: str = "train.txt"
-    dev_file: str = "dev.txt"
-    test_file: Optional[str] = "test.txt"  # optional: skipped when the file does not exist
-    token_column: int = 0
-    tag_column: int = -1
-    delimiter: Delimiter = Delimiter.auto
-    encoding: str = "utf-8"
-    input_scheme: InputScheme = InputScheme.auto
-    output_scheme: OutputScheme = OutputScheme.iob2
-    outside_label: str = "O"
-    allow_unseen_labels: bool = False
-    write_docs: bool = True
+    source_data_dir: str = field(default=MISSING, metadata=_help(
+        "Folder holding the CoNLL-style column files (one token per line, blank line between sentences)."))
+    target_data_dir: str = field(default=MISSING, metadata=_help(
+        "Folder to write text_{split}.txt, labels_{split}.txt, label_ids.csv and dataset_stats.json into "
+        "(created if missing; outputs appear only when the whole conversion succeeded)."))
+    train_file: str = field(default="train.txt", metadata=_help("Training split file in source_data_dir (required)."))
+    dev_file: str = field(default="dev.txt", metadata=_help("Development split file in source_data_dir (required)."))
+    test_file: Optional[str] = field(default="test.txt", metadata=_help(
+        "Test split file; optional: skipped when the file does not exist, or set it to null."))
+    token_column: int = field(default=0, metadata=_help("Column holding the word (0-based; -1 is the last column)."))
+    tag_column: int = field(default=-1, metadata=_help("Column holding the tag (0-based; -1 is the last column)."))
+    delimiter: Delimiter = field(default=Delimiter.auto, metadata=_help(
+        "Column separator: auto (tab when the file has a tab between columns, else runs of spaces), tab "
+        "(a space inside a column is an error), or space (any run of spaces and tabs)."))
+    encoding: str = field(default="utf-8", metadata=_help(
+        "Text encoding of the input files (a Python codec name). A UTF-8 byte-order mark is always removed."))
+    input_scheme: InputScheme = field(default=InputScheme.auto, metadata=_help(
+        "Tagging scheme of the input: auto (detect), iob1, iob2, bioes, bilou, io, or plain (tags without "
+        "B-/I- prefixes such as POS tags; never converted)."))
+    output_scheme: OutputScheme = field(default=OutputScheme.iob2, metadata=_help(
+        "Scheme of the written labels: iob2, iob1, bioes, bilou, io, or keep (unchanged). Converting repairs "
+        "invalid transitions the way seqeval reads them (O I-PER -> O B-PER)."))
+    outside_label: str = field(default="O", metadata=_help(
+        "The label of words outside any entity; written first in label_ids.csv (id 0)."))
+    allow_unseen_labels: bool = field(default=False, metadata=_help(
+        "Dev/test labels that never occur in train stop the conversion with a list of them; true adds them "
+        "to label_ids.csv instead."))
+    write_docs: bool = field(default=True, metadata=_help(
+        "Write docs_{split}.txt (the document number of each sentence) when the input has -DOCSTART- lines."))
 
 
 def _read_splits(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, ColumnFile]:

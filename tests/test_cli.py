@@ -84,16 +84,3 @@ def test_conversion_errors_are_reported_not_raised(tmp_path, capsys):
     assert main(["dataset_convert", f"source_data_dir={source}", f"target_data_dir={tmp_path / 'out'}"]) == 2
     err = capsys.readouterr().err
     assert f"{source / 'dev.txt'}:1:" in err and "fix:" in err
-
-
-def test_shipped_spec_documents_every_key():
-    from dataclasses import fields
-
-    from conversion.dataset import ConvertOptions
-
-    lines = SPEC.read_text().splitlines()
-    for field in fields(ConvertOptions):
-        index = next(i for i, line in enumerate(lines) if line.startswith(f"{field.name}:"))
-        while index > 0 and lines[index - 1] and not lines[index - 1].startswith("#"):
-            index -= 1  # keys that share one comment block
-        assert lines[index - 1].startswith("#"), f"{field.name} has no comment in {SPEC.name}"

@@ -30,8 +30,10 @@ COMMANDS = {
     ),
     "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
                      ("-e", "-r", "-g")),
+    "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
+                              ("-r",)),
 }
-REQUIRES_RESULTS = {"train"}
+REQUIRES_RESULTS = {"train", "download_specs"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
@@ -69,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from tokcls.config import SpecError, load_spec
     from tokcls.config.schema import SCHEMAS
-
     from tokcls.training.logfile import log_to_file
 
     results_dir = getattr(args, "results_dir", None)
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "gpus", None) is not None:
         overrides.append(f"trainer.devices={args.gpus}")
     try:
+        if args.command not in SCHEMAS:  # a command without a spec
+            importlib.import_module(f"tokcls.commands.{command.module}").run(None, args)
+            return 0
         config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides)
         with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
             # Configured inside the log context so that log records reach the log file too.

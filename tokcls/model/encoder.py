@@ -70,19 +70,25 @@ def resolve_encoder(name: str) -> str:
 
 
 def load_tokenizer(model_cfg):
+    """The encoder's tokenizer, or tokenizer_name's; vocab_file / tokenizer_model rebuild it from that vocabulary."""
     from transformers import AutoTokenizer
 
-    name = resolve_encoder(model_cfg.tokenizer.tokenizer_name or model_cfg.language_model.pretrained_model_name)
-    kwargs = {}
-    if model_cfg.tokenizer.lowercase is not None:
-        kwargs["do_lower_case"] = model_cfg.tokenizer.lowercase
-    for key in ("vocab_file", "tokenizer_model"):
-        if model_cfg.tokenizer[key]:
-            # A given vocabulary replaces the directory's: build the fast tokenizer from it, not tokenizer.json.
-            kwargs.update(vocab_file=model_cfg.tokenizer[key], tokenizer_file=None)
+    tokenizer_cfg = model_cfg.tokenizer
+    name = resolve_encoder(tokenizer_cfg.tokenizer_name or model_cfg.language_model.pretrained_model_name)
+    kwargs = {} if tokenizer_cfg.lowercase is None else {"do_lower_case": tokenizer_cfg.lowercase}
+    vocabulary = tokenizer_cfg.vocab_file or tokenizer_cfg.tokenizer_model
     try:
         tokenizer = AutoTokenizer.from_pretrained(name, **kwargs)
+        if vocabulary:
+            if not Path(vocabulary).is_file():
+                raise InputError("vocabulary file not found", "check model.tokenizer.vocab_file / tokenizer_model", vocabulary)
+            try:  # same tokenizer class, new vocabulary (transformers 5 calls it `vocab`, 4.x `vocab_file`)
+                tokenizer = type(tokenizer)(vocab=str(vocabulary), **kwargs)
+            except TypeError:
+                tokenizer = type(tokenizer)(vocab_file=str(vocabulary), **kwargs)
     except (OSError, ValueError) as e:
+        if isinstance(e, InputError):
+            raise
         raise _not_loadable("tokenizer", name, e) from None
     if not tokenizer.is_fast:
         raise InputError(

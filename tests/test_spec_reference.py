@@ -1,0 +1,35 @@
+"""specs/*.yaml and docs/spec_reference.md are generated from the schema and must stay current."""
+import pytest
+from omegaconf import OmegaConf
+
+from tests.conftest import REPO
+from tokcls.cli import main
+from tokcls.config import load_spec
+from tokcls.config.reference import render_reference, render_yaml
+from tokcls.config.schema import SCHEMAS
+
+REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data.data_dir=a"]}
+REGENERATE = "regenerate: token_classification download_specs -r specs && python -m tokcls.config.reference > docs/spec_reference.md"
+
+
+@pytest.mark.parametrize("command", list(SCHEMAS))
+def test_shipped_spec_is_current_and_loads_to_the_defaults(command):
+    path = REPO / "specs" / f"{command}.yaml"
+    assert path.read_text() == render_yaml(command), REGENERATE
+    from_file = load_spec(SCHEMAS[command], path, REQUIRED[command])
+    assert OmegaConf.to_container(from_file) == OmegaConf.to_container(load_spec(SCHEMAS[command], None, REQUIRED[command]))
+
+
+def test_spec_reference_is_current():
+    assert (REPO / "docs" / "spec_reference.md").read_text() == render_reference(), REGENERATE
+
+
+def test_every_key_has_a_description():
+    for line in render_reference().splitlines():
+        if line.startswith("| `"):
+            assert not line.rstrip().endswith("|  |"), line
+
+
+def test_download_specs_writes_every_spec(tmp_path):
+    assert main(["download_specs", "-r", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{c}.yaml" for c in SCHEMAS)

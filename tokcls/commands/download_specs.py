@@ -1,0 +1,14 @@
+"""download_specs: the default spec of every command, each key commented, written to -r DIR."""
+from pathlib import Path
+
+from conversion.atomic import atomic_files
+from tokcls.config.reference import render_yaml
+from tokcls.config.schema import SCHEMAS
+
+
+def run(config, args) -> None:
+    with atomic_files(Path(args.results_dir)) as out:
+        for command in SCHEMAS:
+            with out.open(f"{command}.yaml") as f:
+                f.write(render_yaml(command))
+    print(f"Wrote {', '.join(f'{c}.yaml' for c in SCHEMAS)} to {args.results_dir}")

@@ -1,0 +1,82 @@
+"""Render the schemas as commented YAML specs and as the markdown spec reference.
+
+The schema's field `help` texts are the single source: specs/*.yaml, `download_specs` and
+docs/spec_reference.md all come from here (tests/test_spec_reference.py keeps the files current).
+"""
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from enum import Enum
+from typing import Any
+
+import yaml
+
+from tokcls.config.schema import SCHEMAS
+
+
+def _default(f: dataclasses.Field) -> Any:
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def _fields(node: Any) -> list[tuple[dataclasses.Field, Any]]:
+    return [(f, getattr(node, f.name)) for f in dataclasses.fields(node)]
+
+
+def render_yaml(command: str) -> str:
+    schema = SCHEMAS[command]
+    lines = [f"# {schema.__doc__.strip()}",
+             "# Every key can also be set on the command line as key=value; a key left out keeps the default shown."]
+
+    def walk(node: Any, indent: str) -> None:
+        for f, value in _fields(node):
+            if not lines[-1].endswith(":"):
+                lines.append("")
+            for line in textwrap.wrap(f.metadata.get("help", ""), width=100 - len(indent) - 2):
+                lines.append(f"{indent}# {line}")
+            if dataclasses.is_dataclass(value):
+                lines.append(f"{indent}{f.name}:")
+                walk(value, indent + "  ")
+            else:
+                lines.append(f"{indent}{f.name}: {_scalar(value)}")
+
+    walk(schema(), "")
+    return "\n".join(lines) + "\n"
+
+
+def render_reference() -> str:
+    lines = ["# Spec reference", "",
+             "Generated from the schema (`python -m tokcls.config.reference > docs/spec_reference.md`);",
+             "`tests/test_spec_reference.py` fails when it is out of date. Each key can be set in the spec",
+             "(`-e`) or on the command line (`key=value`); `???` marks a required value.", ""]
+    for command, schema in SCHEMAS.items():
+        lines += [f"## `{command}`", "", schema.__doc__.strip(), "", "| key | type | default | description |",
+                  "|---|---|---|---|"]
+
+        def walk(node: Any, prefix: str) -> None:
+            for f, value in _fields(node):
+                key = f"{prefix}{f.name}"
+                if dataclasses.is_dataclass(value):
+                    lines.append(f"| **`{key}`** | section | | {f.metadata.get('help', '')} |")
+                    walk(value, key + ".")
+                else:
+                    kind = type(value).__name__ if not isinstance(value, Enum) else " \\| ".join(m.value for m in type(value))
+                    annotation = str(f.type).replace("|", "\\|") if value is None else kind
+                    lines.append(f"| `{key}` | {annotation} | `{_scalar(value)}` | {f.metadata.get('help', '')} |")
+
+        walk(schema(), "")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_reference(), end="")

@@ -72,13 +72,14 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         """Read and tokenize both splits (once; cached on disk)."""
         if self.train_examples is not None:
             return
-        data_dir = Path(self.cfg.data_dir)
-        for name, split_cfg in (("train", self.cfg.train_ds), ("validation", self.cfg.validation_ds)):
-            examples, features, info = load_split(split_cfg, data_dir, self.tokenizer, self.labels, self.settings,
-                                                  self.cfg.use_cache, self.cache_fallback_dir)
-            log_split(name, examples, features, info, self.settings, self.tokenizer, self.labels)
-            setattr(self, f"{'train' if name == 'train' else 'val'}_examples", examples)
-            setattr(self, f"{'train' if name == 'train' else 'val'}_features", features)
+        self.train_examples, self.train_features = self._load("train", self.cfg.train_ds)
+        self.val_examples, self.val_features = self._load("validation", self.cfg.validation_ds)
+
+    def _load(self, name: str, split_cfg) -> tuple[list[Example], Features]:
+        examples, features, info = load_split(split_cfg, Path(self.cfg.data_dir), self.tokenizer, self.labels,
+                                              self.settings, self.cfg.use_cache, self.cache_fallback_dir)
+        log_split(name, examples, features, info, self.settings, self.tokenizer, self.labels)
+        return examples, features
 
     def setup(self, stage: str | None = None) -> None:
         self.prepare()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 from seqeval import metrics as seqeval_metrics
-from seqeval.scheme import BILOU, IOB1, IOB2, IOBES
+from seqeval.scheme import IOB1, IOB2, IOBES
 from sklearn.metrics import precision_recall_fscore_support
 
 from conversion.schemes import MixedTagsError, Scheme, detect_scheme
 
-STRICT_SCHEMES = {Scheme.iob1: IOB1, Scheme.iob2: IOB2, Scheme.bioes: IOBES, Scheme.bilou: BILOU, Scheme.plain: IOB2}
+# BILOU tags reach seqeval rewritten as BIOES (see _for_seqeval), hence IOBES for both.
+STRICT_SCHEMES = {Scheme.iob1: IOB1, Scheme.iob2: IOB2, Scheme.bioes: IOBES, Scheme.bilou: IOBES}
 
 
 def token_report(gold: list[list[str]], pred: list[list[str]], labels: list[str]) -> dict:
@@ -52,9 +53,9 @@ def entity_report(gold: list[list[str]], pred: list[list[str]], outside: str = "
     y_true, y_pred = _for_seqeval(gold, scheme, outside), _for_seqeval(pred, scheme, outside)
     kwargs = {"output_dict": True, "zero_division": 0}
     if strict:
-        if scheme is Scheme.io:
-            return {}  # seqeval has no strict IO scheme
-        kwargs.update(mode="strict", scheme=IOBES if scheme is Scheme.bilou else STRICT_SCHEMES[scheme])
+        if scheme in (Scheme.io, Scheme.plain):
+            return {}  # seqeval has no strict IO scheme; one-word entities of plain tags read the same in both modes
+        kwargs.update(mode="strict", scheme=STRICT_SCHEMES[scheme])
     report = seqeval_metrics.classification_report(y_true, y_pred, **kwargs)
     rename = {"f1-score": "f1"}
     return {

@@ -11,10 +11,10 @@ FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "data.train_ds.batch_size=16", 
         "trainer.enable_progress_bar=false"]
 
 
-def train(tmp_path, name, *overrides, data=None):
+def train(tmp_path, name, *overrides, data=None, flags=()):
     data = data or write_ner_dataset(tmp_path / "data")
     results = tmp_path / name
-    code = main(["train", "-r", str(results), f"data.data_dir={data}",
+    code = main(["train", "-r", str(results), *flags, f"data.data_dir={data}",
                  "model.language_model.pretrained_model_name=splade-tiny", *FAST, *overrides])
     assert code == 0
     return results
@@ -68,12 +68,14 @@ def test_resume_if_exists_continues_from_last(tmp_path, tiny_encoder):
     assert len(scalars(results, "val_entity_f1")) == 2
 
 
-def test_weighted_loss_and_deeper_head(tmp_path, tiny_encoder):
+def test_weighted_loss_deeper_head_and_encrypted_archive(tmp_path, tiny_encoder):
     results = train(tmp_path, "run", "trainer.max_epochs=1", "model.class_balancing=weighted_loss",
-                    "model.head.num_fc_layers=2", "data.label_all_subwords=true")
+                    "model.head.num_fc_layers=2", "data.label_all_subwords=true", flags=("-k", "s3cret"))
     assert "Class weights: O " in (results / "train_log.txt").read_text()
     assert list((tmp_path / "data").glob("class_weights_*.json"))
-    weights = load_tensors(read_archive(results / "checkpoints" / "tokcls.tcls")["model.safetensors"])
+    archive = results / "checkpoints" / "tokcls.tcls"
+    assert b"model.safetensors" not in archive.read_bytes()  # encrypted, names included
+    weights = load_tensors(read_archive(archive, key="s3cret")["model.safetensors"])
     assert weights["head.layers.1.weight"].shape == (128, 128) and weights["head.layers.4.weight"].shape == (4, 128)
 
 

@@ -3,11 +3,14 @@
 A tar of config.yaml (the resolved spec), model.safetensors (encoder + head weights),
 label_ids.csv, encoder/config.json and tokenizer/ (the tokenizer files). Written under a
 temporary name and renamed, so a crash never leaves half an archive; extraction takes only
-regular files with plain relative names.
+regular files with plain relative names. With a key (-k) the tar is encrypted and authenticated
+(Fernet: AES-128-CBC + HMAC-SHA256) under a key derived from the passphrase with scrypt.
 """
 from __future__ import annotations
 
+import base64
 import io
+import os
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -19,6 +22,7 @@ from safetensors.torch import save as save_tensors
 from conversion.atomic import atomic_files
 from conversion.errors import InputError
 
+ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
 REQUIRED = ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")
 
@@ -28,7 +32,35 @@ def model_state(model) -> dict:
     return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k.startswith(("encoder.", "head."))}
 
 
-def save_archive(path: str | Path, model, config, tokenizer) -> Path:
+def _fernet(key: str, salt: bytes):
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    derived = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def encrypt(data: bytes, key: str) -> bytes:
+    salt = os.urandom(16)
+    return ENCRYPTED_MAGIC + salt + _fernet(key, salt).encrypt(data)
+
+
+def decrypt(blob: bytes, key: str | None, path: Path) -> bytes:
+    from cryptography.fernet import InvalidToken
+
+    if not blob.startswith(ENCRYPTED_MAGIC):
+        return blob
+    if not key:
+        raise InputError("the archive is encrypted", "pass the key it was written with: -k KEY", path)
+    salt = blob[len(ENCRYPTED_MAGIC): len(ENCRYPTED_MAGIC) + 16]
+    try:
+        return _fernet(key, salt).decrypt(blob[len(ENCRYPTED_MAGIC) + 16:])
+    except InvalidToken:
+        raise InputError("wrong key, or the archive was altered after it was written",
+                         "pass the key used when training (-k), or copy the archive again", path) from None
+
+
+def save_archive(path: str | Path, model, config, tokenizer, key: str | None = None) -> Path:
     path = Path(path)
     files: dict[str, bytes] = {
         "config.yaml": OmegaConf.to_yaml(config).encode(),
@@ -41,22 +73,29 @@ def save_archive(path: str | Path, model, config, tokenizer) -> Path:
         for file in sorted(Path(tmp).rglob("*")):
             if file.is_file():
                 files[file.relative_to(tmp).as_posix()] = file.read_bytes()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    blob = encrypt(buffer.getvalue(), key) if key else buffer.getvalue()
     with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
-        with tarfile.open(fileobj=f, mode="w") as tar:
-            for name, data in files.items():
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                info.mode = 0o644
-                tar.addfile(info, io.BytesIO(data))
+        f.write(blob)
     return path
 
 
-def read_archive(path: str | Path) -> dict[str, bytes]:
+def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     """The archive's files by name; refuses anything but regular files with plain relative names."""
     path = Path(path)
+    try:
+        blob = decrypt(path.read_bytes(), key, path)
+    except FileNotFoundError:
+        raise InputError("model archive not found", "check -m; train writes RESULTS/checkpoints/<name>.tcls", path) from None
     files: dict[str, bytes] = {}
     try:
-        with tarfile.open(path, mode="r:") as tar:
+        with tarfile.open(fileobj=io.BytesIO(blob), mode="r:") as tar:
             for member in tar:
                 name = PurePosixPath(member.name)
                 if name.is_absolute() or ".." in name.parts or not member.isreg():

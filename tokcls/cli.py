@@ -29,7 +29,7 @@ COMMANDS = {
         ("-e", "-r"),
     ),
     "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
-                     ("-e", "-r", "-g")),
+                     ("-e", "-r", "-k", "-g")),
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }

@@ -41,6 +41,7 @@ def run(config, args) -> Path:
         best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
         model.load_state_dict(best["state_dict"])
         log.info("Best %s %.4f at %s", checkpoint.monitor, checkpoint.best_model_score, checkpoint.best_model_path)
-    archive = save_archive(checkpoint_dir(results) / f"{config.exp_manager.name}.tcls", model, config, tokenizer)
-    print(f"Model archive: {archive}")
+    archive = save_archive(checkpoint_dir(results) / f"{config.exp_manager.name}.tcls", model, config, tokenizer,
+                           key=getattr(args, "key", None))
+    print(f"Model archive: {archive}{' (encrypted with -k)' if getattr(args, 'key', None) else ''}")
     return archive

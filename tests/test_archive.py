@@ -1,0 +1,69 @@
+"""The model archive: contents, encryption, and refusal of anything that is not plain data."""
+import io
+import tarfile
+
+import pytest
+
+from conversion.errors import InputError
+from tokcls.archive import ENCRYPTED_MAGIC, decrypt, encrypt, read_archive
+
+
+def make_tar(path, members):
+    with tarfile.open(path, "w") as tar:
+        for info, data in members:
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    return path
+
+
+def regular(name, data=b"x"):
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    return info, data
+
+
+VALID = [regular(n) for n in ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")]
+
+
+def test_a_valid_archive_reads(tmp_path):
+    files = read_archive(make_tar(tmp_path / "m.tcls", VALID))
+    assert set(files) == {"config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json"}
+
+
+@pytest.mark.parametrize("bad", ["/etc/passwd", "../outside", "a/../../outside"])
+def test_unsafe_names_are_refused(tmp_path, bad):
+    with pytest.raises(InputError, match="not a plain file"):
+        read_archive(make_tar(tmp_path / "m.tcls", VALID + [regular(bad)]))
+
+
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.CHRTYPE, tarfile.FIFOTYPE])
+def test_links_and_devices_are_refused(tmp_path, kind):
+    info = tarfile.TarInfo("tokenizer/vocab.txt")
+    info.type = kind
+    info.linkname = "/etc/passwd"
+    with pytest.raises(InputError, match="not a plain file"):
+        read_archive(make_tar(tmp_path / "m.tcls", VALID + [(info, None)]))
+
+
+def test_missing_members_and_truncation_are_reported(tmp_path):
+    with pytest.raises(InputError, match="lacks encoder/config.json"):
+        read_archive(make_tar(tmp_path / "m.tcls", VALID[:3]))
+    whole = make_tar(tmp_path / "ok.tcls", VALID + [regular("big", b"y" * 100_000)]).read_bytes()
+    (tmp_path / "cut.tcls").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InputError, match="truncated or damaged"):
+        read_archive(tmp_path / "cut.tcls")
+
+
+def test_encryption_round_trip_and_wrong_or_missing_key(tmp_path):
+    plain = make_tar(tmp_path / "m.tcls", VALID).read_bytes()
+    blob = encrypt(plain, "s3cret")
+    assert blob.startswith(ENCRYPTED_MAGIC) and plain not in blob
+    (tmp_path / "enc.tcls").write_bytes(blob)
+    assert set(read_archive(tmp_path / "enc.tcls", key="s3cret")) == set(read_archive(tmp_path / "m.tcls"))
+    with pytest.raises(InputError, match="wrong key"):
+        read_archive(tmp_path / "enc.tcls", key="guess")
+    with pytest.raises(InputError, match="-k KEY"):
+        read_archive(tmp_path / "enc.tcls")
+    tampered = bytearray(blob)
+    tampered[-40] ^= 1
+    with pytest.raises(InputError, match="altered"):
+        decrypt(bytes(tampered), "s3cret", tmp_path / "x")

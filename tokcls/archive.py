@@ -113,5 +113,37 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     return files
 
 
-def archive_weights(files: dict[str, bytes]) -> dict:
-    return load_tensors(files["model.safetensors"])
+def load_model(path: str | Path, key: str | None = None):
+    """(model, tokenizer, train config) from an archive, checked: weights match, head size = labels."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from tokcls.model.encoder import encoder_from_config
+    from tokcls.model.module import TokenClassificationModel
+
+    path = Path(path)
+    files = read_archive(path, key)
+    config = OmegaConf.create(files["config.yaml"].decode())
+    labels = files["label_ids.csv"].decode().split()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in files.items():
+            if name.startswith(("encoder/", "tokenizer/")):
+                (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / name).write_bytes(data)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(Path(tmp) / "tokenizer")
+            encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"))
+        except (OSError, ValueError, TypeError) as e:
+            raise InputError(f"the archive's tokenizer or encoder config does not load ({e})",
+                             "re-create the archive with token_classification train", path) from None
+    model = TokenClassificationModel(encoder, labels, config.model.head, outside_label=config.data.pad_label)
+    weights = load_tensors(files["model.safetensors"])
+    head_rows = weights.get(f"head.layers.{len(model.head.layers) - 1}.weight")
+    if head_rows is None or head_rows.shape[0] != len(labels):
+        raise InputError(f"the head does not match the {len(labels)} labels of label_ids.csv",
+                         "the archive was altered or assembled by hand: re-create it with train", path)
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    missing = [k for k in missing if not k.startswith("loss_fn.")]
+    if missing or unexpected:
+        raise InputError(f"weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}",
+                         "re-create the archive with token_classification train", path)
+    return model.eval(), tokenizer, config

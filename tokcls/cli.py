@@ -30,10 +30,13 @@ COMMANDS = {
     ),
     "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
                      ("-e", "-r", "-k", "-g")),
+    "evaluate": Command("evaluate", "score a model archive on a labelled split: reports, confusion matrix, predictions",
+                        ("-e", "-r", "-m", "-k")),
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }
-REQUIRES_RESULTS = {"train", "download_specs"}
+REQUIRES_RESULTS = {"train", "evaluate", "download_specs"}
+REQUIRES_MODEL = {"evaluate"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
@@ -76,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     results_dir = getattr(args, "results_dir", None)
     if args.command in REQUIRES_RESULTS and not results_dir:
         print(f"token_classification {args.command}: error: -r RESULTS_DIR is required", file=sys.stderr)
+        return 2
+    if args.command in REQUIRES_MODEL and not args.model:
+        print(f"token_classification {args.command}: error: -m MODEL.tcls is required", file=sys.stderr)
         return 2
     overrides = list(args.overrides)
     if getattr(args, "gpus", None) is not None:

@@ -2,11 +2,12 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
-from tokcls.config.train import TrainConfig
+from tokcls.config.train import EvaluateConfig, TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,
     "train": TrainConfig,
+    "evaluate": EvaluateConfig,
 }
 
 for _name, _node in SCHEMAS.items():

@@ -204,3 +204,24 @@ class TrainConfig:
     optim: OptimConfig = field(default_factory=OptimConfig, metadata=_help("Optimizer and schedule."))
     trainer: TrainerConfig = field(default_factory=TrainerConfig, metadata=_help("Lightning Trainer settings."))
     exp_manager: ExpManagerConfig = field(default_factory=ExpManagerConfig, metadata=_help("Experiment directory."))
+
+
+@dataclass
+class TestSplitConfig:
+    """The split to score."""
+
+    text_file: str = field(default="text_test.txt", metadata=_help("Sentences, one per line (relative to data_dir)."))
+    labels_file: str = field(default="labels_test.txt", metadata=_help("Gold labels, one per word (relative to data_dir)."))
+    num_samples: int = field(default=-1, metadata=_help("Score only the first N sentences; -1 scores all."))
+    batch_size: int = field(default=64, metadata=_help("Windows per batch."))
+
+
+@dataclass
+class EvaluateConfig:
+    """token_classification evaluate -e specs/evaluate.yaml -r RESULTS -m MODEL.tcls data_dir=DATA"""
+
+    data_dir: str = field(default=MISSING, metadata=_help("Folder with the text/labels files to score."))
+    test_ds: TestSplitConfig = field(default_factory=TestSplitConfig, metadata=_help("The split to score."))
+    max_seq_length: Optional[int] = field(default=None, metadata=_help(
+        "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated."))
+    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))

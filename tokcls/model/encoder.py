@@ -106,15 +106,27 @@ def load_encoder(model_cfg):
     name = resolve_encoder(lm.pretrained_model_name)
     try:
         config = AutoConfig.from_pretrained(lm.config_file or name, **dict(lm.config or {}))
-        try:  # the pooler is unused by token classification and would idle in the optimizer (and DDP)
-            encoder = AutoModel.from_pretrained(name, config=config, add_pooling_layer=False)
-        except TypeError:
-            encoder = AutoModel.from_pretrained(name, config=config)
+        encoder = _without_pooler(AutoModel.from_pretrained, name, config=config)
     except (OSError, ValueError) as e:
         raise _not_loadable("encoder", name, e) from None
     if lm.lm_checkpoint:
         load_encoder_checkpoint(encoder, lm.lm_checkpoint)
     return encoder
+
+
+def _without_pooler(factory, *args, **kwargs):
+    """The pooler is unused by token classification and would idle in the optimizer (and in DDP)."""
+    try:
+        return factory(*args, add_pooling_layer=False, **kwargs)
+    except TypeError:  # an architecture without a pooler option
+        return factory(*args, **kwargs)
+
+
+def encoder_from_config(config):
+    """An encoder with the architecture of `config` and fresh weights (to load an archive's into)."""
+    from transformers import AutoModel
+
+    return _without_pooler(AutoModel.from_config, config)
 
 
 def load_encoder_checkpoint(encoder, path: str) -> None:

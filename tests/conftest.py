@@ -84,3 +84,21 @@ def tiny_tokenizer(tiny_encoder):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(tiny_encoder)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, tiny_encoder):
+    """(data dir, encrypted archive with key "key1", root) of a tiny model trained on synthetic NER data."""
+    root = tmp_path_factory.mktemp("evaluate")
+    data = write_ner_dataset(root / "data", n_train=120, n_dev=20)
+    # a test split with one sentence far longer than a window
+    text = (data / "text_dev.txt").read_text().splitlines() + [" ".join(["paris", "and", "john", "smith"] * 150)]
+    labels = (data / "labels_dev.txt").read_text().splitlines() + [" ".join(["B-LOC", "O", "B-PER", "I-PER"] * 150)]
+    (data / "text_test.txt").write_text("\n".join(text) + "\n")
+    (data / "labels_test.txt").write_text("\n".join(labels) + "\n")
+    from tokcls.cli import main
+
+    assert main(["train", "-r", str(root / "train"), f"data.data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
+                 "trainer.max_epochs=3", "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.enable_progress_bar=false",
+                 "-k", "key1"]) == 0
+    return data, root / "train" / "checkpoints" / "tokcls.tcls", root

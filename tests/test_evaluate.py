@@ -4,23 +4,7 @@ import json
 import pytest
 from seqeval.metrics import classification_report
 
-from tests.conftest import write_ner_dataset
 from tokcls.cli import main
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, tiny_encoder):
-    root = tmp_path_factory.mktemp("evaluate")
-    data = write_ner_dataset(root / "data", n_train=120, n_dev=20)
-    # a test split with one sentence far longer than a window
-    text = (data / "text_dev.txt").read_text().splitlines() + [" ".join(["paris", "and", "john", "smith"] * 150)]
-    labels = (data / "labels_dev.txt").read_text().splitlines() + [" ".join(["B-LOC", "O", "B-PER", "I-PER"] * 150)]
-    (data / "text_test.txt").write_text("\n".join(text) + "\n")
-    (data / "labels_test.txt").write_text("\n".join(labels) + "\n")
-    assert main(["train", "-r", str(root / "train"), f"data.data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "trainer.max_epochs=3", "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.enable_progress_bar=false",
-                 "-k", "key1"]) == 0
-    return data, root / "train" / "checkpoints" / "tokcls.tcls", root
 
 
 def test_evaluate_writes_reports_equal_to_seqeval(trained):

@@ -32,11 +32,13 @@ COMMANDS = {
                      ("-e", "-r", "-k", "-g")),
     "evaluate": Command("evaluate", "score a model archive on a labelled split: reports, confusion matrix, predictions",
                         ("-e", "-r", "-m", "-k")),
+    "infer": Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
+                     ("-e", "-r", "-m", "-k")),
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }
-REQUIRES_RESULTS = {"train", "evaluate", "download_specs"}
-REQUIRES_MODEL = {"evaluate"}
+REQUIRES_RESULTS = {"train", "evaluate", "infer", "download_specs"}
+REQUIRES_MODEL = {"evaluate", "infer"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),

@@ -2,12 +2,13 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
-from tokcls.config.train import EvaluateConfig, TrainConfig
+from tokcls.config.train import EvaluateConfig, InferConfig, TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,
     "train": TrainConfig,
     "evaluate": EvaluateConfig,
+    "infer": InferConfig,
 }
 
 for _name, _node in SCHEMAS.items():

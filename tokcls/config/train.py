@@ -225,3 +225,22 @@ class EvaluateConfig:
     max_seq_length: Optional[int] = field(default=None, metadata=_help(
         "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated."))
     stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+
+
+@dataclass
+class InferConfig:
+    """token_classification infer -e specs/infer.yaml -r RESULTS -m MODEL.tcls [input_file=TEXT]"""
+
+    input_batch: List[str] = field(default_factory=lambda: [
+        "we bought four shirts from the nvidia gear store in santa clara .",
+        "Nvidia is a company headquartered in Santa Clara .",
+    ], metadata=_help("Raw sentences to label (used when input_file is null)."))
+    input_file: Optional[str] = field(default=None, metadata=_help(
+        "A UTF-8 text file, one text per line, any size: read and labelled in chunks, never all in memory."))
+    output_file: str = field(default="infer_results.jsonl", metadata=_help(
+        "JSON Lines written to RESULTS: per input the words, their labels and character offsets, and the entity spans."))
+    batch_size: int = field(default=64, metadata=_help("Windows per batch."))
+    chunk_lines: int = field(default=2000, metadata=_help("Lines of input_file labelled at a time (bounds memory)."))
+    max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file)."))
+    max_seq_length: Optional[int] = field(default=None, metadata=_help("Sub-tokens per window; null uses the model's."))
+    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))

@@ -17,14 +17,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo: convert the bundled Brown POS sample, then train the default encoder on it for a few
-# minutes; the validation reports print after every epoch.
+# The demo: convert the bundled Brown POS sample, train the default encoder on it for a few minutes
+# (validation reports after every epoch), score the test split, and label raw sentences.
+DEMO_MODEL := demo_results/train/checkpoints/tokcls.tcls
 demo: $(STAMP)
 	rm -rf demo_results
 	$(BIN)/token_classification dataset_convert -e specs/dataset_convert.yaml -r demo_results/convert \
 		source_data_dir=tokcls/demo_data/en_brown_pos_sample target_data_dir=demo_results/data
 	$(BIN)/token_classification train -e specs/train.yaml -r demo_results/train \
 		data.data_dir=demo_results/data trainer.max_epochs=4 optim.lr=3e-4 data.train_ds.batch_size=16
+	$(BIN)/token_classification evaluate -e specs/evaluate.yaml -r demo_results/evaluate -m $(DEMO_MODEL) \
+		data_dir=demo_results/data
+	$(BIN)/token_classification infer -e specs/infer.yaml -r demo_results/infer -m $(DEMO_MODEL) \
+		"input_batch=[The jury said the election was conducted fairly .,She walked to the old church on Sunday morning .]"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -34,11 +34,13 @@ COMMANDS = {
                         ("-e", "-r", "-m", "-k")),
     "infer": Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
                      ("-e", "-r", "-m", "-k")),
+    "fine-tune": Command("finetune", "continue training a model archive (encoder and head) on new data",
+                         ("-e", "-r", "-m", "-k", "-g")),
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }
-REQUIRES_RESULTS = {"train", "evaluate", "infer", "download_specs"}
-REQUIRES_MODEL = {"evaluate", "infer"}
+REQUIRES_RESULTS = {"train", "evaluate", "infer", "fine-tune", "download_specs"}
+REQUIRES_MODEL = {"evaluate", "infer", "fine-tune"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),

@@ -2,13 +2,14 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
-from tokcls.config.train import EvaluateConfig, InferConfig, TrainConfig
+from tokcls.config.train import EvaluateConfig, FineTuneConfig, InferConfig, TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,
     "train": TrainConfig,
     "evaluate": EvaluateConfig,
     "infer": InferConfig,
+    "fine-tune": FineTuneConfig,
 }
 
 for _name, _node in SCHEMAS.items():

@@ -244,3 +244,27 @@ class InferConfig:
     max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file)."))
     max_seq_length: Optional[int] = field(default=None, metadata=_help("Sub-tokens per window; null uses the model's."))
     stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+
+
+@dataclass
+class FineTuneModelConfig:
+    """What may change about the archived model."""
+
+    extend_labels: bool = field(default=False, metadata=_help(
+        "Labels of the new data that the model lacks stop the command with a list of them; true adds output "
+        "rows for them (the old labels' predictions stay unchanged at step 0). A higher optim.head_lr helps them learn."))
+    class_balancing: ClassBalancing = field(default=ClassBalancing.none, metadata=_help("none or weighted_loss (see train)."))
+
+
+@dataclass
+class FineTuneConfig:
+    """token_classification fine-tune -e specs/fine-tune.yaml -r RESULTS -m MODEL.tcls data.data_dir=DATA"""
+
+    seed: int = field(default=42, metadata=_help("Seeds every random generator."))
+    data: DataConfig = field(default_factory=DataConfig, metadata=_help("The new data (same keys as train)."))
+    model: FineTuneModelConfig = field(default_factory=FineTuneModelConfig, metadata=_help(
+        "The encoder, tokenizer and head come from the archive (-m)."))
+    optim: OptimConfig = field(default_factory=lambda: OptimConfig(lr=2e-5), metadata=_help("Optimizer and schedule."))
+    trainer: TrainerConfig = field(default_factory=lambda: TrainerConfig(max_epochs=2), metadata=_help("Lightning Trainer settings."))
+    exp_manager: ExpManagerConfig = field(default_factory=lambda: ExpManagerConfig(name="tokcls_finetuned"),
+                                          metadata=_help("Experiment directory."))

@@ -22,10 +22,26 @@ class TokenClassificationModel(pl.LightningModule):
         self.optim_cfg = optim_cfg
         self.head = TokenClassifierHead(encoder.config.hidden_size, len(labels), head_cfg.num_fc_layers,
                                         head_cfg.fc_dropout, head_cfg.activation, head_cfg.use_transformer_init)
-        weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
-        self.loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE)
+        self.set_class_weights(class_weights)
         self._predictions: list[tuple[np.ndarray, ...]] = []
         self.last_reports: dict = {}
+
+    def set_class_weights(self, class_weights: list[float] | None) -> None:
+        weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
+        self.loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE)
+
+    @torch.no_grad()
+    def extend_labels(self, new_labels: list[str], bias: float) -> None:
+        """Add output rows for new labels: zero weights and a bias below every old prediction, so the
+        old labels' predictions are unchanged until training moves them."""
+        old = self.head.layers[-1]
+        grown = nn.Linear(old.in_features, old.out_features + len(new_labels))
+        grown.weight.zero_()
+        grown.weight[: old.out_features] = old.weight
+        grown.bias.fill_(bias)
+        grown.bias[: old.out_features] = old.bias
+        self.head.layers[-1] = grown
+        self.labels += list(new_labels)
 
     def forward(self, input_ids, attention_mask):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

@@ -1,0 +1,42 @@
+"""The steps train and fine-tune share: data module, class weights, Trainer.fit, the archive."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+
+from tokcls.archive import save_archive
+from tokcls.data.datamodule import TokenClassificationDataModule
+from tokcls.data.labels import cached_class_weights
+from tokcls.training.experiment import build_trainer, checkpoint_dir, resume_checkpoint
+
+log = logging.getLogger("tokcls")
+
+
+def prepare_data(config, tokenizer, labels: list[str], results: Path) -> TokenClassificationDataModule:
+    data = TokenClassificationDataModule(config.data, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache")
+    data.prepare()
+    return data
+
+
+def class_weights(config, data: TokenClassificationDataModule, labels: list[str]) -> list[float] | None:
+    if config.model.class_balancing.value != "weighted_loss":
+        return None
+    data_dir = Path(config.data.data_dir)
+    weights = cached_class_weights(data.train_examples, labels, data_dir / config.data.train_ds.labels_file, data_dir)
+    log.info("Class weights: %s", ", ".join(f"{l} {w:.3f}" for l, w in zip(labels, weights)))
+    return weights
+
+
+def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None) -> Path:
+    """Train, put the best checkpoint's weights (by the monitored metric) into the model archive."""
+    trainer, checkpoint = build_trainer(config, results)
+    trainer.fit(model, datamodule=data, ckpt_path=resume_checkpoint(config, results))
+    if checkpoint.best_model_path:
+        best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
+        model.load_state_dict(best["state_dict"])
+        log.info("Best %s %.4f at %s", checkpoint.monitor, checkpoint.best_model_score, checkpoint.best_model_path)
+    archive = save_archive(checkpoint_dir(results) / f"{config.exp_manager.name}.tcls", model, archive_config, tokenizer, key=key)
+    print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
+    return archive

@@ -36,11 +36,13 @@ COMMANDS = {
                      ("-e", "-r", "-m", "-k")),
     "fine-tune": Command("finetune", "continue training a model archive (encoder and head) on new data",
                          ("-e", "-r", "-m", "-k", "-g")),
+    "export": Command("export", "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
+                      ("-e", "-r", "-m", "-k")),
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }
-REQUIRES_RESULTS = {"train", "evaluate", "infer", "fine-tune", "download_specs"}
-REQUIRES_MODEL = {"evaluate", "infer", "fine-tune"}
+REQUIRES_RESULTS = {"train", "evaluate", "infer", "fine-tune", "export", "download_specs"}
+REQUIRES_MODEL = {"evaluate", "infer", "fine-tune", "export"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),

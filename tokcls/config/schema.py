@@ -2,7 +2,7 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
-from tokcls.config.train import EvaluateConfig, FineTuneConfig, InferConfig, TrainConfig
+from tokcls.config.train import EvaluateConfig, ExportConfig, FineTuneConfig, InferConfig, TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,
@@ -10,6 +10,7 @@ SCHEMAS = {
     "evaluate": EvaluateConfig,
     "infer": InferConfig,
     "fine-tune": FineTuneConfig,
+    "export": ExportConfig,
 }
 
 for _name, _node in SCHEMAS.items():

@@ -244,6 +244,8 @@ class InferConfig:
     max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file)."))
     max_seq_length: Optional[int] = field(default=None, metadata=_help("Sub-tokens per window; null uses the model's."))
     stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+    runtime: str = field(default="pytorch", metadata=_help("pytorch, or onnx: run onnx_file with onnxruntime."))
+    onnx_file: Optional[str] = field(default=None, metadata=_help("The model.onnx written by export format=onnx (runtime=onnx)."))
 
 
 @dataclass
@@ -268,3 +270,18 @@ class FineTuneConfig:
     trainer: TrainerConfig = field(default_factory=lambda: TrainerConfig(max_epochs=2), metadata=_help("Lightning Trainer settings."))
     exp_manager: ExpManagerConfig = field(default_factory=lambda: ExpManagerConfig(name="tokcls_finetuned"),
                                           metadata=_help("Experiment directory."))
+
+
+class ExportFormat(str, Enum):
+    hf = "hf"
+    onnx = "onnx"
+
+
+@dataclass
+class ExportConfig:
+    """token_classification export -m MODEL.tcls -r OUT format=hf|onnx"""
+
+    format: ExportFormat = field(default=ExportFormat.hf, metadata=_help(
+        "hf: a directory for AutoModelForTokenClassification / pipeline() (one-layer heads); onnx: RESULTS/model.onnx "
+        "(any head, dynamic batch and length) plus the tokenizer and label_ids.csv."))
+    check: bool = field(default=True, metadata=_help("Run the export on sample text and compare its logits with the archive's."))

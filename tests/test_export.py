@@ -1,0 +1,68 @@
+"""export to Hugging Face and ONNX: both agree with tokcls on a model trained here."""
+import json
+
+import pytest
+
+from tokcls.archive import load_model
+from tokcls.cli import main
+from tokcls.data.examples import Example
+from tokcls.data.features import WindowSettings
+from tokcls.model.predict import predict
+
+SENTENCES = ["mary visited berlin", "john smith went to paris and then rome"]
+
+
+def test_hf_export_loads_offline_and_agrees(trained, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _, archive, _ = trained
+    out = tmp_path / "hf"
+    assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=hf"]) == 0
+    assert "Largest logit difference" in capsys.readouterr().out
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    model, tokenizer, _ = load_model(archive, "key1")
+    ours, _ = predict(model, tokenizer, [Example(s.split(), None) for s in SENTENCES], WindowSettings(128, 32))
+
+    hf_model, hf_tokenizer = AutoModelForTokenClassification.from_pretrained(out), AutoTokenizer.from_pretrained(out)
+    for sentence, labels in zip(SENTENCES, ours):
+        encoded = hf_tokenizer(sentence.split(), is_split_into_words=True, return_tensors="pt")
+        predicted = hf_model(**encoded).logits[0].argmax(-1).tolist()
+        firsts = {}
+        for position, word in enumerate(encoded.word_ids()):
+            if word is not None:
+                firsts.setdefault(word, position)
+        assert [hf_model.config.id2label[predicted[firsts[w]]] for w in range(len(labels))] == labels
+
+    tagger = pipeline("token-classification", model=str(out), aggregation_strategy="first", device="cpu")
+    for sentence, labels in zip(SENTENCES, ours):
+        words = sentence.split()
+        spans = [(label[2:], " ".join(words[i:j])) for label, i, j in _entities(labels)]
+        assert [(e["entity_group"], e["word"]) for e in tagger(sentence)] == spans
+
+
+def _entities(labels):
+    from conversion.schemes import read_entities
+
+    return [(f"B-{e.type}", e.start, e.end) for e in read_entities(labels)]
+
+
+def test_onnx_export_runs_in_infer_with_the_same_labels(trained, tmp_path):
+    _, archive, _ = trained
+    out = tmp_path / "onnx"
+    assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=onnx"]) == 0
+    results = {}
+    for runtime in ("pytorch", "onnx"):
+        assert main(["infer", "-r", str(tmp_path / runtime), "-m", str(archive), "-k", "key1", f"runtime={runtime}",
+                     f"onnx_file={out / 'model.onnx'}", f"input_batch=[{','.join(SENTENCES)}]"]) == 0
+        results[runtime] = [json.loads(l)["labels"] for l in (tmp_path / runtime / "infer_results.jsonl").read_text().splitlines()]
+    assert results["onnx"] == results["pytorch"]
+
+
+def test_deeper_heads_are_refused_by_hf_export_with_the_reason(tmp_path, tiny_encoder, capsys):
+    from tests.conftest import write_ner_dataset
+
+    data = write_ner_dataset(tmp_path / "data", n_train=16, n_dev=4)
+    assert main(["train", "-r", str(tmp_path / "t"), f"data.data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
+                 "model.head.num_fc_layers=2", "trainer.max_steps=1", "trainer.enable_progress_bar=false"]) == 0
+    assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(tmp_path / "t" / "checkpoints" / "tokcls.tcls")]) == 2
+    assert "export format=onnx" in capsys.readouterr().err

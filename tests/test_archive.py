@@ -67,3 +67,21 @@ def test_encryption_round_trip_and_wrong_or_missing_key(tmp_path):
     tampered[-40] ^= 1
     with pytest.raises(InputError, match="altered"):
         decrypt(bytes(tampered), "s3cret", tmp_path / "x")
+
+
+def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
+    from tokcls.archive import load_model
+
+    _, archive, _ = trained
+    files = read_archive(archive, key="key1")
+    files["label_ids.csv"] = files["label_ids.csv"] + b"B-EXTRA\n"  # one label more than the head has rows
+    tampered = tmp_path / "tampered.tcls"
+    with tarfile.open(tampered, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(InputError, match="head does not match the 5 labels"):
+        load_model(tampered)
+    model, tokenizer, config = load_model(archive, key="key1")
+    assert model.labels == ["O", "B-LOC", "B-PER", "I-PER"] and not model.training

@@ -24,7 +24,6 @@ class TokenClassificationModel(pl.LightningModule):
                                         head_cfg.fc_dropout, head_cfg.activation, head_cfg.use_transformer_init)
         self.set_class_weights(class_weights)
         self._predictions: list[tuple[np.ndarray, ...]] = []
-        self.last_reports: dict = {}
 
     def set_class_weights(self, class_weights: list[float] | None) -> None:
         weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
@@ -67,19 +66,19 @@ class TokenClassificationModel(pl.LightningModule):
         ))
 
     def on_validation_epoch_end(self):
-        if not self._predictions:
+        if not self._predictions or self.trainer.sanity_checking:
+            self._predictions.clear()  # a sanity check sees a few batches only: nothing to score
             return
         examples = self.trainer.datamodule.val_examples
         example, word, predicted = (np.concatenate(parts) for parts in zip(*self._predictions))
         self._predictions.clear()
         pred = word_predictions([len(e.words) for e in examples], example, word, predicted, self.labels)
         gold = [e.labels for e in examples]
-        self.last_reports = {
+        reports = {
             "token": token_report(gold, pred, self.labels),
             "entity": entity_report(gold, pred, self.outside_label),
             "entity_strict": entity_report(gold, pred, self.outside_label, strict=True),
         }
-        reports = self.last_reports
         self.log_dict({
             "val_entity_f1": reports["entity"]["micro avg"]["f1"],
             "val_entity_precision": reports["entity"]["micro avg"]["precision"],
@@ -87,7 +86,7 @@ class TokenClassificationModel(pl.LightningModule):
             "val_token_f1": reports["token"]["micro avg"]["f1"],
             "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
         })
-        if not self.trainer.sanity_checking and self.trainer.is_global_zero:
+        if self.trainer.is_global_zero:
             print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
             print(format_token_report(reports["token"]))
             print(format_entity_report(reports["entity"], "\nEntity level (seqeval, default mode):"))

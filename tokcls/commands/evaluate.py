@@ -10,7 +10,7 @@ from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
 from tokcls.data.labels import check_labels_known
 from tokcls.metrics.plots import plot_confusion_matrix
-from tokcls.metrics.reports import entity_report, format_entity_report, format_token_report, token_report
+from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.predict import predict
 
 
@@ -25,16 +25,8 @@ def run(config, args) -> dict:
 
     pred, _ = predict(model, tokenizer, examples, settings, config.test_ds.batch_size, progress=True)
     gold = [e.labels for e in examples]
-    reports = {
-        "token": token_report(gold, pred, model.labels),
-        "entity": entity_report(gold, pred, model.outside_label),
-        "entity_strict": entity_report(gold, pred, model.outside_label, strict=True),
-    }
-    text = "\n\n".join([
-        format_token_report(reports["token"]),
-        format_entity_report(reports["entity"], "Entity level (seqeval, default mode):"),
-        *([format_entity_report(reports["entity_strict"], "Entity level (seqeval, strict mode):")] if reports["entity_strict"] else []),
-    ])
+    reports = all_reports(gold, pred, model.labels, model.outside_label)
+    text = format_reports(reports)
     print(text)
 
     results = Path(args.results_dir)

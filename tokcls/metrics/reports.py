@@ -88,3 +88,20 @@ def format_entity_report(report: dict, title: str) -> str:
 def _row(name: str, row: dict) -> str:
     return (f"{name:<40}{100 * row['precision']:>12.2f}{100 * row['recall']:>12.2f}"
             f"{100 * row['f1']:>12.2f}{row['support']:>12}")
+
+
+def all_reports(gold: list[list[str]], pred: list[list[str]], labels: list[str], outside: str = "O") -> dict:
+    """The token table and the entity tables (seqeval default and strict mode) of one prediction set."""
+    return {
+        "token": token_report(gold, pred, labels),
+        "entity": entity_report(gold, pred, outside),
+        "entity_strict": entity_report(gold, pred, outside, strict=True),
+    }
+
+
+def format_reports(reports: dict) -> str:
+    parts = [format_token_report(reports["token"]),
+             format_entity_report(reports["entity"], "Entity level (seqeval, default mode):")]
+    if reports["entity_strict"]:
+        parts.append(format_entity_report(reports["entity_strict"], "Entity level (seqeval, strict mode):"))
+    return "\n\n".join(parts)

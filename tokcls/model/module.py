@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from tokcls.data.features import IGNORE, word_predictions
-from tokcls.metrics.reports import entity_report, format_entity_report, format_token_report, token_report
+from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.head import TokenClassifierHead
 from tokcls.training.optim import build_optimizer, build_scheduler
 
@@ -74,11 +74,7 @@ class TokenClassificationModel(pl.LightningModule):
         self._predictions.clear()
         pred = word_predictions([len(e.words) for e in examples], example, word, predicted, self.labels)
         gold = [e.labels for e in examples]
-        reports = {
-            "token": token_report(gold, pred, self.labels),
-            "entity": entity_report(gold, pred, self.outside_label),
-            "entity_strict": entity_report(gold, pred, self.outside_label, strict=True),
-        }
+        reports = all_reports(gold, pred, self.labels, self.outside_label)
         self.log_dict({
             "val_entity_f1": reports["entity"]["micro avg"]["f1"],
             "val_entity_precision": reports["entity"]["micro avg"]["precision"],
@@ -88,10 +84,7 @@ class TokenClassificationModel(pl.LightningModule):
         })
         if self.trainer.is_global_zero:
             print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
-            print(format_token_report(reports["token"]))
-            print(format_entity_report(reports["entity"], "\nEntity level (seqeval, default mode):"))
-            if reports["entity_strict"]:
-                print(format_entity_report(reports["entity_strict"], "\nEntity level (seqeval, strict mode):"))
+            print(format_reports(reports))
 
     def configure_optimizers(self):
         optimizer = build_optimizer(self, self.optim_cfg)

@@ -23,11 +23,27 @@ class TokenClassificationModel(pl.LightningModule):
         self.head = TokenClassifierHead(encoder.config.hidden_size, len(labels), head_cfg.num_fc_layers,
                                         head_cfg.fc_dropout, head_cfg.activation, head_cfg.use_transformer_init)
         self.set_class_weights(class_weights)
+        self.loss_normalizer: float | None = None
         self._predictions: list[tuple[np.ndarray, ...]] = []
 
     def set_class_weights(self, class_weights: list[float] | None) -> None:
         weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
         self.loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE)
+        self.sum_loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE, reduction="sum")
+
+    def set_loss_normalizer(self, train_labels, batches: int) -> None:
+        """Divide each training batch's summed loss by the average labelled weight of a batch.
+
+        Length-bucketed batches hold very different numbers of words (32 one-word headlines, or 32
+        long sentences); a per-batch mean would give a word in a short batch many times the weight of
+        a word in a long one. Dividing by one constant weighs every word alike, as random batches do
+        on average, while keeping the loss on the usual scale.
+        """
+        labels = torch.as_tensor(train_labels, dtype=torch.long)
+        labels = labels[labels != IGNORE]
+        weight = self.loss_fn.weight
+        total = float(weight[labels].sum()) if weight is not None else float(len(labels))
+        self.loss_normalizer = max(total / max(1, batches), 1e-8)
 
     @torch.no_grad()
     def extend_labels(self, new_labels: list[str], bias: float) -> None:
@@ -50,7 +66,11 @@ class TokenClassificationModel(pl.LightningModule):
         return self.loss_fn(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
 
     def training_step(self, batch, batch_idx):
-        loss = self._loss(self(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+        logits = self(batch["input_ids"], batch["attention_mask"])
+        if self.loss_normalizer is None:
+            loss = self._loss(logits, batch["labels"])
+        else:
+            loss = self.sum_loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1)) / self.loss_normalizer
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].size(0))
         return loss
 

@@ -32,6 +32,7 @@ def class_weights(config, data: TokenClassificationDataModule, labels: list[str]
 def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None) -> Path:
     """Train, put the best checkpoint's weights (by the monitored metric) into the model archive."""
     trainer, checkpoint = build_trainer(config, results)
+    model.set_loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
     trainer.fit(model, datamodule=data, ckpt_path=resume_checkpoint(config, results))
     if checkpoint.best_model_path:
         best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)

@@ -1,7 +1,6 @@
 """export to Hugging Face and ONNX: both agree with tokcls on a model trained here."""
 import json
 
-import pytest
 
 from tokcls.archive import load_model
 from tokcls.cli import main

@@ -1,7 +1,6 @@
 """fine-tune a model trained here: unknown labels refused or added without changing old predictions."""
 import random
 
-import pytest
 
 from tests.conftest import write_ner_dataset
 from tokcls.archive import load_model, read_archive

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Optional
 
-MISSING = "???"
+from conversion.dataset import MISSING  # OmegaConf's marker for a required value
 
 
 def _help(text: str) -> dict:

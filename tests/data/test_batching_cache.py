@@ -1,7 +1,7 @@
 import numpy as np
 
 from tokcls.data import cache
-from tokcls.data.batching import BucketBatchSampler, Collate
+from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader
 from tokcls.data.datamodule import load_split
 from tokcls.data.features import IGNORE, WindowSettings
 from tests.conftest import write_ner_dataset
@@ -76,3 +76,29 @@ def test_read_only_data_dir_falls_back_to_results(tmp_path, tiny_tokenizer, monk
     monkeypatch.setattr(cache, "store", store_with_readonly_data_dir)
     load_split(split, data, tiny_tokenizer, ["O", "B-LOC", "B-PER", "I-PER"], WindowSettings(), fallback_dir=tmp_path / "results")
     assert list((tmp_path / "results").glob("features_*.safetensors"))
+
+
+def test_shards_of_several_processes_cover_every_window_and_step_together():
+    lengths = np.random.default_rng(0).integers(3, 60, size=203)
+    evaluation = [list(BucketBatchSampler(lengths, 16, shuffle=False, rank=r, world=3)) for r in range(3)]
+    windows = [i for shard in evaluation for batch in shard for i in batch]
+    assert sorted(windows) == list(range(203))  # each exactly once: no padding, none missed
+    training = [BucketBatchSampler(lengths, 16, shuffle=True, seed=1, rank=r, world=3) for r in range(3)]
+    assert len({len(list(s)) for s in training}) == 1 == len({len(s) for s in training})  # equal steps
+    assert set(range(203)) <= {i for s in training for batch in s for i in batch}
+
+
+def test_the_loader_moves_the_sampler_to_each_epoch_and_resumes_mid_epoch():
+    lengths = np.arange(1, 101)
+    position = [0, 0]
+    loader = ResumableLoader(list(range(100)), batch_sampler=BucketBatchSampler(lengths, 10, True, seed=3),
+                             collate_fn=lambda windows: windows, position=lambda: tuple(position))
+    epoch0 = list(loader)
+    position[:] = [1, 0]
+    epoch1 = list(loader)
+    assert epoch0 != epoch1  # Lightning only sets the epoch of samplers, not of batch samplers
+    position[:] = [0, 10]  # a checkpoint taken as epoch 0 ended: the next pass is epoch 1
+    assert list(loader) == epoch1
+    loader.load_state_dict({"epoch": 1, "batches_done": 3})
+    assert list(loader) == epoch1[3:]
+    assert loader.state_dict() == {"epoch": 0, "batches_done": 10}

@@ -182,6 +182,8 @@ class CheckpointConfig:
     mode: MonitorMode = field(default=MonitorMode.max, metadata=_help("max or min: whether a higher monitor is better (greater_is_better)."))
     save_top_k: int = field(default=1, metadata=_help("Best checkpoints to keep."))
     save_last: bool = field(default=True, metadata=_help("Also keep checkpoints/last.ckpt, used to resume."))
+    every_n_train_steps: int = field(default=100, metadata=_help(
+        "Also rewrite last.ckpt every N optimizer steps, so a killed run loses at most N steps (0: only after validation)."))
 
 
 @dataclass

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import random
+from typing import Callable
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset, Sampler
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from tokcls.data.features import IGNORE, Features
 
@@ -22,32 +23,48 @@ class WindowDataset(Dataset):
 
 
 class BucketBatchSampler(Sampler[list[int]]):
-    """Batches of windows of similar length.
+    """Batches of windows of similar length, sharded across processes, resumable mid-epoch.
 
     Training (shuffle): windows are shuffled, cut into pools of `pool` batches, sorted by length
     inside each pool, batched, and the batches shuffled, so batches stay random across epochs but
     carry little padding. Evaluation: all windows sorted by length, longest first.
+
+    With several processes (`world` > 1) process `rank` takes every world-th batch. Evaluation
+    shards are disjoint and cover every window exactly once (no padding: uneven shards are fine
+    without gradients); training shards are made equal by repeating the first batches, as
+    DistributedSampler does, because every process must take the same number of optimizer steps.
     """
 
-    def __init__(self, lengths: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0, pool: int = 50):
+    def __init__(self, lengths: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0, pool: int = 50,
+                 rank: int = 0, world: int = 1):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
         self.pool = pool
+        self.rank, self.world = rank, world
         self.epoch = 0
+        self._resume: tuple[int, int] | None = None  # (epoch, batches already trained) after a resume
 
     def set_epoch(self, epoch: int) -> None:  # Lightning calls this at every epoch start
         self.epoch = epoch
 
-    def __len__(self) -> int:
+    def resume_at(self, epoch: int, batches_done: int) -> None:
+        """The next pass is over `epoch`, starting after its first `batches_done` batches (of this process)."""
+        self._resume = (epoch, batches_done)
+
+    def _all_batches(self) -> int:
         return -(-len(self.lengths) // self.batch_size)
 
-    def __iter__(self):
+    def __len__(self) -> int:
+        if self.shuffle:
+            return -(-self._all_batches() // self.world)
+        return len(range(self.rank, self._all_batches(), self.world))
+
+    def _batches(self) -> list[list[int]]:
         if not self.shuffle:
             order = np.argsort(-self.lengths, kind="stable")
-            yield from (order[i : i + self.batch_size].tolist() for i in range(0, len(order), self.batch_size))
-            return
+            return [order[i : i + self.batch_size].tolist() for i in range(0, len(order), self.batch_size)]
         rng = random.Random(self.seed + self.epoch)
         indices = list(range(len(self.lengths)))
         rng.shuffle(indices)
@@ -57,7 +74,46 @@ class BucketBatchSampler(Sampler[list[int]]):
             pool = sorted(indices[begin : begin + size], key=lambda i: self.lengths[i])
             batches += [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
         rng.shuffle(batches)
-        yield from batches
+        if batches and self.world > 1:
+            batches += batches[: (-len(batches)) % self.world]
+        return batches
+
+    def __iter__(self):
+        skip = 0
+        if self._resume is not None:
+            (self.epoch, skip), self._resume = self._resume, None
+        yield from self._batches()[self.rank :: self.world][skip:]
+
+
+class ResumableLoader(DataLoader):
+    """A DataLoader that Lightning checkpoints with its position in the epoch.
+
+    Lightning saves `state_dict()` in every checkpoint and hands it back to `load_state_dict()` on
+    resume, so a run killed mid-epoch continues with the batches it had not trained on yet, instead
+    of repeating the epoch's start. `position` returns (epoch, batches trained so far in it).
+    """
+
+    def __init__(self, *args, position: Callable[[], tuple[int, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.position = position
+
+    def __iter__(self):
+        # Lightning sets the epoch of a loader's sampler, not of its batch sampler: done here. A run
+        # resumed from an end-of-epoch checkpoint reports that finished epoch: it starts the next one.
+        # (Resumed mid-epoch, the sampler's pending resume_at() position wins.)
+        epoch, done = self.position()
+        self.batch_sampler.set_epoch(epoch + 1 if done >= len(self.batch_sampler) else epoch)
+        return super().__iter__()
+
+    def state_dict(self) -> dict:
+        epoch, batches_done = self.position()
+        return {"epoch": epoch, "batches_done": batches_done}
+
+    def load_state_dict(self, state: dict) -> None:
+        epoch, done = state["epoch"], state["batches_done"]
+        if done >= len(self.batch_sampler):  # saved at the epoch's end: the next epoch starts afresh
+            epoch, done = epoch + 1, 0
+        self.batch_sampler.resume_at(epoch, done)
 
 
 class Collate:

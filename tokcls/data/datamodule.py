@@ -5,11 +5,12 @@ import logging
 from pathlib import Path
 
 import pytorch_lightning as pl
+import torch
 from torch.utils.data import DataLoader
 
 from conversion.stats import length_stats
 from tokcls.data import cache
-from tokcls.data.batching import BucketBatchSampler, Collate, WindowDataset
+from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader, WindowDataset
 from tokcls.data.examples import Example, read_examples
 from tokcls.data.features import IGNORE, Features, WindowSettings, encode
 from tokcls.data.labels import check_labels_known
@@ -85,9 +86,21 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         self.prepare()
 
     def _loader(self, features: Features, split_cfg, shuffle: bool) -> DataLoader:
-        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed)
-        return DataLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
-                          num_workers=self.cfg.num_workers)
+        # Lightning's distributed sampler cannot wrap a batch sampler: each process takes its own
+        # shard here instead (the Trainer runs with use_distributed_sampler=False).
+        rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
+        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed, rank=rank, world=world)
+        # An own generator for worker seeds: iterating must not draw from the global one, or a
+        # resumed run's dropout would draw differently from an uninterrupted run's.
+        return ResumableLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
+                               num_workers=self.cfg.num_workers, position=self._position,
+                               generator=torch.Generator().manual_seed(self.seed))
+
+    def _position(self) -> tuple[int, int]:
+        """(epoch, batches this process trained on in it): what a checkpoint must remember to resume mid-epoch."""
+        if self.trainer is None:
+            return 0, 0
+        return self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.processed
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self.train_features, self.cfg.train_ds, self.cfg.train_ds.shuffle)

@@ -1,6 +1,8 @@
 """TokenClassificationModel: encoder + head, class-weighted loss, word-level validation reports."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytorch_lightning as pl
 import torch
@@ -10,6 +12,16 @@ from tokcls.data.features import IGNORE, word_predictions
 from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.head import TokenClassifierHead
 from tokcls.training.optim import build_optimizer, build_scheduler
+
+
+def gather_from_all_processes(parts: list) -> list:
+    """Every process's validation predictions, on every process. Each process scored a disjoint shard
+    of the batches (BucketBatchSampler), so the union holds every word exactly once."""
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+        return list(parts)
+    gathered = [None] * torch.distributed.get_world_size()
+    torch.distributed.all_gather_object(gathered, parts)
+    return [part for process_parts in gathered for part in process_parts]
 
 
 class TokenClassificationModel(pl.LightningModule):
@@ -76,7 +88,7 @@ class TokenClassificationModel(pl.LightningModule):
 
     def validation_step(self, batch, batch_idx):
         logits = self(batch["input_ids"], batch["attention_mask"])
-        self.log("val_loss", self._loss(logits, batch["labels"]), batch_size=batch["input_ids"].size(0))
+        self.log("val_loss", self._loss(logits, batch["labels"]), batch_size=batch["input_ids"].size(0), sync_dist=True)
         owned = batch["word_index"] >= 0
         rows = owned.nonzero(as_tuple=True)[0]
         self._predictions.append((
@@ -86,12 +98,16 @@ class TokenClassificationModel(pl.LightningModule):
         ))
 
     def on_validation_epoch_end(self):
-        if not self._predictions or self.trainer.sanity_checking:
+        if self.trainer.sanity_checking:
             self._predictions.clear()  # a sanity check sees a few batches only: nothing to score
             return
-        examples = self.trainer.datamodule.val_examples
-        example, word, predicted = (np.concatenate(parts) for parts in zip(*self._predictions))
+        # Every process gathers, even one whose shard was empty, or the others would wait forever.
+        parts = gather_from_all_processes(self._predictions)
         self._predictions.clear()
+        if not parts:
+            return
+        examples = self.trainer.datamodule.val_examples
+        example, word, predicted = (np.concatenate(column) for column in zip(*parts))
         pred = word_predictions([len(e.words) for e in examples], example, word, predicted, self.labels)
         gold = [e.labels for e in examples]
         reports = all_reports(gold, pred, self.labels, self.outside_label)
@@ -101,13 +117,24 @@ class TokenClassificationModel(pl.LightningModule):
             "val_entity_recall": reports["entity"]["micro avg"]["recall"],
             "val_token_f1": reports["token"]["micro avg"]["f1"],
             "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
-        })
+        }, sync_dist=True)  # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
         if self.trainer.is_global_zero:
             print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
             print(format_reports(reports))
 
     def configure_optimizers(self):
         optimizer = build_optimizer(self, self.optim_cfg)
-        total = int(self.trainer.estimated_stepping_batches)
+        total = self._total_optimizer_steps()
         scheduler = build_scheduler(optimizer, self.optim_cfg.sched, total, self.optim_cfg.lr)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    def _total_optimizer_steps(self) -> int:
+        """Lightning's estimated_stepping_batches, without its side effect: it builds the training
+        dataloader before a resumed run's checkpoint is restored, and that loader then never gets
+        its saved position in the epoch (ResumableLoader.load_state_dict)."""
+        trainer = self.trainer
+        if trainer.max_epochs == -1:
+            return trainer.max_steps
+        batches = len(trainer.datamodule.train_dataloader())
+        steps = math.ceil(batches / trainer.accumulate_grad_batches) * max(trainer.max_epochs, 1)
+        return min(steps, trainer.max_steps) if trainer.max_steps != -1 else steps

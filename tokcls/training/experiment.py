@@ -7,6 +7,8 @@ import pytorch_lightning as pl
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, TQDMProgressBar
 from pytorch_lightning.loggers import TensorBoardLogger
 
+from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState
+
 
 def checkpoint_dir(results_dir: Path) -> Path:
     return Path(results_dir) / "checkpoints"
@@ -31,8 +33,12 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
         save_top_k=params.save_top_k,
         save_last=params.save_last,
         auto_insert_metric_name=True,
+        enable_version_counter=False,  # last.ckpt is also rewritten by PeriodicCheckpoint: overwrite, no last-v1
     )
-    callbacks = [checkpoint]
+    last = checkpoint_dir(results_dir) / "last.ckpt"
+    callbacks = [checkpoint, RandomState(), GracefulInterrupt(last)]
+    if params.save_last and params.every_n_train_steps > 0:
+        callbacks.append(PeriodicCheckpoint(last, params.every_n_train_steps))
     if t.enable_progress_bar:
         callbacks.append(TQDMProgressBar(refresh_rate=max(1, t.log_every_n_steps // 10)))
     loggers = []
@@ -58,5 +64,7 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
         enable_progress_bar=t.enable_progress_bar,
         logger=loggers or False,
         callbacks=callbacks,
+        # Each process takes its own shard in BucketBatchSampler; Lightning cannot wrap a batch sampler.
+        use_distributed_sampler=False,
     )
     return trainer, checkpoint

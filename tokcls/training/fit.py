@@ -34,10 +34,13 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     trainer, checkpoint = build_trainer(config, results)
     model.set_loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
     trainer.fit(model, datamodule=data, ckpt_path=resume_checkpoint(config, results))
+    archive_path = checkpoint_dir(results) / f"{config.exp_manager.name}.tcls"
+    if not trainer.is_global_zero:  # one archive, written by one process
+        return archive_path
     if checkpoint.best_model_path:
         best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
         model.load_state_dict(best["state_dict"])
         log.info("Best %s %.4f at %s", checkpoint.monitor, checkpoint.best_model_score, checkpoint.best_model_path)
-    archive = save_archive(checkpoint_dir(results) / f"{config.exp_manager.name}.tcls", model, archive_config, tokenizer, key=key)
+    archive = save_archive(archive_path, model, archive_config, tokenizer, key=key)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
     return archive

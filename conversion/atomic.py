@@ -32,6 +32,7 @@ class AtomicFiles:
         os.umask(umask)
         for final, tmp in self._pending.items():
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
+            _fsync(tmp)  # on disk before the rename, so a power cut cannot leave an empty file
             os.replace(tmp, final)
         self._pending.clear()
 
@@ -39,6 +40,14 @@ class AtomicFiles:
         for tmp in self._pending.values():
             tmp.unlink(missing_ok=True)
         self._pending.clear()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -52,3 +61,23 @@ def atomic_files(directory: str | Path) -> Iterator[AtomicFiles]:
         group._discard()
         raise
     group._commit()
+
+
+@contextmanager
+def staged_directory(directory: str | Path) -> Iterator[Path]:
+    """A scratch folder inside `directory` for writers that make whole folders of files (Hugging
+    Face save_pretrained, ONNX export). On success each file is renamed into `directory`; on failure
+    the scratch folder is removed and `directory` keeps what it had, with no half-written file."""
+    import shutil
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".staging.", dir=directory))
+    try:
+        yield stage
+        for file in sorted(p for p in stage.rglob("*") if p.is_file()):
+            final = directory / file.relative_to(stage)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, final)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

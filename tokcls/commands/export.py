@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 
+from conversion.atomic import staged_directory
 from conversion.errors import InputError
 from tokcls.archive import load_model
 from tokcls.export.hf import to_hf
@@ -26,23 +27,26 @@ def largest_difference(model, exported, tokenizer) -> float:
 def run(config, args) -> Path:
     model, tokenizer, _ = load_model(args.model, getattr(args, "key", None))
     out = Path(args.results_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if config.format.value == "hf":
-        from transformers import AutoModelForTokenClassification
+    # Written and checked in a scratch folder, then moved into RESULTS: a failed or interrupted
+    # export leaves no half-written model there.
+    with staged_directory(out) as stage:
+        if config.format.value == "hf":
+            from transformers import AutoModelForTokenClassification
 
-        to_hf(model, tokenizer, out)
-        hf_model = AutoModelForTokenClassification.from_pretrained(out).eval()
-        exported = lambda ids, mask: hf_model(input_ids=ids, attention_mask=mask).logits  # noqa: E731
-        target = out
-    else:
-        target = to_onnx(model, out / "model.onnx")
-        tokenizer.save_pretrained(out)
-        (out / "label_ids.csv").write_text("".join(f"{label}\n" for label in model.labels))
-        exported = OnnxModel(target, model.labels)
-    if config.check:
-        difference = largest_difference(model, exported, tokenizer)
-        print(f"Largest logit difference between the archive and the {config.format.value} export: {difference:.2e}")
-        if difference > 1e-4:
-            raise InputError(f"the export differs from the archive by {difference:.2e}", "report this as a bug", target)
+            to_hf(model, tokenizer, stage)
+            hf_model = AutoModelForTokenClassification.from_pretrained(stage).eval()
+            exported = lambda ids, mask: hf_model(input_ids=ids, attention_mask=mask).logits  # noqa: E731
+            target = out
+        else:
+            to_onnx(model, stage / "model.onnx")
+            tokenizer.save_pretrained(stage)
+            (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in model.labels))
+            exported = OnnxModel(stage / "model.onnx", model.labels)
+            target = out / "model.onnx"
+        if config.check:
+            difference = largest_difference(model, exported, tokenizer)
+            print(f"Largest logit difference between the archive and the {config.format.value} export: {difference:.2e}")
+            if difference > 1e-4:
+                raise InputError(f"the export differs from the archive by {difference:.2e}", "report this as a bug", target)
     print(f"Exported {args.model} to {target}")
     return target

@@ -15,7 +15,9 @@ class Example:
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
+        # for a line break and shift every later sentence against its labels.
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", "check data.data_dir and the text_file/labels_file keys", path) from None
     except UnicodeDecodeError as e:

@@ -85,3 +85,12 @@ def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
         load_model(tampered)
     model, tokenizer, config = load_model(archive, key="key1")
     assert model.labels == ["O", "B-LOC", "B-PER", "I-PER"] and not model.training
+
+
+def test_members_over_the_size_bound_are_refused(tmp_path, monkeypatch):
+    from tokcls import archive
+
+    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 1000)  # a real 4 GiB member would fill the test disk
+    with pytest.raises(InputError, match="over the limit"):
+        read_archive(make_tar(tmp_path / "m.tcls", VALID + [regular("tokenizer/vocab.txt", b"v" * 1001)]))
+    assert set(read_archive(make_tar(tmp_path / "ok.tcls", VALID + [regular("tokenizer/vocab.txt", b"v" * 1000)])))

@@ -46,6 +46,9 @@ class DataConfig:
     use_cache: bool = field(default=True, metadata=_help(
         "Cache tokenized features in data_dir/.tokcls_cache, keyed by the files' content, the tokenizer and these settings."))
     num_workers: int = field(default=0, metadata=_help("DataLoader worker processes (0: batches are built in the training process)."))
+    bucket_pool: int = field(default=50, metadata=_help(
+        "Training batches sorted by length together: fewer gives more random batches, more gives less padding "
+        "(1: random batches, each padded to its longest window)."))
 
 
 @dataclass

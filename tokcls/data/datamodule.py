@@ -89,7 +89,8 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         # Lightning's distributed sampler cannot wrap a batch sampler: each process takes its own
         # shard here instead (the Trainer runs with use_distributed_sampler=False).
         rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
-        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed, rank=rank, world=world)
+        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed, pool=self.cfg.bucket_pool,
+                                     rank=rank, world=world)
         # An own generator for worker seeds: iterating must not draw from the global one, or a
         # resumed run's dropout would draw differently from an uninterrupted run's.
         return ResumableLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -84,8 +85,8 @@ class GracefulInterrupt(Callback):
               file=sys.stderr, flush=True)
 
     def on_train_start(self, trainer, pl_module) -> None:
-        if not _in_main_thread():
-            return
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers can only be set from the main thread
         for signum in self.SIGNALS:
             self._previous[signum] = signal.signal(signum, self._request)
 
@@ -118,9 +119,3 @@ class TrainingInterrupted(SystemExit):
     def __init__(self, step: int):
         super().__init__(130)
         self.step = step
-
-
-def _in_main_thread() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()

@@ -46,7 +46,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         self.epoch = 0
         self._resume: tuple[int, int] | None = None  # (epoch, batches already trained) after a resume
 
-    def set_epoch(self, epoch: int) -> None:  # Lightning calls this at every epoch start
+    def set_epoch(self, epoch: int) -> None:  # ResumableLoader calls this before every pass
         self.epoch = epoch
 
     def resume_at(self, epoch: int, batches_done: int) -> None:

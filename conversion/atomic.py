@@ -6,6 +6,7 @@ of them were written; a failure midway removes the temporaries and leaves earlie
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,8 +69,6 @@ def staged_directory(directory: str | Path) -> Iterator[Path]:
     """A scratch folder inside `directory` for writers that make whole folders of files (Hugging
     Face save_pretrained, ONNX export). On success each file is renamed into `directory`; on failure
     the scratch folder is removed and `directory` keeps what it had, with no half-written file."""
-    import shutil
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".staging.", dir=directory))

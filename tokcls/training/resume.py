@@ -20,19 +20,24 @@ from pytorch_lightning.callbacks import Callback
 
 
 class RandomState(Callback):
-    """Saves and restores the Python, NumPy and torch generators with every checkpoint."""
+    """Saves and restores the Python, NumPy, torch and CUDA generators with every checkpoint."""
 
     def state_dict(self) -> dict:
         kind, keys, pos, has_gauss, gauss = np.random.get_state()
         # Plain lists and tensors only: Lightning reads checkpoints with weights_only=True.
-        return {"python": _to_lists(random.getstate()), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-                "torch": torch.get_rng_state()}
+        state = {"python": _to_lists(random.getstate()), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+                 "torch": torch.get_rng_state()}
+        if torch.cuda.is_available():  # dropout on a GPU draws from the CUDA generators
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         random.setstate(_to_tuples(state["python"]))
         kind, keys, pos, has_gauss, gauss = state["numpy"]
         np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
         torch.set_rng_state(state["torch"])
+        if "cuda" in state and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda"])
 
 
 def _to_lists(value):

@@ -1,6 +1,8 @@
 """export to Hugging Face and ONNX: both agree with tokcls on a model trained here."""
 import json
 
+import torch
+
 
 from tokcls.archive import load_model
 from tokcls.cli import main
@@ -65,3 +67,37 @@ def test_deeper_heads_are_refused_by_hf_export_with_the_reason(tmp_path, tiny_en
                  "model.head.num_fc_layers=2", "trainer.max_steps=1", "trainer.enable_progress_bar=false"]) == 0
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(tmp_path / "t" / "checkpoints" / "tokcls.tcls")]) == 2
     assert "export format=onnx" in capsys.readouterr().err
+
+
+def test_int8_runtimes_quantize_and_score_close_to_float32(trained, tmp_path):
+    """quantize=int8 really runs integer layers (PyTorch and onnxruntime) and costs little F1."""
+    from tokcls.model.runtime import inference_model
+
+    data, archive, _ = trained
+    model, _, _ = load_model(archive, "key1")
+    quantized = inference_model(model, "pytorch", None, "int8")
+    assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in quantized.modules())
+    assert not any(type(m) is torch.nn.Linear for m in quantized.modules())
+
+    out = tmp_path / "onnx"
+    assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=onnx"]) == 0
+    onnx_int8 = inference_model(model, "onnx", str(out / "model.onnx"), "int8")
+    graph_ops = {node.op_type for node in __import__("onnx").load(str(out / "model.onnx")).graph.node}
+    assert "DynamicQuantizeLinear" not in graph_ops  # the exported file stays float32; int8 is a copy
+    assert onnx_int8.session is not None
+
+    f1 = {}
+    for runtime, quantize in [("pytorch", "none"), ("pytorch", "int8"), ("onnx", "int8")]:
+        results = tmp_path / f"{runtime}_{quantize}"
+        assert main(["evaluate", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
+                     f"runtime={runtime}", f"quantize={quantize}", f"onnx_file={out / 'model.onnx'}"]) == 0
+        f1[runtime, quantize] = json.loads((results / "evaluation_report.json").read_text())["entity"]["micro avg"]["f1"]
+    assert f1["pytorch", "none"] > 0.5
+    assert abs(f1["pytorch", "int8"] - f1["pytorch", "none"]) < 0.05
+    assert abs(f1["onnx", "int8"] - f1["pytorch", "none"]) < 0.05
+
+
+def test_unknown_quantize_is_refused_naming_the_choices(trained, tmp_path, capsys):
+    data, archive, _ = trained
+    assert main(["evaluate", "-r", str(tmp_path), "-m", str(archive), "-k", "key1", f"data_dir={data}", "quantize=int4"]) == 2
+    assert "int8" in capsys.readouterr().err

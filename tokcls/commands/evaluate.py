@@ -12,6 +12,7 @@ from tokcls.data.labels import check_labels_known
 from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.predict import predict
+from tokcls.model.runtime import inference_model
 
 
 def run(config, args) -> dict:
@@ -23,6 +24,7 @@ def run(config, args) -> dict:
     settings = WindowSettings(config.max_seq_length or trained.data.max_seq_length,
                               trained.data.stride if config.stride is None else config.stride)
 
+    model = inference_model(model, config.runtime, config.onnx_file, config.quantize)
     pred, _ = predict(model, tokenizer, examples, settings, config.test_ds.batch_size, progress=True)
     gold = [e.labels for e in examples]
     reports = all_reports(gold, pred, model.labels, model.outside_label)

@@ -11,8 +11,8 @@ from tokcls.archive import load_model
 from tokcls.data.examples import Example
 from tokcls.data.features import WindowSettings
 from tokcls.data.text_split import split_words
-from tokcls.export.onnx import OnnxModel
 from tokcls.model.predict import predict
+from tokcls.model.runtime import inference_model
 from tokcls.model.spans import entity_spans, is_plain
 
 
@@ -34,12 +34,7 @@ def _lines(config):
 
 def run(config, args) -> Path:
     model, tokenizer, trained = load_model(args.model, getattr(args, "key", None))
-    if config.runtime == "onnx":
-        if not config.onnx_file:
-            raise InputError("runtime=onnx needs the exported model", "set onnx_file=OUT/model.onnx (export format=onnx)")
-        model = OnnxModel(config.onnx_file, model.labels, model.outside_label)
-    elif config.runtime != "pytorch":
-        raise InputError(f"unknown runtime {config.runtime!r}", "set runtime=pytorch or runtime=onnx")
+    model = inference_model(model, config.runtime, config.onnx_file, config.quantize)
     settings = WindowSettings(config.max_seq_length or trained.data.max_seq_length,
                               trained.data.stride if config.stride is None else config.stride)
     plain = is_plain(model.labels, model.outside_label)

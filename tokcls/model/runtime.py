@@ -1,0 +1,44 @@
+"""The model that evaluate and infer run: the archive's in PyTorch, or its ONNX export, optionally int8."""
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+
+from conversion.errors import InputError
+from tokcls.export.onnx import OnnxModel
+
+
+def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
+    """`model` as given, int8 (weights of every Linear layer, activations quantized on the fly), or
+    onnxruntime running `onnx_file` (int8: quantized into a temporary copy at load, the file is untouched).
+
+    Dynamic int8 quantization needs no calibration data: it trades a little accuracy (measured in
+    docs/benchmarks.md) for integer matrix products, about twice as fast on AVX2 CPUs.
+    """
+    runtime, quantize = getattr(runtime, "value", runtime), getattr(quantize, "value", quantize)
+    if quantize not in ("none", "int8"):
+        raise InputError(f"unknown quantize {quantize!r}", "set quantize=none or quantize=int8")
+    if runtime == "pytorch":
+        model.eval()
+        if quantize == "int8":
+            with warnings.catch_warnings():  # torch.ao's eager quantization is deprecated for torchao, still in 2.13
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return model
+    if runtime != "onnx":
+        raise InputError(f"unknown runtime {runtime!r}", "set runtime=pytorch or runtime=onnx")
+    if not onnx_file:
+        raise InputError("runtime=onnx needs the exported model", "set onnx_file=OUT/model.onnx (export format=onnx)")
+    if not Path(onnx_file).is_file():
+        raise InputError("ONNX model not found", "export it: token_classification export format=onnx", onnx_file)
+    if quantize == "none":
+        return OnnxModel(Path(onnx_file), model.labels, model.outside_label)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory(prefix="tokcls_int8_") as tmp:
+        quantized = Path(tmp) / "model.int8.onnx"
+        quantize_dynamic(str(onnx_file), str(quantized), weight_type=QuantType.QInt8)
+        return OnnxModel(quantized, model.labels, model.outside_label)  # the session holds the graph in memory

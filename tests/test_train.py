@@ -1,4 +1,6 @@
 """End to end: `token_classification train` on tiny data written here."""
+import json
+
 import pytest
 from safetensors.torch import load as load_tensors
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -35,6 +37,10 @@ def test_train_writes_the_experiment_directory_and_learns(tmp_path, tiny_encoder
     checkpoints = sorted(p.name for p in (results / "checkpoints").iterdir())
     assert "last.ckpt" in checkpoints and "tokcls.tcls" in checkpoints
     assert any(name.startswith("tokcls--epoch=") and "val_entity_f1=" in name for name in checkpoints)
+    timing = json.loads((results / "train_results.json").read_text())
+    assert timing["epochs"] == 4 and timing["optimizer_steps"] > 0
+    assert 0 < timing["train_seconds"] < timing["fit_seconds"] and timing["validation_seconds"] > 0
+    assert timing["train_sentences_per_second"] == round(timing["train_sentences"] * 4 / timing["train_seconds"], 2)
 
     loss = scalars(results, "train_loss")
     assert sum(loss[-5:]) / 5 < 0.5 * sum(loss[:5]) / 5

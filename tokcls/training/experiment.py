@@ -8,6 +8,7 @@ from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, TQ
 from pytorch_lightning.loggers import TensorBoardLogger
 
 from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState
+from tokcls.training.timing import FitTimer
 
 
 def checkpoint_dir(results_dir: Path) -> Path:
@@ -36,7 +37,7 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
         enable_version_counter=False,  # last.ckpt is also rewritten by PeriodicCheckpoint: overwrite, no last-v1
     )
     last = checkpoint_dir(results_dir) / "last.ckpt"
-    callbacks = [checkpoint, RandomState(), GracefulInterrupt(last)]
+    callbacks = [checkpoint, RandomState(), GracefulInterrupt(last), FitTimer()]
     if params.save_last and params.every_n_train_steps > 0:
         callbacks.append(PeriodicCheckpoint(last, params.every_n_train_steps))
     if t.enable_progress_bar:

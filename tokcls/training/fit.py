@@ -10,6 +10,7 @@ from tokcls.archive import save_archive
 from tokcls.data.datamodule import TokenClassificationDataModule
 from tokcls.data.labels import cached_class_weights
 from tokcls.training.experiment import build_trainer, checkpoint_dir, resume_checkpoint
+from tokcls.training.timing import FitTimer, write_train_results
 
 log = logging.getLogger("tokcls")
 
@@ -37,6 +38,11 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     archive_path = checkpoint_dir(results) / f"{config.exp_manager.name}.tcls"
     if not trainer.is_global_zero:  # one archive, written by one process
         return archive_path
+    timer = next(c for c in trainer.callbacks if isinstance(c, FitTimer))
+    timing = write_train_results(results, timer, trainer, len(data.train_examples))
+    log.info("Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
+             timing["optimizer_steps"], timing["train_seconds"], timing["train_sentences_per_second"],
+             timing["validation_seconds"])
     if checkpoint.best_model_path:
         best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
         model.load_state_dict(best["state_dict"])

@@ -70,13 +70,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--max-train-sentences", type=int, default=-1)
     parser.add_argument("--eval-split", default="dev")
+    parser.add_argument("--max-eval-sentences", type=int, default=-1)
+    parser.add_argument("--save-model", action="store_true", help="save the trained model and tokenizer to OUTPUT/model")
     args = parser.parse_args(argv)
 
     data = Path(args.data_dir)
     labels = read_label_ids(data / "label_ids.csv")
     label_id = {label: i for i, label in enumerate(labels)}
     train = read_examples(data / "text_train.txt", data / "labels_train.txt", args.max_train_sentences)
-    evaluation = read_examples(data / f"text_{args.eval_split}.txt", data / f"labels_{args.eval_split}.txt")
+    evaluation = read_examples(data / f"text_{args.eval_split}.txt", data / f"labels_{args.eval_split}.txt",
+                               args.max_eval_sentences)
     name = resolve_encoder(args.encoder)
     tokenizer = AutoTokenizer.from_pretrained(name)
     model = AutoModelForTokenClassification.from_pretrained(
@@ -92,6 +95,9 @@ def main(argv=None) -> dict:
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
+    if args.save_model:  # for the pipeline() comparison
+        trainer.save_model(str(Path(args.output_dir) / "model"))
+        tokenizer.save_pretrained(str(Path(args.output_dir) / "model"))
 
     rows = tokenize(evaluation, tokenizer, label_id, args.max_length)
     start = time.perf_counter()

@@ -113,12 +113,15 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     return files
 
 
-def load_model(path: str | Path, key: str | None = None):
-    """(model, tokenizer, train config) from an archive, checked: weights match, head size = labels."""
+def load_model(path: str | Path, key: str | None = None, trainable: bool = False):
+    """(model, tokenizer, train config) from an archive, checked: weights match, head size = labels.
+
+    The model is a TokenClassifier, or with `trainable` the LightningModule (fine-tune), whose import
+    brings in Lightning."""
     from transformers import AutoConfig, AutoTokenizer
 
+    from tokcls.model.classifier import TokenClassifier
     from tokcls.model.encoder import encoder_from_config
-    from tokcls.model.module import TokenClassificationModel
 
     path = Path(path)
     files = read_archive(path, key)
@@ -135,7 +138,11 @@ def load_model(path: str | Path, key: str | None = None):
         except (OSError, ValueError, TypeError) as e:
             raise InputError(f"the archive's tokenizer or encoder config does not load ({e})",
                              "re-create the archive with token_classification train", path) from None
-    model = TokenClassificationModel(encoder, labels, config.model.head, outside_label=config.data.pad_label)
+    if trainable:
+        from tokcls.model.module import TokenClassificationModel as model_class
+    else:
+        model_class = TokenClassifier
+    model = model_class(encoder, labels, config.model.head, outside_label=config.data.pad_label)
     weights = load_tensors(files["model.safetensors"])
     head_rows = weights.get(f"head.layers.{len(model.head.layers) - 1}.weight")
     if head_rows is None or head_rows.shape[0] != len(labels):

@@ -28,7 +28,7 @@ def lowest_top_logit(model, data) -> float:
 def run(config, args) -> Path:
     results = Path(args.results_dir)
     pl.seed_everything(config.seed, workers=True, verbose=False)
-    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None))
+    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None), trainable=True)
     new_labels = read_label_ids(Path(config.data.data_dir) / "label_ids.csv")
     unknown = [label for label in new_labels if label not in model.labels]
     if unknown and not config.model.extend_labels:

@@ -10,7 +10,7 @@ from torch import nn
 
 from tokcls.data.features import IGNORE, word_predictions
 from tokcls.metrics.reports import all_reports, format_reports
-from tokcls.model.head import TokenClassifierHead
+from tokcls.model.classifier import TokenClassifier
 from tokcls.training.optim import build_optimizer, build_scheduler
 
 
@@ -24,16 +24,14 @@ def gather_from_all_processes(parts: list) -> list:
     return [part for process_parts in gathered for part in process_parts]
 
 
-class TokenClassificationModel(pl.LightningModule):
+class TokenClassificationModel(TokenClassifier, pl.LightningModule):
+    """TokenClassifier (the network) plus what training needs: loss, optimizer, validation reports."""
+
     def __init__(self, encoder: nn.Module, labels: list[str], head_cfg, optim_cfg=None,
                  class_weights: list[float] | None = None, outside_label: str = "O"):
-        super().__init__()
-        self.encoder = encoder.train()  # from_pretrained returns eval mode; Lightning keeps module modes
-        self.labels = list(labels)
-        self.outside_label = outside_label
+        super().__init__(encoder, labels, head_cfg, outside_label)
+        self.encoder.train()  # from_pretrained returns eval mode; Lightning keeps module modes
         self.optim_cfg = optim_cfg
-        self.head = TokenClassifierHead(encoder.config.hidden_size, len(labels), head_cfg.num_fc_layers,
-                                        head_cfg.fc_dropout, head_cfg.activation, head_cfg.use_transformer_init)
         self.set_class_weights(class_weights)
         self.loss_normalizer: float | None = None
         self._predictions: list[tuple[np.ndarray, ...]] = []
@@ -56,23 +54,6 @@ class TokenClassificationModel(pl.LightningModule):
         weight = self.loss_fn.weight
         total = float(weight[labels].sum()) if weight is not None else float(len(labels))
         self.loss_normalizer = max(total / max(1, batches), 1e-8)
-
-    @torch.no_grad()
-    def extend_labels(self, new_labels: list[str], bias: float) -> None:
-        """Add output rows for new labels: zero weights and a bias below every old prediction, so the
-        old labels' predictions are unchanged until training moves them."""
-        old = self.head.layers[-1]
-        grown = nn.Linear(old.in_features, old.out_features + len(new_labels))
-        grown.weight.zero_()
-        grown.weight[: old.out_features] = old.weight
-        grown.bias.fill_(bias)
-        grown.bias[: old.out_features] = old.bias
-        self.head.layers[-1] = grown
-        self.labels += list(new_labels)
-
-    def forward(self, input_ids, attention_mask):
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.head(hidden)
 
     def _loss(self, logits, labels):
         return self.loss_fn(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))

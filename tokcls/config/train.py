@@ -140,7 +140,9 @@ class OptimConfig:
 
     name: OptimizerName = field(default=OptimizerName.adamw, metadata=_help("adamw, adam or sgd."))
     lr: float = field(default=5e-5, metadata=_help("Peak learning rate (Hugging Face: learning_rate)."))
-    head_lr: Optional[float] = field(default=None, metadata=_help("A separate peak learning rate for the head; null uses lr."))
+    head_lr: Optional[float] = field(default=5e-4, metadata=_help(
+        "Peak learning rate of the freshly initialised head; null uses lr. 10x the encoder's lets the head catch up "
+        "within 3 epochs (CoNLL-2003 dev F1 89.78 vs 89.28 with null, mean of 2 seeds: docs/benchmarks.md)."))
     weight_decay: float = field(default=0.01, metadata=_help("Weight decay of the weight matrices."))
     betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2)."))
     eps: float = field(default=1e-8, metadata=_help("Adam's epsilon (Hugging Face: adam_epsilon)."))
@@ -300,7 +302,7 @@ class FineTuneConfig:
     data: DataConfig = field(default_factory=DataConfig, metadata=_help("The new data (same keys as train)."))
     model: FineTuneModelConfig = field(default_factory=FineTuneModelConfig, metadata=_help(
         "The encoder, tokenizer and head come from the archive (-m)."))
-    optim: OptimConfig = field(default_factory=lambda: OptimConfig(lr=2e-5), metadata=_help("Optimizer and schedule."))
+    optim: OptimConfig = field(default_factory=lambda: OptimConfig(lr=2e-5, head_lr=None), metadata=_help("Optimizer and schedule."))
     trainer: TrainerConfig = field(default_factory=lambda: TrainerConfig(max_epochs=2), metadata=_help("Lightning Trainer settings."))
     exp_manager: ExpManagerConfig = field(default_factory=lambda: ExpManagerConfig(name="tokcls_finetuned"),
                                           metadata=_help("Experiment directory."))

@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from hf_recipe import add_recipe_arguments
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "conll2003_en"
 VARIANTS = [("pytorch", "none"), ("pytorch", "int8"), ("onnx", "none"), ("onnx", "int8")]
@@ -75,16 +77,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--output-dir", type=Path, required=True)
-    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-5)
-    parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--weight-decay", type=float, default=0.01)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-train-sentences", type=int, default=-1, help="first N training sentences (-1: all)")
-    parser.add_argument("--max-eval-sentences", type=int, default=-1, help="first N scored sentences (-1: all)")
+    add_recipe_arguments(parser)
     parser.add_argument("--infer-batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args(argv)

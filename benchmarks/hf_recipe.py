@@ -53,6 +53,20 @@ def predict_words(trainer, rows, examples, tokenizer, labels, max_length):
     return predictions
 
 
+def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    """The training settings, shared with compare_hf.py so both systems get the same ones."""
+    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--warmup-ratio", type=float, default=0.1)
+    parser.add_argument("--weight-decay", type=float, default=0.01)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--max-train-sentences", type=int, default=-1, help="first N training sentences (-1: all)")
+    parser.add_argument("--max-eval-sentences", type=int, default=-1, help="first N scored sentences (-1: all)")
+
+
 def main(argv=None) -> dict:
     from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification,
                               Trainer, TrainingArguments)
@@ -60,17 +74,8 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
-    parser.add_argument("--epochs", type=float, default=3)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-5)
-    parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--weight-decay", type=float, default=0.01)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-train-sentences", type=int, default=-1)
+    add_recipe_arguments(parser)
     parser.add_argument("--eval-split", default="dev")
-    parser.add_argument("--max-eval-sentences", type=int, default=-1)
     parser.add_argument("--save-model", action="store_true", help="save the trained model and tokenizer to OUTPUT/model")
     args = parser.parse_args(argv)
 

@@ -2,7 +2,8 @@
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
-from tokcls.config.train import EvaluateConfig, ExportConfig, FineTuneConfig, InferConfig, TrainConfig
+from tokcls.config.inference import EvaluateConfig, ExportConfig, InferConfig
+from tokcls.config.train import FineTuneConfig, TrainConfig
 
 SCHEMAS = {
     "dataset_convert": ConvertOptions,

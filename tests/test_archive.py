@@ -94,3 +94,21 @@ def test_members_over_the_size_bound_are_refused(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="over the limit"):
         read_archive(make_tar(tmp_path / "m.tcls", VALID + [regular("tokenizer/vocab.txt", b"v" * 1001)]))
     assert set(read_archive(make_tar(tmp_path / "ok.tcls", VALID + [regular("tokenizer/vocab.txt", b"v" * 1000)])))
+
+
+def test_a_saved_archive_is_plain_files_without_machine_metadata_and_round_trips(trained, tmp_path):
+    import torch
+
+    from tokcls.archive import load_model, save_archive
+
+    _, archive, _ = trained
+    model, tokenizer, config = load_model(archive, key="key1")
+    save_archive(tmp_path / "plain.tcls", model, config, tokenizer)  # no key: streamed straight into the file
+    with tarfile.open(tmp_path / "plain.tcls") as tar:
+        members = tar.getmembers()
+    assert {"config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json"} <= {m.name for m in members}
+    assert all(m.isfile() and m.uid == 0 and m.uname == "" and m.mtime == 0 and m.mode == 0o644 for m in members)
+    again, _, _ = load_model(tmp_path / "plain.tcls")
+    assert again.labels == model.labels
+    for (name, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items()):
+        assert torch.equal(a, b), name

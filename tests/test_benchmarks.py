@@ -1,11 +1,14 @@
-"""The benchmark scripts skip cleanly without their dataset, and count real-token work correctly."""
+"""The benchmark scripts skip cleanly without their dataset, count real-token work correctly, and profile."""
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+from tests.conftest import write_ner_dataset
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
+import profile_step  # noqa: E402
 import scaling  # noqa: E402
 
 
@@ -22,3 +25,18 @@ def test_forward_flops_count_projections_feed_forward_and_attention():
     assert compare_hf.forward_gflop([3], config) == 2 * (3 * 2 * 128 + 4 * 9 * 4) / 1e9
     # padding is never counted: two sequences cost the sum of their own lengths' work
     assert compare_hf.forward_gflop([3, 5], config) == compare_hf.forward_gflop([3], config) + compare_hf.forward_gflop([5], config)
+
+
+def test_profile_splits_a_step_into_phases_and_shows_bucketing_saves_padding(tmp_path):
+    data = write_ner_dataset(tmp_path / "data", n_train=96, n_dev=40)
+    out = tmp_path / "profile.json"
+    results = profile_step.main(["--data-dir", str(data), "--encoder", "splade-tiny", "--steps", "2", "--threads", "1",
+                                 "--batch-size", "8", "--out", str(out)])
+    train = results["train_bucketed"]
+    assert set(train["phase_share"]) == {"forward", "backward", "optimizer"}
+    assert abs(sum(train["phase_share"].values()) - 1) < 0.01 and train["ms_per_step"] > 0
+    assert "matrix products" in train["kind_share"] and "optimizer (fused AdamW)" in train["kind_share"]
+    assert train["padding_share"] < results["train_random"]["padding_share"]
+    assert set(results["infer_sorted"]["phase_share"]) == {"forward"}
+    assert out.exists()
+    assert profile_step.main(["--data-dir", str(tmp_path / "absent")]) == {}

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from omegaconf import OmegaConf
 from safetensors.torch import load as load_tensors
-from safetensors.torch import save as save_tensors
+from safetensors.torch import save_file as save_tensor_file
 
 from conversion.atomic import atomic_files
 from conversion.errors import InputError
@@ -60,29 +60,34 @@ def decrypt(blob: bytes, key: str | None, path: Path) -> bytes:
                          "pass the key used when training (-k), or copy the archive again", path) from None
 
 
+def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """No owner, time or permission bits of the machine that wrote it: the same model, the same members."""
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mtime = 0
+    info.mode = 0o644
+    return info
+
+
 def save_archive(path: str | Path, model, config, tokenizer, key: str | None = None) -> Path:
+    """Stage every member as a file, then stream them into the tar: the weights are never held in
+    memory a second time (they are the largest part, and training still holds model and optimizer)."""
     path = Path(path)
-    files: dict[str, bytes] = {
-        "config.yaml": OmegaConf.to_yaml(config).encode(),
-        "model.safetensors": save_tensors(model_state(model)),
-        "label_ids.csv": "".join(f"{label}\n" for label in model.labels).encode(),
-    }
     with tempfile.TemporaryDirectory() as tmp:
-        model.encoder.config.save_pretrained(Path(tmp) / "encoder")
-        tokenizer.save_pretrained(Path(tmp) / "tokenizer")
-        for file in sorted(Path(tmp).rglob("*")):
-            if file.is_file():
-                files[file.relative_to(tmp).as_posix()] = file.read_bytes()
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            tar.addfile(info, io.BytesIO(data))
-    blob = encrypt(buffer.getvalue(), key) if key else buffer.getvalue()
-    with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
-        f.write(blob)
+        stage = Path(tmp)
+        (stage / "config.yaml").write_text(OmegaConf.to_yaml(config), encoding="utf-8")
+        save_tensor_file(model_state(model), str(stage / "model.safetensors"))
+        (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in model.labels), encoding="utf-8")
+        model.encoder.config.save_pretrained(stage / "encoder")
+        tokenizer.save_pretrained(stage / "tokenizer")
+        members = [f for f in sorted(stage.rglob("*")) if f.is_file()]
+        with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
+            target = io.BytesIO() if key else f  # encryption needs the whole tar at once
+            with tarfile.open(fileobj=target, mode="w") as tar:
+                for file in members:
+                    tar.add(file, arcname=file.relative_to(stage).as_posix(), filter=_normalized)
+            if key:
+                f.write(encrypt(target.getvalue(), key))
     return path
 
 

@@ -11,6 +11,7 @@ from torch import nn
 from tokcls.data.features import IGNORE, word_predictions
 from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.classifier import TokenClassifier
+from tokcls.model.dropout import use_fast_dropout
 from tokcls.training.optim import build_optimizer, build_scheduler
 
 
@@ -31,6 +32,7 @@ class TokenClassificationModel(TokenClassifier, pl.LightningModule):
                  class_weights: list[float] | None = None, outside_label: str = "O"):
         super().__init__(encoder, labels, head_cfg, outside_label)
         self.encoder.train()  # from_pretrained returns eval mode; Lightning keeps module modes
+        use_fast_dropout(self)  # the same dropout, its random mask 4x cheaper on a CPU
         self.optim_cfg = optim_cfg
         self.set_class_weights(class_weights)
         self.loss_normalizer: float | None = None

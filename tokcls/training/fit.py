@@ -43,9 +43,13 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     log.info("Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
              timing["optimizer_steps"], timing["train_seconds"], timing["train_sentences_per_second"],
              timing["validation_seconds"])
+    for optimizer in trainer.optimizers:  # its moments (twice the weights) are not needed any more
+        optimizer.state.clear()
     if checkpoint.best_model_path:
-        best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
+        # Memory-mapped: only the weights are read, not the optimizer state the checkpoint also holds.
+        best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True, mmap=True)
         model.load_state_dict(best["state_dict"])
+        del best
         log.info("Best %s %.4f at %s", checkpoint.monitor, checkpoint.best_model_score, checkpoint.best_model_path)
     archive = save_archive(archive_path, model, archive_config, tokenizer, key=key)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")

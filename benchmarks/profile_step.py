@@ -79,7 +79,7 @@ def padding_share(batches) -> float:
 def train_step(model, optimizer, batch) -> None:
     with record_function("forward"):
         logits = model(batch["input_ids"], batch["attention_mask"])
-        loss = model._loss(logits, batch["labels"])
+        loss = model.loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
     with record_function("backward"):
         loss.backward()
     with record_function("optimizer"):

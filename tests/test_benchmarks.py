@@ -8,6 +8,7 @@ from tests.conftest import write_ner_dataset
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
+import dropout_ab  # noqa: E402
 import profile_step  # noqa: E402
 import scaling  # noqa: E402
 
@@ -40,3 +41,11 @@ def test_profile_splits_a_step_into_phases_and_shows_bucketing_saves_padding(tmp
     assert set(results["infer_sorted"]["phase_share"]) == {"forward"}
     assert out.exists()
     assert profile_step.main(["--data-dir", str(tmp_path / "absent")]) == {}
+
+
+def test_dropout_ab_times_both_dropouts_on_the_same_batches(tmp_path):
+    data = write_ner_dataset(tmp_path / "data", n_train=48, n_dev=8)
+    result = dropout_ab.main(["--data-dir", str(data), "--encoder", "splade-tiny", "--batches", "3", "--threads", "1",
+                              "--batch-size", "8"])
+    assert result["batches"] == 3 and result["torch_ms"] > 0 and result["fast_ms"] > 0
+    assert dropout_ab.main(["--data-dir", str(tmp_path / "absent")]) == {}

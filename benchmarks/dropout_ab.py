@@ -1,0 +1,65 @@
+"""FastDropout against torch's dropout: training steps on the same batches, interleaved in one process.
+
+End-to-end runs on a shared machine drift by more than the few percent at stake, so each batch is
+stepped with both (in alternating order), after one untimed step that makes every shape warm.
+Prints ms per step for each and the time by batch length.
+
+    python benchmarks/dropout_ab.py --data-dir DATA [--batches 40] [--threads 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import torch
+from profile_step import load, train_step
+
+from tokcls.model.dropout import FastDropout
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True, help="text/labels layout (dataset_convert output)")
+    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args(argv)
+    if not (args.data_dir / "text_train.txt").exists():
+        print(f"skipped: no text_train.txt in {args.data_dir}")
+        return {}
+    torch.set_num_threads(args.threads)
+    data, model, optimizer, _ = load(args)
+    places = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
+              if isinstance(child, FastDropout)]
+    variants = {"torch": lambda d: torch.nn.Dropout(d.p), "fast": lambda d: d}
+
+    def use(kind: str) -> None:
+        for parent, name, fast in places:
+            setattr(parent, name, variants[kind](fast))
+
+    model.train()
+    seconds: dict[str, list[float]] = {kind: [] for kind in variants}
+    lengths = []
+    for i, batch in zip(range(args.batches), data.train_dataloader()):
+        use("torch")
+        train_step(model, optimizer, batch)  # warm: the first step at a new shape pays for allocation
+        for kind in ("torch", "fast") if i % 2 else ("fast", "torch"):
+            use(kind)
+            start = time.perf_counter()
+            train_step(model, optimizer, batch)
+            seconds[kind].append(time.perf_counter() - start)
+        lengths.append(batch["input_ids"].shape[1])
+    mean = {kind: 1000 * sum(s) / len(s) for kind, s in seconds.items()}
+    print(f"{len(lengths)} batches, {len(places)} dropout layers: torch {mean['torch']:.1f} ms a step, "
+          f"FastDropout {mean['fast']:.1f} ms ({100 * (mean['fast'] / mean['torch'] - 1):+.1f}%)")
+    print("length  torch ms  fast ms")
+    for length, a, b in sorted(zip(lengths, seconds["torch"], seconds["fast"]))[:: max(1, len(lengths) // 10)]:
+        print(f"{length:6d}  {1000 * a:8.0f}  {1000 * b:7.0f}")
+    return {"batches": len(lengths), "torch_ms": round(mean["torch"], 1), "fast_ms": round(mean["fast"], 1)}
+
+
+if __name__ == "__main__":
+    main()

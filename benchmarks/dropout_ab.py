@@ -8,30 +8,22 @@ Prints ms per step for each and the time by batch length.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import time
-from pathlib import Path
 
 import torch
-from profile_step import load, train_step
+from profile_step import load_if_present, step_parser, train_step
 
 from tokcls.model.dropout import FastDropout
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, required=True, help="text/labels layout (dataset_convert output)")
-    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser = step_parser(__doc__)
     parser.add_argument("--batches", type=int, default=40)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args(argv)
-    if not (args.data_dir / "text_train.txt").exists():
-        print(f"skipped: no text_train.txt in {args.data_dir}")
+    loaded = load_if_present(args)
+    if loaded is None:
         return {}
-    torch.set_num_threads(args.threads)
-    data, model, optimizer, _ = load(args)
+    data, model, optimizer, _ = loaded
     places = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
               if isinstance(child, FastDropout)]
     variants = {"torch": lambda d: torch.nn.Dropout(d.p), "fast": lambda d: d}

@@ -61,6 +61,25 @@ def load(args):
     return data, model, build_optimizer(model, config.optim), tokenizer.pad_token_id
 
 
+def step_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every training-step benchmark takes (this script and dropout_ab.py)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True, help="text/labels layout (dataset_convert output)")
+    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    return parser
+
+
+def load_if_present(args):
+    """load(args) with torch on args.threads threads; None (and a line saying so) without the data."""
+    if not (args.data_dir / "text_train.txt").exists():
+        print(f"skipped: no text_train.txt in {args.data_dir}")
+        return None
+    torch.set_num_threads(args.threads)
+    return load(args)
+
+
 def random_batches(data, pad_id: int, batch_size: int, seed: int):
     """The HF recipe's batches: shuffled windows padded to the batch's longest."""
     from torch.utils.data import DataLoader
@@ -135,19 +154,14 @@ def report(name: str, result: dict) -> None:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, required=True, help="text/labels layout (dataset_convert output)")
-    parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser = step_parser(__doc__)
     parser.add_argument("--steps", type=int, default=10, help="batches profiled in each setting (after 2 warm-up ones)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--out", type=Path, help="JSON file to write")
     args = parser.parse_args(argv)
-    if not (args.data_dir / "text_train.txt").exists():
-        print(f"skipped: no text_train.txt in {args.data_dir}")
+    loaded = load_if_present(args)
+    if loaded is None:
         return {}
-    torch.set_num_threads(args.threads)
-    data, model, optimizer, pad_id = load(args)
+    data, model, optimizer, pad_id = loaded
     n = args.steps + 2
     bucketed = list(data.train_dataloader())[:n]
     shuffled = [b for _, b in zip(range(n), random_batches(data, pad_id, args.batch_size, seed=0))]

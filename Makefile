@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/token_classification dataset_convert -e specs/dataset_convert.yaml -r demo_results/convert \
 		source_data_dir=tokcls/demo_data/en_brown_pos_sample target_data_dir=demo_results/data
 	$(BIN)/token_classification train -e specs/train.yaml -r demo_results/train \
-		data.data_dir=demo_results/data trainer.max_epochs=4 optim.lr=3e-4 data.train_ds.batch_size=16
+		data_dir=demo_results/data trainer.max_epochs=4 optim.lr=3e-4 training_ds.batch_size=16
 	$(BIN)/token_classification evaluate -e specs/evaluate.yaml -r demo_results/evaluate -m $(DEMO_MODEL) \
 		data_dir=demo_results/data
 	$(BIN)/token_classification infer -e specs/infer.yaml -r demo_results/infer -m $(DEMO_MODEL) \

@@ -105,13 +105,13 @@ def main(argv=None) -> dict:
     # 1. training
     tok_train_dir = out / "tokcls_train"
     tok_train = run_child("tokcls_train", [
-        py, "-m", "tokcls", "train", "-r", str(tok_train_dir), f"data.data_dir={data}", f"seed={args.seed}",
+        py, "-m", "tokcls", "train", "-r", str(tok_train_dir), f"data_dir={data}", f"seed={args.seed}",
         f"model.language_model.pretrained_model_name={args.encoder}",
-        f"trainer.max_epochs={args.epochs}", f"data.train_ds.batch_size={args.batch_size}", f"optim.lr={args.lr}",
+        f"trainer.max_epochs={args.epochs}", f"training_ds.batch_size={args.batch_size}", f"optim.lr={args.lr}",
         f"optim.sched.warmup_ratio={args.warmup_ratio}", f"optim.weight_decay={args.weight_decay}",
-        f"data.max_seq_length={args.max_length}", f"data.train_ds.num_samples={args.max_train_sentences}",
-        f"data.validation_ds.text_file=text_{split}.txt", f"data.validation_ds.labels_file=labels_{split}.txt",
-        f"data.validation_ds.num_samples={args.max_eval_sentences}",
+        f"model.dataset.max_seq_length={args.max_length}", f"training_ds.num_samples={args.max_train_sentences}",
+        f"validation_ds.text_file=text_{split}.txt", f"validation_ds.labels_file=labels_{split}.txt",
+        f"validation_ds.num_samples={args.max_eval_sentences}",
         # Validate once, after the last epoch, so the archive is the last epoch's model as the recipe's is.
         f"trainer.check_val_every_n_epoch={args.epochs}", "trainer.enable_progress_bar=false"], out, threads)
     tok_train.update(json.loads((tok_train_dir / "train_results.json").read_text()))

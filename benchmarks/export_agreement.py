@@ -37,7 +37,7 @@ def main(argv=None) -> dict:
 
     model, tokenizer, trained = load_model(args.model, args.key)
     examples = [e for e in read_examples(Path(args.data_dir) / f"text_{args.split}.txt", None, args.max_sentences) if e.words]
-    settings = WindowSettings(trained.data.max_seq_length, trained.data.stride)
+    settings = WindowSettings(trained.model.dataset.max_seq_length, trained.model.dataset.stride)
     ours, _ = predict(model, tokenizer, examples, settings)
     result = {"sentences": len(examples), "words": sum(len(e.words) for e in examples)}
     with tempfile.TemporaryDirectory() as tmp:

@@ -49,13 +49,13 @@ def load(args):
     from tokcls.model.module import TokenClassificationModel
     from tokcls.training.optim import build_optimizer
 
-    config = load_spec(TrainConfig, None, [f"data.data_dir={args.data_dir}", f"model.language_model.pretrained_model_name={args.encoder}",
-                                           f"data.train_ds.batch_size={args.batch_size}", f"data.validation_ds.batch_size={args.batch_size}",
-                                           "data.use_cache=false"])
+    config = load_spec(TrainConfig, None, [f"data_dir={args.data_dir}", f"model.language_model.pretrained_model_name={args.encoder}",
+                                           f"training_ds.batch_size={args.batch_size}", f"validation_ds.batch_size={args.batch_size}",
+                                           "model.dataset.use_cache=false"])
     torch.manual_seed(config.seed)
     labels = read_label_ids(Path(args.data_dir) / "label_ids.csv")
     tokenizer = load_tokenizer(config.model)
-    data = TokenClassificationDataModule(config.data, tokenizer, labels, config.seed)
+    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed)
     data.prepare()
     model = TokenClassificationModel(load_encoder(config.model), labels, config.model.head, config.optim)
     return data, model, build_optimizer(model, config.optim), tokenizer.pad_token_id

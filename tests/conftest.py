@@ -98,7 +98,7 @@ def trained(tmp_path_factory, tiny_encoder):
     (data / "labels_test.txt").write_text("\n".join(labels) + "\n")
     from tokcls.cli import main
 
-    assert main(["train", "-r", str(root / "train"), f"data.data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "trainer.max_epochs=3", "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.enable_progress_bar=false",
+    assert main(["train", "-r", str(root / "train"), f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
+                 "trainer.max_epochs=3", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
                  "-k", "key1"]) == 0
     return data, root / "train" / "checkpoints" / "tokcls.tcls", root

@@ -15,8 +15,8 @@ def test_ddp_on_two_processes_validates_exactly_like_one_process_evaluate(tmp_pa
     # 21 dev sentences in batches of 5: 5 batches, 3 for one process and 2 for the other.
     data = write_ner_dataset(tmp_path / "data", n_train=60, n_dev=21)
     results = tmp_path / "ddp"
-    run = subprocess.run([sys.executable, "-m", "tokcls.cli", "train", "-r", str(results), f"data.data_dir={data}",
-                          *COMMON, "data.train_ds.batch_size=16", "data.validation_ds.batch_size=5", "trainer.max_epochs=2",
+    run = subprocess.run([sys.executable, "-m", "tokcls.cli", "train", "-r", str(results), f"data_dir={data}",
+                          *COMMON, "training_ds.batch_size=16", "validation_ds.batch_size=5", "trainer.max_epochs=2",
                           "trainer.accelerator=cpu", "trainer.devices=2", "trainer.strategy=ddp"],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]

@@ -11,7 +11,7 @@ def test_evaluate_writes_reports_equal_to_seqeval(trained):
     data, archive, root = trained
     results = root / "eval"
     assert main(["evaluate", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
-                 "max_seq_length=32", "stride=8"]) == 0
+                 "model.dataset.max_seq_length=32", "model.dataset.stride=8"]) == 0
     rows = [line.split() for line in (results / "predictions_test.txt").read_text().split("\n")]
     sentences, current = [], []
     for row in rows:

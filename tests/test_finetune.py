@@ -13,7 +13,7 @@ from tokcls.training.fit import prepare_data
 from omegaconf import OmegaConf
 from tokcls.config.train import FineTuneConfig
 
-FAST = ["trainer.max_epochs=2", "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.enable_progress_bar=false"]
+FAST = ["trainer.max_epochs=2", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false"]
 
 
 def with_organisations(directory):
@@ -34,7 +34,7 @@ def with_organisations(directory):
 def test_unknown_labels_are_listed(trained, tmp_path, capsys):
     _, archive, _ = trained
     data = with_organisations(tmp_path / "data")
-    assert main(["fine-tune", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"data.data_dir={data}", *FAST]) == 2
+    assert main(["fine-tune", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"data_dir={data}", *FAST]) == 2
     err = capsys.readouterr().err
     assert "labels the model lacks: B-ORG" in err and "model.extend_labels=true" in err
 
@@ -45,7 +45,7 @@ def test_extended_labels_keep_old_predictions_at_step_zero(trained, tmp_path):
     model, tokenizer, trained_cfg = load_model(archive, "key1")
     examples = read_examples(data / "text_dev.txt")
     before, _ = predict(model, tokenizer, examples, WindowSettings(128, 32))
-    config = OmegaConf.merge(OmegaConf.structured(FineTuneConfig), {"data": {"data_dir": str(data)}})
+    config = OmegaConf.merge(OmegaConf.structured(FineTuneConfig), {"data_dir": str(data)})
     prepared = prepare_data(config, tokenizer, model.labels + ["B-ORG"], tmp_path)
     model.extend_labels(["B-ORG"], bias=min(0.0, lowest_top_logit(model, prepared)) - 1.0)
     after, _ = predict(model, tokenizer, examples, WindowSettings(128, 32))
@@ -56,7 +56,7 @@ def test_fine_tune_with_extend_labels_learns_the_new_label(trained, tmp_path):
     _, archive, _ = trained
     data = with_organisations(tmp_path / "data")
     results = tmp_path / "ft"
-    assert main(["fine-tune", "-r", str(results), "-m", str(archive), "-k", "key1", f"data.data_dir={data}",
+    assert main(["fine-tune", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
                  "model.extend_labels=true", "optim.head_lr=3e-2", *FAST]) == 0
     files = read_archive(results / "checkpoints" / "tokcls_finetuned.tcls", key="key1")
     assert files["label_ids.csv"].decode().split() == ["O", "B-LOC", "B-PER", "I-PER", "B-ORG"]

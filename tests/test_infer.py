@@ -16,7 +16,7 @@ def run_infer(trained, tmp_path, *overrides):
 def test_infer_on_a_file_labels_every_word_of_tricky_lines(trained, tmp_path, capsys):
     source = tmp_path / "input.txt"
     source.write_text("\n".join(TRICKY) + "\n", encoding="utf-8")
-    results = run_infer(trained, tmp_path, f"input_file={source}", "chunk_lines=2", "max_seq_length=32", "stride=8")
+    results = run_infer(trained, tmp_path, f"input_file={source}", "chunk_lines=2", "model.dataset.max_seq_length=32", "model.dataset.stride=8")
     assert [r["text"] for r in results] == TRICKY
     for r in results:
         assert len(r["words"]) == len(r["labels"]) == len(r["offsets"]) == len(r["confidences"])

@@ -90,7 +90,7 @@ def test_sigint_saves_a_checkpoint_at_a_step_boundary_and_exits_130(tmp_path, ti
 
 def cli(*args):
     return [sys.executable, "-m", "tokcls.cli", "train", *args, "model.language_model.pretrained_model_name=splade-tiny",
-            "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.enable_progress_bar=false",
+            "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
             "exp_manager.checkpoint_callback_params.every_n_train_steps=1"]
 
 
@@ -106,7 +106,7 @@ def test_kill_9_at_a_random_step_then_the_same_command_finishes_like_an_uninterr
     data = write_ner_dataset(tmp_path / "data", n_train=200, n_dev=40)
     steps = 13 * 4  # 200 sentences in batches of 16, 4 epochs
     whole, killed = tmp_path / "whole", tmp_path / "killed"
-    common = [f"data.data_dir={data}", "trainer.max_epochs=4"]
+    common = [f"data_dir={data}", "trainer.max_epochs=4"]
     subprocess.run(cli("-r", str(whole), *common), check=True, capture_output=True)
 
     kill_after = random.Random().randrange(3, steps - 3)

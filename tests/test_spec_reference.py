@@ -8,7 +8,7 @@ from tokcls.config import load_spec
 from tokcls.config.reference import render_reference, render_yaml
 from tokcls.config.schema import SCHEMAS
 
-REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data.data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data.data_dir=a"], "export": []}
+REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data_dir=a"], "export": []}
 REGENERATE = "regenerate: token_classification download_specs -r specs && python -m tokcls.config.reference > docs/spec_reference.md"
 
 

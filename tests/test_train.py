@@ -1,6 +1,8 @@
 """End to end: `token_classification train` on tiny data written here."""
 import json
 
+import yaml
+
 import pytest
 from safetensors.torch import load as load_tensors
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -9,14 +11,14 @@ from tests.conftest import write_ner_dataset
 from tokcls.archive import read_archive
 from tokcls.cli import main
 
-FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "data.train_ds.batch_size=16", "trainer.log_every_n_steps=1",
+FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.log_every_n_steps=1",
         "trainer.enable_progress_bar=false"]
 
 
 def train(tmp_path, name, *overrides, data=None, flags=()):
     data = data or write_ner_dataset(tmp_path / "data")
     results = tmp_path / name
-    code = main(["train", "-r", str(results), *flags, f"data.data_dir={data}",
+    code = main(["train", "-r", str(results), *flags, f"data_dir={data}",
                  "model.language_model.pretrained_model_name=splade-tiny", *FAST, *overrides])
     assert code == 0
     return results
@@ -68,7 +70,8 @@ def test_same_spec_twice_gives_the_same_model(tmp_path, tiny_encoder):
 def test_resume_if_exists_continues_from_last(tmp_path, tiny_encoder):
     data = write_ner_dataset(tmp_path / "data", n_train=32, n_dev=8)
     results = train(tmp_path, "run", "trainer.max_epochs=1", data=data)
-    train(tmp_path, "run", "trainer.max_epochs=2", "exp_manager.resume_if_exists=true", data=data)
+    train(tmp_path, "run", "trainer.max_epochs=2", "exp_manager.resume_if_exists=true", "exp_manager.resume_past_end=true",
+          data=data)
     log = (results / "train_log.txt").read_text()
     assert "Resuming from" in log and "Validation after epoch 1" in log
     assert len(scalars(results, "val_entity_f1")) == 2
@@ -76,9 +79,9 @@ def test_resume_if_exists_continues_from_last(tmp_path, tiny_encoder):
 
 def test_weighted_loss_deeper_head_and_encrypted_archive(tmp_path, tiny_encoder):
     results = train(tmp_path, "run", "trainer.max_epochs=1", "model.class_balancing=weighted_loss",
-                    "model.head.num_fc_layers=2", "data.label_all_subwords=true", flags=("-k", "s3cret"))
-    assert "Class weights: O " in (results / "train_log.txt").read_text()
-    assert list((tmp_path / "data").glob("class_weights_*.json"))
+                    "model.head.num_fc_layers=2", "model.dataset.label_all_subwords=true", flags=("-k", "s3cret"))
+    assert "Class weights applied to the loss" in (results / "train_log.txt").read_text()
+    assert list((tmp_path / "data").glob("label_stats_*.json"))
     archive = results / "checkpoints" / "tokcls.tcls"
     assert b"model.safetensors" not in archive.read_bytes()  # encrypted, names included
     weights = load_tensors(read_archive(archive, key="s3cret")["model.safetensors"])
@@ -89,7 +92,7 @@ def test_default_packaged_encoder_trains_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     data = write_ner_dataset(tmp_path / "data", n_train=16, n_dev=4)
     results = tmp_path / "run"
-    assert main(["train", "-r", str(results), f"data.data_dir={data}", "trainer.max_steps=2",
+    assert main(["train", "-r", str(results), f"data_dir={data}", "trainer.max_steps=2",
                  "trainer.enable_progress_bar=false"]) == 0
     weights = load_tensors(read_archive(results / "checkpoints" / "tokcls.tcls")["model.safetensors"])
     assert weights["head.layers.1.weight"].shape == (4, 384)  # MiniLM's hidden size
@@ -101,10 +104,21 @@ def test_default_packaged_encoder_trains_offline(tmp_path, monkeypatch):
     ("trainer.max_epochs=three", "trainer.max_epochs"),
 ])
 def test_spec_errors_stop_before_any_model_loads(tmp_path, capsys, override, message):
-    assert main(["train", "-r", str(tmp_path / "r"), "data.data_dir=x", override]) == 2
+    assert main(["train", "-r", str(tmp_path / "r"), "data_dir=x", override]) == 2
     assert message in capsys.readouterr().err
 
 
-def test_train_needs_a_results_dir(capsys):
-    assert main(["train", "data.data_dir=x"]) == 2
-    assert "-r RESULTS_DIR is required" in capsys.readouterr().err
+def test_without_r_the_log_dir_follows_exp_manager(tmp_path, capsys):
+    """NeMo's rules: exp_dir/name/version (version_N, or a date), explicit_log_dir, and -r winning over it."""
+    base = ["train", "data_dir=nowhere", f"exp_manager.exp_dir={tmp_path}", "exp_manager.name=ner"]
+    for expected in ("version_0", "version_1"):
+        assert main([*base, "exp_manager.use_datetime_version=false"]) == 2  # the data is missing: stops after the spec
+        spec = yaml.safe_load((tmp_path / "ner" / expected / "train_spec.yaml").read_text())
+        assert spec["exp_manager"]["explicit_log_dir"] == str(tmp_path / "ner" / expected)
+    assert main([*base, "exp_manager.resume_if_exists=true", "exp_manager.resume_ignore_no_checkpoint=true"]) == 2
+    assert (tmp_path / "ner" / "train_log.txt").exists()  # resuming: no version folder, so a rerun finds it
+    assert main(["train", "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"]) == 2
+    assert (tmp_path / "x" / "train_spec.yaml").exists()
+    assert main(["train", "-r", str(tmp_path / "r"), "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"]) == 2
+    assert f"-r {tmp_path / 'r'} wins over exp_manager.explicit_log_dir" in (tmp_path / "r" / "train_log.txt").read_text()
+    assert "file not found" in capsys.readouterr().err

@@ -118,6 +118,14 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     return files
 
 
+def current_layout(config):
+    """Archives written before the NeMo/TAO layout kept the window settings under `data`: moved to model.dataset."""
+    if "data" in config and "dataset" not in config.get("model", {}):
+        old = config.data
+        config.model.dataset = {k: old[k] for k in old if k not in ("data_dir", "train_ds", "validation_ds")}
+    return config
+
+
 def load_model(path: str | Path, key: str | None = None, trainable: bool = False):
     """(model, tokenizer, train config) from an archive, checked: weights match, head size = labels.
 
@@ -130,7 +138,7 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
 
     path = Path(path)
     files = read_archive(path, key)
-    config = OmegaConf.create(files["config.yaml"].decode())
+    config = current_layout(OmegaConf.create(files["config.yaml"].decode()))
     labels = files["label_ids.csv"].decode().split()
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
@@ -147,7 +155,7 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
         from tokcls.model.module import TokenClassificationModel as model_class
     else:
         model_class = TokenClassifier
-    model = model_class(encoder, labels, config.model.head, outside_label=config.data.pad_label)
+    model = model_class(encoder, labels, config.model.head, outside_label=config.model.dataset.pad_label)
     weights = load_tensors(files["model.safetensors"])
     head_rows = weights.get(f"head.layers.{len(model.head.layers) - 1}.weight")
     if head_rows is None or head_rows.shape[0] != len(labels):

@@ -31,9 +31,9 @@ COMMANDS = {
     "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
                      ("-e", "-r", "-k", "-g")),
     "evaluate": Command("evaluate", "score a model archive on a labelled split: reports, confusion matrix, predictions",
-                        ("-e", "-r", "-m", "-k")),
+                        ("-e", "-r", "-m", "-k", "-g")),
     "infer": Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
-                     ("-e", "-r", "-m", "-k")),
+                     ("-e", "-r", "-m", "-k", "-g")),
     "fine-tune": Command("finetune", "continue training a model archive (encoder and head) on new data",
                          ("-e", "-r", "-m", "-k", "-g")),
     "export": Command("export", "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
@@ -41,15 +41,19 @@ COMMANDS = {
     "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
                               ("-r",)),
 }
-REQUIRES_RESULTS = {"train", "evaluate", "infer", "fine-tune", "export", "download_specs"}
-REQUIRES_MODEL = {"evaluate", "infer", "fine-tune", "export"}
+ALIASES = {"finetune": "fine-tune"}  # TAO's name for the command
+REQUIRES_RESULTS = {"evaluate", "infer", "export", "download_specs"}  # train and fine-tune: exp_manager's log dir
+REQUIRES_MODEL = {"evaluate", "infer", "fine-tune", "export"}  # -m, or restore_from in the spec
+TRAINING = {"train", "fine-tune"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
-    "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there)"),
-    "-m": dict(dest="model", metavar="MODEL.tcls", help="model archive"),
+    "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there); "
+               "for train and fine-tune NeMo's exp_manager.explicit_log_dir"),
+    "-m": dict(dest="model", metavar="MODEL.tcls", help="model archive (wins over restore_from in the spec)"),
     "-k": dict(dest="key", metavar="KEY", help="key to encrypt or decrypt the model archive"),
-    "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices"),
+    "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices (trainer.devices); on a machine without "
+               "a GPU, 1 runs on the CPU"),
 }
 
 EPILOG = (
@@ -65,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
-        sub = commands.add_parser(name, help=command.summary, description=command.summary, epilog=EPILOG)
+        aliases = [alias for alias, target in ALIASES.items() if target == name]
+        sub = commands.add_parser(name, aliases=aliases, help=command.summary, description=command.summary, epilog=EPILOG)
         for flag in command.flags:
             sub.add_argument(flag, **FLAGS[flag])
         sub.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="spec overrides")
@@ -74,40 +79,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.command = ALIASES.get(args.command, args.command)
     command = COMMANDS[args.command]
     # Imported here so that `--help` and spec errors come back without loading torch.
     from omegaconf import OmegaConf
 
     from tokcls.config import SpecError, load_spec
-    from tokcls.config.schema import SCHEMAS
+    from tokcls.config.schema import SCHEMAS, check_spec
+    from tokcls.training.log_dir import resolve_log_dir
     from tokcls.training.logfile import log_to_file
+
+    def fail(message: str) -> int:
+        print(f"token_classification {args.command}: error: {message}", file=sys.stderr)
+        return 2
 
     results_dir = getattr(args, "results_dir", None)
     if args.command in REQUIRES_RESULTS and not results_dir:
-        print(f"token_classification {args.command}: error: -r RESULTS_DIR is required", file=sys.stderr)
-        return 2
-    if args.command in REQUIRES_MODEL and not args.model:
-        print(f"token_classification {args.command}: error: -m MODEL.tcls is required", file=sys.stderr)
-        return 2
+        return fail("-r RESULTS_DIR is required")
     overrides = list(args.overrides)
     if getattr(args, "gpus", None) is not None:
         overrides.append(f"trainer.devices={args.gpus}")
+    notes: list[str] = []
     try:
         if args.command not in SCHEMAS:  # a command without a spec
             importlib.import_module(f"tokcls.commands.{command.module}").run(None, args)
             return 0
-        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides)
+        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides, notes)
+        check_spec(args.command, config)
+        if args.command in REQUIRES_MODEL:
+            args.model = args.model or config.restore_from
+            if not args.model:
+                return fail("-m MODEL.tcls is required (or restore_from in the spec)")
+        if args.command in TRAINING:
+            in_spec = config.exp_manager.explicit_log_dir
+            results_dir = str(resolve_log_dir(config.exp_manager, results_dir))
+            if in_spec and Path(in_spec) != Path(results_dir):
+                notes.append(f"-r {results_dir} wins over exp_manager.explicit_log_dir={in_spec}")
+            config.exp_manager.explicit_log_dir = args.results_dir = results_dir
         with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
             # Configured inside the log context so that log records reach the log file too.
             logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+            for note in notes:
+                print(note)
             print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
             if results_dir:
                 OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
             module = importlib.import_module(f"tokcls.commands.{command.module}")
             module.run(config, args)
     except (SpecError, InputError) as e:
-        print(f"token_classification {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e))
     return 0
 
 

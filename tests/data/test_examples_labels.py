@@ -4,7 +4,7 @@ import pytest
 
 from conversion.errors import InputError
 from tokcls.data.examples import Example, read_examples
-from tokcls.data.labels import cached_class_weights, check_labels_known, class_weights, read_label_ids
+from tokcls.data.labels import check_labels_known, class_weights, format_label_stats, read_label_ids, training_label_stats
 
 
 def test_examples_pair_words_and_labels(tmp_path):
@@ -56,14 +56,17 @@ def test_class_weights_follow_nemo_formula():
     assert class_weights(examples, ["O", "B-PER", "I-PER"]) == pytest.approx([4 / 9, 4 / 3, 0.0])
 
 
-def test_class_weight_cache_follows_the_labels_file(tmp_path):
-    labels_file = tmp_path / "labels_train.txt"
-    labels_file.write_text("O O O B-PER\n")
-    examples = [Example(list("abcd"), ["O", "O", "O", "B-PER"])]
-    first = cached_class_weights(examples, ["O", "B-PER"], labels_file, tmp_path)
-    cached = list(tmp_path.glob("class_weights_*.json"))
-    assert len(cached) == 1 and json.loads(cached[0].read_text())["weights"] == first
-    labels_file.write_text("O O B-PER B-PER\n")
-    changed = [Example(list("abcd"), ["O", "O", "B-PER", "B-PER"])]
-    assert cached_class_weights(changed, ["O", "B-PER"], labels_file, tmp_path) == pytest.approx([1.0, 1.0])
-    assert len(list(tmp_path.glob("class_weights_*.json"))) == 2
+def test_label_stats_follow_the_training_labels_used_not_the_file(tmp_path):
+    """NeMo's stale-cache bug: weights cached under the labels file's name outlived a change of num_samples."""
+    full = [Example(list("abcd"), ["O", "O", "O", "B-PER"]), Example(list("ab"), ["B-PER", "B-PER"])]
+    first = training_label_stats(full[:1], ["O", "B-PER"], tmp_path)  # num_samples=1 of the same file
+    second = training_label_stats(full, ["O", "B-PER"], tmp_path)
+    assert first["weights"] == pytest.approx([4 / 6, 2.0])
+    assert second["weights"] == class_weights(full, ["O", "B-PER"]) == pytest.approx([1.0, 1.0])
+    assert second["counts"] == [3, 3] and second["frequencies"] == [0.5, 0.5]
+    files = sorted(tmp_path.glob("label_stats_*.json"))
+    assert len(files) == 2 and {json.loads(f.read_text())["sentences"] for f in files} == {1, 2}
+    relabelled = training_label_stats(full, ["B-PER", "O"], tmp_path)  # another label map: another file
+    assert relabelled["weights"] == pytest.approx([1.0, 1.0]) and len(list(tmp_path.glob("label_stats_*.json"))) == 3
+    text = format_label_stats(second)
+    assert "Three most popular labels in train:" in text and "weight 1.0000" in text

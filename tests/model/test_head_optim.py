@@ -4,7 +4,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from tokcls.config.train import OptimConfig, SchedConfig
+from tokcls.config.sections import OptimConfig, SchedConfig
 from tokcls.model.head import TokenClassifierHead
 from tokcls.training.optim import build_optimizer, build_scheduler, lr_multiplier, param_groups
 

@@ -1,7 +1,7 @@
 import torch
 from omegaconf import OmegaConf
 
-from tokcls.config.train import HeadConfig
+from tokcls.config.sections import HeadConfig
 from tokcls.data.features import IGNORE
 from tokcls.model.module import TokenClassificationModel
 

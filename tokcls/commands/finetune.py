@@ -29,12 +29,13 @@ def run(config, args) -> Path:
     results = Path(args.results_dir)
     pl.seed_everything(config.seed, workers=True, verbose=False)
     model, tokenizer, trained = load_model(args.model, getattr(args, "key", None), trainable=True)
-    new_labels = read_label_ids(Path(config.data.data_dir) / "label_ids.csv")
+    label_file = Path(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
+    new_labels = read_label_ids(label_file)
     unknown = [label for label in new_labels if label not in model.labels]
     if unknown and not config.model.extend_labels:
         raise InputError(f"the new data has labels the model lacks: {', '.join(unknown)}",
                          "set model.extend_labels=true to add them to the model, or map them to its labels "
-                         f"({', '.join(model.labels)})", Path(config.data.data_dir) / "label_ids.csv")
+                         f"({', '.join(model.labels)})", label_file)
 
     data = prepare_data(config, tokenizer, model.labels + unknown, results)
     if unknown:
@@ -45,5 +46,7 @@ def run(config, args) -> Path:
     model.train()  # the archive loads in eval mode; Lightning keeps module modes
 
     # The archive keeps the architecture from the original training and records the new run.
-    archive_config = OmegaConf.merge(trained, {k: config[k] for k in ("seed", "data", "optim", "trainer", "exp_manager")})
+    new_run = {k: config[k] for k in ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")}
+    new_run["model"] = {k: config.model[k] for k in ("class_balancing", "dataset")}
+    archive_config = OmegaConf.merge(trained, new_run)
     return fit_and_archive(config, archive_config, results, model, data, tokenizer, getattr(args, "key", None))

@@ -7,12 +7,10 @@ from pathlib import Path
 
 from conversion.atomic import atomic_files
 from conversion.errors import InputError
-from tokcls.archive import load_model
 from tokcls.data.examples import Example
-from tokcls.data.features import WindowSettings
 from tokcls.data.text_split import split_words
 from tokcls.model.predict import predict
-from tokcls.model.runtime import inference_model
+from tokcls.model.runtime import load_for_inference
 from tokcls.model.spans import entity_spans, is_plain
 
 
@@ -33,17 +31,14 @@ def _lines(config):
 
 
 def run(config, args) -> Path:
-    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None))
-    model = inference_model(model, config.runtime, config.onnx_file, config.quantize)
-    settings = WindowSettings(config.max_seq_length or trained.data.max_seq_length,
-                              trained.data.stride if config.stride is None else config.stride)
+    model, tokenizer, settings, device = load_for_inference(args, config)
     plain = is_plain(model.labels, model.outside_label)
     lines, printed, count = iter(_lines(config)), 0, 0
     with atomic_files(Path(args.results_dir)) as out, out.open(config.output_file) as sink:
         while chunk := list(itertools.islice(lines, config.chunk_lines)):
             words = [split_words(text) for text in chunk]
             labels, confidences = predict(model, tokenizer, [Example([w.text for w in ws], None) for ws in words],
-                                          settings, config.batch_size, progress=config.input_file is not None)
+                                          settings, config.batch_size, progress=config.input_file is not None, device=device)
             for text, ws, ls, cs in zip(chunk, words, labels, confidences):
                 spans = entity_spans(text, ws, ls, cs, plain, model.outside_label)
                 sink.write(json.dumps({"text": text, "words": [w.text for w in ws], "labels": ls,

@@ -14,9 +14,9 @@ from tokcls.training.fit import class_weights, fit_and_archive, prepare_data
 def run(config, args) -> Path:
     results = Path(args.results_dir)
     pl.seed_everything(config.seed, workers=True, verbose=False)
-    labels = read_label_ids(config.model.label_ids or Path(config.data.data_dir) / "label_ids.csv")
+    labels = read_label_ids(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
     tokenizer = load_tokenizer(config.model)
     data = prepare_data(config, tokenizer, labels, results)
     model = TokenClassificationModel(load_encoder(config.model), labels, config.model.head, config.optim,
-                                     class_weights(config, data, labels), config.data.pad_label)
+                                     class_weights(config, data, labels), config.model.dataset.pad_label)
     return fit_and_archive(config, config, results, model, data, tokenizer, getattr(args, "key", None))

@@ -6,7 +6,7 @@ from enum import Enum
 from typing import List, Optional
 
 from conversion.dataset import MISSING
-from tokcls.config.train import _help
+from tokcls.config.sections import InferenceDatasetConfig, SplitConfig, _help, split_field
 
 
 class Runtime(str, Enum):
@@ -17,6 +17,10 @@ class Runtime(str, Enum):
 class Quantize(str, Enum):
     none = "none"
     int8 = "int8"
+
+
+def _restore_from_field():
+    return field(default=None, metadata=_help("The model archive (TAO: trained-model.tlt); -m wins when both are given."))
 
 
 # evaluate and infer share these three keys (tokcls/model/runtime.py).
@@ -36,24 +40,38 @@ def _quantize_field():
 
 
 @dataclass
-class TestSplitConfig:
-    """The split to score."""
+class InferenceModelConfig:
+    """What may change about the archived model when it runs."""
 
-    text_file: str = field(default="text_test.txt", metadata=_help("Sentences, one per line (relative to data_dir)."))
-    labels_file: str = field(default="labels_test.txt", metadata=_help("Gold labels, one per word (relative to data_dir)."))
-    num_samples: int = field(default=-1, metadata=_help("Score only the first N sentences; -1 scores all."))
-    batch_size: int = field(default=64, metadata=_help("Windows per batch."))
+    dataset: InferenceDatasetConfig = field(default_factory=InferenceDatasetConfig, metadata=_help("Window settings."))
+
+
+@dataclass
+class DeviceConfig:
+    """Where the model runs (the same keys as train's trainer section)."""
+
+    accelerator: str = field(default="auto", metadata=_help("cpu, gpu, or auto (a GPU when there is one)."))
+    devices: int = field(default=1, metadata=_help("-g sets it: 1 runs on one device (a GPU when there is one), 0 on the CPU."))
+
+
+def _model_field():
+    return field(default_factory=InferenceModelConfig, metadata=_help("Window settings (model.dataset)."))
+
+
+def _device_field():
+    return field(default_factory=DeviceConfig, metadata=_help("The device."))
 
 
 @dataclass
 class EvaluateConfig:
     """token_classification evaluate -e specs/evaluate.yaml -r RESULTS -m MODEL.tcls data_dir=DATA"""
 
+    restore_from: Optional[str] = _restore_from_field()
     data_dir: str = field(default=MISSING, metadata=_help("Folder with the text/labels files to score."))
-    test_ds: TestSplitConfig = field(default_factory=TestSplitConfig, metadata=_help("The split to score."))
-    max_seq_length: Optional[int] = field(default=None, metadata=_help(
-        "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated."))
-    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+    test_ds: SplitConfig = split_field("text_test.txt", "labels_test.txt", False, 64,
+                                  "The split to score (shuffle only changes the order the batches run in).")
+    model: InferenceModelConfig = _model_field()
+    trainer: DeviceConfig = _device_field()
     runtime: Runtime = _runtime_field()
     onnx_file: Optional[str] = _onnx_file_field()
     quantize: Quantize = _quantize_field()
@@ -63,6 +81,7 @@ class EvaluateConfig:
 class InferConfig:
     """token_classification infer -e specs/infer.yaml -r RESULTS -m MODEL.tcls [input_file=TEXT]"""
 
+    restore_from: Optional[str] = _restore_from_field()
     input_batch: List[str] = field(default_factory=lambda: [
         "we bought four shirts from the nvidia gear store in santa clara .",
         "Nvidia is a company headquartered in Santa Clara .",
@@ -74,8 +93,8 @@ class InferConfig:
     batch_size: int = field(default=64, metadata=_help("Windows per batch."))
     chunk_lines: int = field(default=2000, metadata=_help("Lines of input_file labelled at a time (bounds memory)."))
     max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file)."))
-    max_seq_length: Optional[int] = field(default=None, metadata=_help("Sub-tokens per window; null uses the model's."))
-    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+    model: InferenceModelConfig = _model_field()
+    trainer: DeviceConfig = _device_field()
     runtime: Runtime = _runtime_field()
     onnx_file: Optional[str] = _onnx_file_field()
     quantize: Quantize = _quantize_field()
@@ -90,6 +109,7 @@ class ExportFormat(str, Enum):
 class ExportConfig:
     """token_classification export -m MODEL.tcls -r OUT format=hf|onnx"""
 
+    restore_from: Optional[str] = _restore_from_field()
     format: ExportFormat = field(default=ExportFormat.hf, metadata=_help(
         "hf: a directory for AutoModelForTokenClassification / pipeline() (one-layer heads); onnx: RESULTS/model.onnx "
         "(any head, dynamic batch and length) plus the tokenizer and label_ids.csv."))

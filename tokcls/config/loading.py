@@ -1,22 +1,27 @@
 """Turn a YAML spec plus dotted overrides into a typed, validated config.
 
 The schema dataclass gives every key a type and a default; the spec file is merged onto it and the
-command-line overrides are applied with Hydra's override grammar (`a.b=1`, `+a.c=2`, `~a.d`).
-Any unknown key, wrong type, bad choice or missing required value stops here, before any work,
-with the key and the valid keys or choices named.
+command-line overrides are applied with Hydra's override grammar (`a.b=1`, `~a.d`). NeMo's own
+layout is read into tokcls's paths first (nemo_layout.py). Every unknown key, wrong type, bad
+choice and missing required value is collected and reported at once, before any work, each with the
+key and the valid keys or choices.
 """
 from __future__ import annotations
 
 import copy
 import difflib
+import typing
 from pathlib import Path
 
 import yaml
 from hydra import compose, initialize
 from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+
+from tokcls.config.nemo_layout import translate_key, translate_tree
 
 
 class SpecError(ValueError):
@@ -36,50 +41,167 @@ def _valid_keys_hint(schema: DictConfig, full_key: str) -> str:
     return (f" Did you mean '{close[0]}'?" if close else "") + f" Valid keys{where}: {', '.join(keys)}."
 
 
-def _explain(error: Exception, schema: DictConfig, source: str) -> SpecError:
-    cause = error
-    while not isinstance(cause, OmegaConfBaseException) and cause.__cause__ is not None:
-        cause = cause.__cause__
+def _cause(error: Exception) -> Exception:
+    while not isinstance(error, OmegaConfBaseException) and error.__cause__ is not None:
+        error = error.__cause__
+    return error
+
+
+def _explain(error: Exception, schema: DictConfig, source: str) -> str:
+    cause = _cause(error)
     full_key = getattr(cause, "full_key", None)
     message = str(cause).split("\n")[0]
     if isinstance(cause, (ConfigKeyError, ConfigAttributeError)) and full_key:
-        return SpecError(f"{source}: unknown key '{full_key}'.{_valid_keys_hint(schema, full_key)}")
-    if full_key:
-        return SpecError(f"{source}: {full_key}: {message}")
-    return SpecError(f"{source}: {message}")
+        return f"{source}: unknown key '{full_key}'.{_valid_keys_hint(schema, full_key)}"
+    return f"{source}: {full_key}: {message}" if full_key else f"{source}: {message}"
 
 
-def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str]) -> DictConfig:
-    defaults = OmegaConf.structured(schema)
-    config = defaults
-    if spec_path is not None:
-        path = Path(spec_path)
-        if not path.is_file():
-            raise SpecError(f"{path}: spec file not found (token_classification download_specs -r DIR copies the defaults)")
+def _is_free_mapping(node) -> bool:
+    """A mapping whose keys are the user's (Dict[str, Any] fields such as model.language_model.config)."""
+    return typing.get_origin(node._metadata.ref_type) is dict
+
+
+def unknown_key(schema: DictConfig, key: str, source: str) -> str | None:
+    """The error for a key path the schema lacks, or None when the schema has it."""
+    node, parts = schema, key.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, DictConfig) or _is_free_mapping(node):
+            return None  # a value's own structure: its type is checked when merged
+        if part not in node.keys():  # `in` alone is False for a required (???) key
+            full_key = ".".join(parts[: i + 1])
+            return f"{source}: unknown key '{full_key}'.{_valid_keys_hint(schema, full_key)}"
+        node = node._get_node(part)
+    return None
+
+
+def _leaf_keys(tree, prefix: str = ""):
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value:
+            yield from _leaf_keys(value, path)
+        else:
+            yield path
+
+
+def _delete(tree: dict, key: str) -> bool:
+    *parents, leaf = key.split(".")
+    for part in parents:
+        tree = tree.get(part) if isinstance(tree, dict) else None
+    if isinstance(tree, dict) and leaf in tree:
+        del tree[leaf]
+        return True
+    return False
+
+
+def _merge_collecting(defaults: DictConfig, tree: dict, source: str, problems: list[str]) -> DictConfig:
+    """defaults + tree; each key that does not fit is reported and left out, so that all are found."""
+    for key in list(_leaf_keys(tree)):
+        error = unknown_key(defaults, key, source)
+        if error:
+            problems.append(error)
+            _delete(tree, key)
+    while True:
         try:
-            loaded = OmegaConf.load(path)
-        except yaml.YAMLError as e:
-            raise SpecError(f"{path}: not valid YAML: {e}") from None
-        try:
-            config = OmegaConf.merge(defaults, loaded or {})
+            return OmegaConf.merge(defaults, tree)
         except OmegaConfBaseException as e:
-            raise _explain(e, defaults, str(path)) from None
+            problems.append(_explain(e, defaults, source))
+            if not _delete(tree, str(getattr(_cause(e), "full_key", ""))):
+                return defaults
 
+
+def _read_spec(path: Path) -> dict:
+    if not path.is_file():
+        raise SpecError(f"{path}: spec file not found (token_classification download_specs -r DIR copies the defaults)")
+    try:
+        loaded = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    except (yaml.YAMLError, OmegaConfBaseException) as e:
+        raise SpecError(f"{path}: not valid YAML: {e}") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise SpecError(f"{path}: a spec is a mapping of keys to values, not a {type(loaded).__name__}")
+    return loaded or {}
+
+
+def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: list[str], problems: list[str]) -> list[str]:
+    """The overrides with NeMo's paths moved to tokcls's; unknown keys and unparsable ones reported and left out."""
+    parser, kept = OverridesParser.create(), []
+    for text in overrides:
+        try:
+            override = parser.parse_overrides([text])[0]
+        except HydraException as e:
+            problems.append(f"command line: cannot read {text!r}: {str(e).splitlines()[0]}")
+            continue
+        key, value = override.key_or_group, None if override.is_delete() else override.value()
+        translated = translate_key(key, value, notes, problems, "command line")
+        if translated is None:
+            continue
+        new_key, new_value = translated
+        prefix = text[: len(text) - len(text.lstrip("~+"))]
+        if override.is_delete():
+            text = prefix + new_key
+        elif new_value is value:  # keep the user's own spelling of the value (Hydra's grammar)
+            text = f"{prefix}{new_key}={text.split('=', 1)[1]}"
+        else:
+            text = f"{prefix}{new_key}={str(new_value).lower()}"  # a bool translated by nemo_layout
+        error = unknown_key(defaults, new_key, "command line")
+        if error:
+            problems.append(error)
+        else:
+            kept.append(text)
+    return kept
+
+
+def _compose_collecting(schema: type, config: DictConfig, overrides: list[str], problems: list[str]) -> DictConfig:
     # Hydra composes only from its ConfigStore, so the merged spec is stored under a private name.
     name = f"_tokcls_{schema.__name__}"
     ConfigStore.instance().store(name=name, node=copy.deepcopy(config))
-    try:
-        with initialize(version_base=None, config_path=None):
-            composed = compose(config_name=name, overrides=list(overrides))
-        # Hydra lets `+key=value` add keys the schema lacks; merging onto the schema again refuses
-        # them (and `~key` puts a key back to its default, since a typed spec has every key).
-        config = OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.to_container(composed))
-    except (HydraException, OmegaConfBaseException) as e:
-        raise _explain(e, defaults, "command line") from None
+    while True:
+        try:
+            with initialize(version_base=None, config_path=None):
+                composed = compose(config_name=name, overrides=list(overrides))
+            # Hydra lets `+key=value` add keys the schema lacks; merging onto the schema again refuses
+            # them (and `~key` puts a key back to its default, since a typed spec has every key).
+            return OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.to_container(composed))
+        except AssertionError:  # OmegaConf's way of refusing `+a.b=1` where `a` is null
+            problems.append("command line: cannot add a key inside a null value: set the whole mapping, e.g. "
+                            "'key={name: value}'")
+            return config
+        except (HydraException, OmegaConfBaseException) as e:
+            problems.append(_explain(e, config, "command line"))
+            full_key = str(getattr(_cause(e), "full_key", "") or "")
+            culprit = [o for o in overrides if full_key and o.lstrip("~+").split("=", 1)[0] in (full_key, *_parents(full_key))]
+            if not culprit:
+                return config
+            overrides = [o for o in overrides if o not in culprit]
 
-    missing = sorted(OmegaConf.missing_keys(config))
-    if missing:
-        raise SpecError(
-            "required value(s) not set: " + ", ".join(missing) + ". Set them in the spec or as key=value on the command line."
-        )
+
+def _parents(key: str) -> list[str]:
+    parts = key.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], notes: list[str] | None = None) -> DictConfig:
+    """The validated config; `notes` receives one line per NeMo key read into tokcls's layout."""
+    notes = [] if notes is None else notes
+    problems: list[str] = []
+    defaults = OmegaConf.structured(schema)
+    config = defaults
+    if spec_path is not None:
+        tree = translate_tree(_read_spec(Path(spec_path)), notes, problems, str(spec_path))
+        config = _merge_collecting(defaults, tree, str(spec_path), problems)
+    kept = _translated_overrides(defaults, list(overrides), notes, problems)
+    config = _compose_collecting(schema, config, kept, problems)
+    if not problems:
+        missing = sorted(OmegaConf.missing_keys(config))
+        if missing:
+            problems.append("required value(s) not set: " + ", ".join(missing)
+                            + ". Set them in the spec or as key=value on the command line.")
+    raise_problems(problems)
     return config
+
+
+def raise_problems(problems: list[str]) -> None:
+    """One SpecError naming every problem (nothing when there is none)."""
+    if len(problems) == 1:
+        raise SpecError(problems[0])
+    if problems:
+        raise SpecError(f"{len(problems)} problems, nothing was run:\n" + "\n".join(f"  - {p}" for p in problems))

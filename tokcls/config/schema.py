@@ -1,8 +1,10 @@
-"""The typed schema of every command's spec, registered with Hydra's ConfigStore."""
+"""The typed schema of every command's spec, registered with Hydra's ConfigStore, and the checks across keys."""
 from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
+from tokcls.config.experiment import MONITORS
 from tokcls.config.inference import EvaluateConfig, ExportConfig, InferConfig
+from tokcls.config.loading import raise_problems
 from tokcls.config.train import FineTuneConfig, TrainConfig
 
 SCHEMAS = {
@@ -16,3 +18,44 @@ SCHEMAS = {
 
 for _name, _node in SCHEMAS.items():
     ConfigStore.instance().store(name=f"{_name}_schema", node=_node)
+
+
+def _value(option):
+    return getattr(option, "value", option)
+
+
+def training_problems(config) -> list[str]:
+    """What no single key's type can tell: settings that contradict each other."""
+    problems = []
+    params = config.exp_manager.checkpoint_callback_params
+    key = "exp_manager.checkpoint_callback_params"
+    if params.monitor not in MONITORS:
+        problems.append(f"{key}.monitor: unknown metric {params.monitor!r}. Valid: {', '.join(MONITORS)}.")
+    else:
+        better, mode = MONITORS[params.monitor], _value(params.mode)
+        if mode != "auto" and mode != better:
+            kind = "a loss: lower is better" if better == "min" else "a score: higher is better"
+            problems.append(f"{key}: monitor {params.monitor} is {kind}, but mode is {mode}, which would keep the worst "
+                            f"checkpoint. Set {key}.mode={better} (or auto).")
+    if params.save_weights_only and config.exp_manager.resume_if_exists:
+        problems.append(f"{key}.save_weights_only=true writes checkpoints a run cannot resume from, and "
+                        "exp_manager.resume_if_exists=true asks to resume. Set one of them to false.")
+    for name, fix in (("enable_checkpointing", "exp_manager.create_checkpoint_callback"),
+                      ("logger", "exp_manager.create_tensorboard_logger / create_wandb_logger")):
+        if config.trainer[name]:
+            problems.append(f"trainer.{name}=true: exp_manager makes the {name.split('_')[-1]}s (as in NeMo); use {fix} "
+                            f"and set trainer.{name} to false or null.")
+    if config.optim.sched.last_epoch != -1:
+        problems.append("optim.sched.last_epoch must be -1: a resumed run restores its schedule from last.ckpt "
+                        "(exp_manager.resume_if_exists=true).")
+    return problems
+
+
+def check_spec(command: str, config) -> None:
+    """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
+    problems = training_problems(config) if command in ("train", "fine-tune") else []
+    tokenizer = config.get("model", {}).get("tokenizer") if command == "train" else None
+    if tokenizer is not None and tokenizer.special_tokens:
+        problems.append("model.tokenizer.special_tokens: new special tokens would need embeddings the pretrained "
+                        "encoder does not have; the tokenizer's own are used. Set it to null.")
+    raise_problems(problems)

@@ -18,8 +18,9 @@ from tokcls.data.labels import check_labels_known
 log = logging.getLogger("tokcls")
 
 
-def window_settings(data_cfg) -> WindowSettings:
-    return WindowSettings(data_cfg.max_seq_length, data_cfg.stride, data_cfg.label_all_subwords)
+def window_settings(dataset_cfg) -> WindowSettings:
+    """From model.dataset."""
+    return WindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, dataset_cfg.label_all_subwords)
 
 
 def load_split(split_cfg, data_dir: Path, tokenizer, labels: list[str], settings: WindowSettings,
@@ -58,13 +59,17 @@ def log_split(name: str, examples: list[Example], features: Features, info: dict
 
 
 class TokenClassificationDataModule(pl.LightningDataModule):
-    def __init__(self, data_cfg, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None):
+    """Reads data_dir, training_ds, validation_ds and model.dataset of a train or fine-tune spec."""
+
+    def __init__(self, config, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None):
         super().__init__()
-        self.cfg = data_cfg
+        self.data_dir = Path(config.data_dir)
+        self.train_cfg, self.val_cfg = config.training_ds, config.validation_ds
+        self.cfg = config.model.dataset
         self.tokenizer = tokenizer
         self.labels = labels
         self.seed = seed
-        self.settings = window_settings(data_cfg)
+        self.settings = window_settings(self.cfg)
         self.cache_fallback_dir = cache_fallback_dir
         self.train_examples: list[Example] | None = None
         self.val_examples: list[Example] | None = None
@@ -73,11 +78,11 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         """Read and tokenize both splits (once; cached on disk)."""
         if self.train_examples is not None:
             return
-        self.train_examples, self.train_features = self._load("train", self.cfg.train_ds)
-        self.val_examples, self.val_features = self._load("validation", self.cfg.validation_ds)
+        self.train_examples, self.train_features = self._load("train", self.train_cfg)
+        self.val_examples, self.val_features = self._load("validation", self.val_cfg)
 
     def _load(self, name: str, split_cfg) -> tuple[list[Example], Features]:
-        examples, features, info = load_split(split_cfg, Path(self.cfg.data_dir), self.tokenizer, self.labels,
+        examples, features, info = load_split(split_cfg, self.data_dir, self.tokenizer, self.labels,
                                               self.settings, self.cfg.use_cache, self.cache_fallback_dir)
         log_split(name, examples, features, info, self.settings, self.tokenizer, self.labels)
         return examples, features
@@ -94,7 +99,7 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         # An own generator for worker seeds: iterating must not draw from the global one, or a
         # resumed run's dropout would draw differently from an uninterrupted run's.
         return ResumableLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
-                               num_workers=self.cfg.num_workers, position=self._position,
+                               num_workers=self.cfg.num_workers, pin_memory=self.cfg.pin_memory, position=self._position,
                                generator=torch.Generator().manual_seed(self.seed))
 
     def _position(self) -> tuple[int, int]:
@@ -104,7 +109,7 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         return self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.processed
 
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_features, self.cfg.train_ds, self.cfg.train_ds.shuffle)
+        return self._loader(self.train_features, self.train_cfg, self.train_cfg.shuffle)
 
     def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val_features, self.cfg.validation_ds, False)
+        return self._loader(self.val_features, self.val_cfg, self.val_cfg.shuffle)

@@ -19,7 +19,7 @@ def _read_lines(path: Path) -> list[str]:
         # for a line break and shift every later sentence against its labels.
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", "check data.data_dir and the text_file/labels_file keys", path) from None
+        raise InputError("file not found", "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds", path) from None
     except UnicodeDecodeError as e:
         raise InputError(f"not valid UTF-8 ({e.reason})", "re-create it with token_classification dataset_convert", path) from None
     # split("\n"), not splitlines(): words may hold U+2028 and other line-like characters.

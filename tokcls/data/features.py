@@ -66,12 +66,12 @@ def check_settings(settings: WindowSettings, tokenizer) -> int:
     if capacity < 2:
         raise InputError(
             f"max_seq_length={settings.max_seq_length} leaves {capacity} sub-token(s) per window",
-            "set data.max_seq_length to at least 8 (128 is usual)",
+            "set model.dataset.max_seq_length to at least 8 (128 is usual)",
         )
     if not 0 <= settings.stride < capacity:
         raise InputError(
             f"stride={settings.stride} must be at least 0 and below the {capacity} sub-tokens a window holds",
-            f"set data.stride between 0 and {capacity - 1} (a quarter of max_seq_length is usual)",
+            f"set model.dataset.stride between 0 and {capacity - 1} (a quarter of max_seq_length is usual)",
         )
     return capacity
 

@@ -43,23 +43,47 @@ def check_labels_known(examples: list[Example], labels: list[str], labels_file: 
             )
 
 
+def label_counts(examples: list[Example], labels: list[str]) -> list[int]:
+    counts = Counter(label for example in examples for label in example.labels)
+    return [counts[label] for label in labels]
+
+
 def class_weights(examples: list[Example], labels: list[str]) -> list[float]:
     """NeMo's formula, total / (num_classes * count); a label absent from training data weighs 0."""
-    counts = Counter(label for example in examples for label in example.labels)
-    total = sum(counts.values())
-    return [total / (len(labels) * counts[label]) if counts[label] else 0.0 for label in labels]
+    counts = label_counts(examples, labels)
+    total = sum(counts)
+    return [total / (len(labels) * count) if count else 0.0 for count in counts]
 
 
-def cached_class_weights(examples: list[Example], labels: list[str], labels_file: Path, cache_dir: Path) -> list[float]:
-    """Class weights, cached under a name that changes whenever the labels file or label map does."""
-    digest = hashlib.sha256(Path(labels_file).read_bytes() + "\n".join(labels).encode()).hexdigest()[:16]
-    cache = Path(cache_dir) / f"class_weights_{digest}.json"
-    if cache.exists():
-        return json.loads(cache.read_text())["weights"]
-    weights = class_weights(examples, labels)
+def training_label_stats(examples: list[Example], labels: list[str], save_dir: Path) -> dict:
+    """Counts, frequencies and class weights of the training labels actually used (after num_samples),
+    computed on every run (counting is cheaper than any cache check) and saved in save_dir as
+    label_stats_<digest>.json. The digest covers the label map and every training label, so runs on
+    different data never share a file; NeMo's cache, keyed by the file name only, served stale weights."""
+    digest = hashlib.sha256("\n".join(labels).encode())
+    for example in examples:
+        digest.update(("\n" + " ".join(example.labels)).encode())
+    counts = label_counts(examples, labels)
+    total = sum(counts)
+    stats = {"labels": labels, "counts": counts, "frequencies": [c / total if total else 0.0 for c in counts],
+             "weights": class_weights(examples, labels), "sentences": len(examples)}
+    path = Path(save_dir) / f"label_stats_{digest.hexdigest()[:16]}.json"
     try:
-        with atomic_files(cache.parent) as out, out.open(cache.name) as f:
-            json.dump({"labels": labels, "weights": weights}, f, indent=1)
+        with atomic_files(path.parent) as out, out.open(path.name) as f:
+            json.dump(stats, f, indent=1)
+        stats["path"] = str(path)
     except OSError:
-        pass  # a read-only data dir only costs recomputing next time
-    return weights
+        stats["path"] = None  # a read-only data dir: the figures are in the log all the same
+    return stats
+
+
+def format_label_stats(stats: dict, split: str = "train") -> str:
+    """The lines NeMo logs: the three most frequent labels, then every label's count, frequency and weight."""
+    rows = sorted(zip(stats["labels"], stats["counts"], stats["frequencies"], stats["weights"]), key=lambda r: -r[1])
+    lines = [f"Three most popular labels in {split}:"]
+    lines += [f"  {label}: {count} ({100 * freq:.2f}%)" for label, count, freq, _ in rows[:3]]
+    lines.append(f"Total labels: {sum(stats['counts'])}. Label frequencies and class weights (total / (labels * count)):")
+    lines += [f"  {label:<12} {count:>9} {100 * freq:>7.2f}%  weight {weight:.4f}" for label, count, freq, weight in rows]
+    if stats["path"]:
+        lines.append(f"Saved to {stats['path']}")
+    return "\n".join(lines)

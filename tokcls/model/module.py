@@ -1,6 +1,7 @@
 """TokenClassificationModel: encoder + head, class-weighted loss, word-level validation reports."""
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -12,7 +13,9 @@ from tokcls.data.features import IGNORE, word_predictions
 from tokcls.metrics.reports import all_reports, format_reports
 from tokcls.model.classifier import TokenClassifier
 from tokcls.model.dropout import use_fast_dropout
-from tokcls.training.optim import build_optimizer, build_scheduler
+from tokcls.training.optim import build_optimizer, build_scheduler, warmup_steps
+
+log = logging.getLogger("tokcls")
 
 
 def gather_from_all_processes(parts: list) -> list:
@@ -108,7 +111,13 @@ class TokenClassificationModel(TokenClassifier, pl.LightningModule):
     def configure_optimizers(self):
         optimizer = build_optimizer(self, self.optim_cfg)
         total = self._total_optimizer_steps()
-        scheduler = build_scheduler(optimizer, self.optim_cfg.sched, total, self.optim_cfg.lr)
+        sched = self.optim_cfg.sched
+        scheduler = build_scheduler(optimizer, sched, total, self.optim_cfg.lr)
+        if self.trainer.is_global_zero:  # NeMo's two lines: what was built, with every parameter
+            log.info("Optimizer config = %s", optimizer)
+            log.info("Scheduler %s will be used during training (effective maximum steps = %d) - Parameters: "
+                     "(warmup_ratio: %s, warmup_steps: %d, min_lr: %s, max_steps: %d)", getattr(sched.name, "value", sched.name),
+                     total, sched.warmup_ratio, warmup_steps(sched, total), sched.min_lr, total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     def _total_optimizer_steps(self) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from conversion.errors import InputError
+from tokcls.data.features import WindowSettings
 from tokcls.export.onnx import OnnxModel
 
 
@@ -46,3 +47,36 @@ def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
         quantized = Path(tmp) / "model.int8.onnx"
         quantize_dynamic(str(onnx_file), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
         return OnnxModel(quantized, model.labels, model.outside_label)  # the session holds the graph in memory
+
+
+def inference_device(device_cfg) -> torch.device:
+    """The device evaluate and infer run on (trainer.accelerator, trainer.devices; -g sets devices)."""
+    accelerator, devices = str(device_cfg.accelerator), int(device_cfg.devices)
+    if devices > 1:
+        raise InputError(f"trainer.devices={devices}: evaluate and infer run on one device",
+                         "set -g 1 (a GPU when there is one) or -g 0 (the CPU)")
+    if devices == 0 or accelerator == "cpu":
+        return torch.device("cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if accelerator in ("gpu", "cuda"):
+        raise InputError("trainer.accelerator=gpu, but no GPU is visible", "set trainer.accelerator=auto or cpu")
+    print("No GPU found: running on the CPU")
+    return torch.device("cpu")
+
+
+def load_for_inference(args, config):
+    """(model, tokenizer, window settings, device) for evaluate and infer: the archive (-m, -k) in the
+    chosen runtime, on the chosen device, with the archive's window settings unless the spec overrides them."""
+    from tokcls.archive import load_model
+
+    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None))
+    model = inference_model(model, config.runtime, config.onnx_file, config.quantize)
+    device = torch.device("cpu")  # onnxruntime and int8 run on the CPU
+    if isinstance(model, torch.nn.Module) and getattr(config.quantize, "value", config.quantize) == "none":
+        device = inference_device(config.trainer)
+        model.to(device)
+    wanted, trained_with = config.model.dataset, trained.model.dataset
+    settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
+                              trained_with.stride if wanted.stride is None else wanted.stride)
+    return model, tokenizer, settings, device

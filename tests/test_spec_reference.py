@@ -33,3 +33,8 @@ def test_every_key_has_a_description():
 def test_download_specs_writes_every_spec(tmp_path):
     assert main(["download_specs", "-r", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{c}.yaml" for c in SCHEMAS)
+
+
+def test_download_specs_takes_taos_output_flag(tmp_path):
+    assert main(["download_specs", "-r", str(tmp_path / "logs"), "-o", str(tmp_path / "specs")]) == 0
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == sorted(f"{c}.yaml" for c in SCHEMAS)

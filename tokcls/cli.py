@@ -38,8 +38,8 @@ COMMANDS = {
                          ("-e", "-r", "-m", "-k", "-g")),
     "export": Command("export", "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
                       ("-e", "-r", "-m", "-k")),
-    "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -r DIR",
-                              ("-r",)),
+    "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -o DIR "
+                              "(TAO's flag) or -r DIR", ("-r", "-o")),
 }
 ALIASES = {"finetune": "fine-tune"}  # TAO's name for the command
 REQUIRES_RESULTS = {"evaluate", "infer", "export", "download_specs"}  # train and fine-tune: exp_manager's log dir
@@ -52,6 +52,7 @@ FLAGS = {
                "for train and fine-tune NeMo's exp_manager.explicit_log_dir"),
     "-m": dict(dest="model", metavar="MODEL.tcls", help="model archive (wins over restore_from in the spec)"),
     "-k": dict(dest="key", metavar="KEY", help="key to encrypt or decrypt the model archive"),
+    "-o": dict(dest="output_dir", metavar="DIR", help="where the specs go (default: -r DIR)"),
     "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices (trainer.devices); on a machine without "
                "a GPU, 1 runs on the CPU"),
 }

@@ -1,4 +1,4 @@
-"""download_specs: the default spec of every command, each key commented, written to -r DIR."""
+"""download_specs: the default spec of every command, each key commented, written to -o DIR (TAO) or -r DIR."""
 from pathlib import Path
 
 from conversion.atomic import atomic_files
@@ -7,8 +7,9 @@ from tokcls.config.schema import SCHEMAS
 
 
 def run(config, args) -> None:
-    with atomic_files(Path(args.results_dir)) as out:
+    target = getattr(args, "output_dir", None) or args.results_dir
+    with atomic_files(Path(target)) as out:
         for command in SCHEMAS:
             with out.open(f"{command}.yaml") as f:
                 f.write(render_yaml(command))
-    print(f"Wrote {', '.join(f'{c}.yaml' for c in SCHEMAS)} to {args.results_dir}")
+    print(f"Wrote {', '.join(f'{c}.yaml' for c in SCHEMAS)} to {target}")

@@ -27,6 +27,8 @@ def largest_difference(model, exported, tokenizer) -> float:
 def run(config, args) -> Path:
     model, tokenizer, _ = load_model(args.model, getattr(args, "key", None))
     out = Path(args.results_dir)
+    if config.export_to and config.format.value == "hf":
+        raise InputError("format=hf writes a directory, so export_to has nothing to name", "leave export_to null", out)
     # Written and checked in a scratch folder, then moved into RESULTS: a failed or interrupted
     # export leaves no half-written model there.
     with staged_directory(out) as stage:
@@ -38,11 +40,12 @@ def run(config, args) -> Path:
             exported = lambda ids, mask: hf_model(input_ids=ids, attention_mask=mask).logits  # noqa: E731
             target = out
         else:
-            to_onnx(model, stage / "model.onnx")
+            name = Path(config.export_to or "model.onnx").name
+            to_onnx(model, stage / name)
             tokenizer.save_pretrained(stage)
             (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in model.labels))
-            exported = OnnxModel(stage / "model.onnx", model.labels)
-            target = out / "model.onnx"
+            exported = OnnxModel(stage / name, model.labels)
+            target = out / name
         if config.check:
             difference = largest_difference(model, exported, tokenizer)
             print(f"Largest logit difference between the archive and the {config.format.value} export: {difference:.2e}")

@@ -113,4 +113,7 @@ class ExportConfig:
     format: ExportFormat = field(default=ExportFormat.hf, metadata=_help(
         "hf: a directory for AutoModelForTokenClassification / pipeline() (one-layer heads); onnx: RESULTS/model.onnx "
         "(any head, dynamic batch and length) plus the tokenizer and label_ids.csv."))
+    export_to: Optional[str] = field(default=None, metadata=_help(
+        "format=onnx: the model file's name in RESULTS (TAO: exported-model.onnx); null: model.onnx. "
+        "format=hf writes a directory: leave it null."))
     check: bool = field(default=True, metadata=_help("Run the export on sample text and compare its logits with the archive's."))

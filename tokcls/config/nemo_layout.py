@@ -73,6 +73,13 @@ def translate_key(key: str, value: Any, notes: list[str], problems: list[str], s
     if moved is not None:
         notes.append(f"NeMo key {key} read as {moved}")
         key = moved
+    if key == "export_format":  # TAO's export spec: ONNX or RIVA
+        if str(value).lower() != "onnx":
+            problems.append(f"{source}: export_format={value} cannot be honoured: RIVA's .riva files need NVIDIA's own "
+                            "tooling. Set format=onnx (or format=hf) and convert the ONNX model with it.")
+            return None
+        notes.append(f"TAO key export_format={value} read as format=onnx")
+        return "format", "onnx"
     if key == "model.dataset.ignore_extra_tokens":
         notes.append(f"NeMo key {key}={value} read as model.dataset.label_all_subwords={not value}")
         return "model.dataset.label_all_subwords", not value

@@ -141,7 +141,7 @@ def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: lis
         elif new_value is value:  # keep the user's own spelling of the value (Hydra's grammar)
             text = f"{prefix}{new_key}={text.split('=', 1)[1]}"
         else:
-            text = f"{prefix}{new_key}={str(new_value).lower()}"  # a bool translated by nemo_layout
+            text = f"{prefix}{new_key}={str(new_value).lower()}"  # a value nemo_layout translated (a bool, export_format)
         error = unknown_key(defaults, new_key, "command line")
         if error:
             problems.append(error)

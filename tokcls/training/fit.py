@@ -31,7 +31,7 @@ def class_weights(config, data: TokenClassificationDataModule, labels: list[str]
     log.info("%s", format_label_stats(stats))
     balancing = getattr(config.model.class_balancing, "value", config.model.class_balancing)
     if balancing != "weighted_loss":
-        log.info("Class weights not applied to the loss (model.class_balancing=%s)", balancing)
+        log.info("Class weights not applied to the loss (model.class_balancing=%s)", balancing or "null")
         return None
     log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
     return stats["weights"]

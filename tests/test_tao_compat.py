@@ -156,7 +156,7 @@ def test_tao_specs_and_documented_command_lines_train_evaluate_and_infer(brown, 
     (brown / "finetune.yaml").write_text(TAO_FINETUNE.format(archive=archive))
     documented = (f"token_classification train -e {brown}/train.yaml -r {R} -g 1 -k KEY data_dir={D} "
                   f"model.label_ids={D}/label_ids.csv trainer.max_epochs=5 training_ds.num_samples=-1 validation_ds.num_samples=-1")
-    assert run(f"{documented} {ENCODER} trainer.max_epochs=2 trainer.enable_progress_bar=false") == 0
+    assert run(f"{documented} {ENCODER} trainer.max_epochs=2") == 0
     log = (R / "train_log.txt").read_text()
     assert "Nothing to resume" in log  # resume_if_exists with resume_ignore_no_checkpoint on a first run
     assert "Three most popular labels in train:" in log and "Label frequencies and class weights" in log
@@ -180,7 +180,7 @@ def test_tao_specs_and_documented_command_lines_train_evaluate_and_infer(brown, 
 
     # TAO's command is `finetune`; training_ds.num_samples is the size override this machine needs
     assert run(f"token_classification finetune -e {brown}/finetune.yaml -r {brown}/finetune -g 1 -k KEY data_dir={D} "
-               "trainer.max_epochs=1 training_ds.num_samples=64 trainer.enable_progress_bar=false") == 0
+               "trainer.max_epochs=1 training_ds.num_samples=64") == 0
     assert read_archive(brown / "finetune" / "checkpoints" / "tokcls_finetuned.tcls", "KEY")
 
     (brown / "export.yaml").write_text(f"restore_from: {archive}\nexport_to: exported-model.onnx\nexport_format: ONNX\n")

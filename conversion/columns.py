@@ -96,8 +96,10 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
     # split("\n"), not splitlines(): tokens may legitimately hold U+2028, U+0085 and friends.
     lines = _decode(path, fmt.encoding).split("\n")
     delimiter = Delimiter(fmt.delimiter)
+    first_tab = next((n for n, line in enumerate(lines, start=1) if "\t" in line.strip()), None)
+    chose_tab = delimiter is Delimiter.auto and first_tab is not None
     if delimiter is Delimiter.auto:
-        delimiter = Delimiter.tab if any("\t" in line.strip() for line in lines) else Delimiter.space
+        delimiter = Delimiter.tab if first_tab is not None else Delimiter.space
 
     sentences: list[Sentence] = []
     words: list[str] = []
@@ -116,6 +118,14 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
         if not line.strip():  # blank or whitespace-only: sentence boundary
             end_sentence()
             continue
+        if chose_tab and "\t" not in line.strip() and " " in line.strip():
+            raise ConversionError(
+                f"line has no tab, but line {first_tab} has one, so the file was read as tab-separated (delimiter=auto)",
+                "set delimiter=space if the columns are separated by spaces (and remove the stray tab), "
+                "or separate every column with a tab",
+                path,
+                number,
+            )
         if delimiter is Delimiter.tab:
             fields = [field.strip(" \r") for field in line.strip(" \t\r").split("\t")]
         else:

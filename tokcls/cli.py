@@ -79,7 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Overrides may stand on both sides of a flag (`train data_dir=D -r X seed=1`): argparse leaves the
+    # later ones over, and they join the others; anything else left over is an unknown flag.
+    args, extra = parser.parse_known_args(argv)
+    unknown = [a for a in extra if a.startswith("-") or "=" not in a]
+    if unknown:
+        parser.parse_args(argv)  # argparse's own message and exit status for what it does not know
+    args.overrides = list(args.overrides) + extra
     args.command = ALIASES.get(args.command, args.command)
     command = COMMANDS[args.command]
     # Imported here so that `--help` and spec errors come back without loading torch.
@@ -129,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             module.run(config, args)
     except (SpecError, InputError) as e:
         return fail(str(e))
+    except OSError as e:  # a folder that is a file, a read-only or full disk, ...: name the path, no traceback
+        where = f"{e.filename}: " if e.filename else ""
+        return fail(f"{where}{e.strerror or e}\n  fix: check that the path is the right kind (file or folder), "
+                    "that it can be written, and that the disk has room")
+    except KeyboardInterrupt:
+        print(f"\ntoken_classification {args.command}: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -24,21 +24,21 @@ def monitor_mode(params) -> str:
 class TrainerConfig:
     """Passed to Lightning's Trainer (see its documentation for every value)."""
 
-    max_epochs: int = field(default=3, metadata=_help("Epochs to train (Hugging Face: num_train_epochs)."))
-    max_steps: int = field(default=-1, metadata=_help("Stop after this many optimizer steps; -1: no limit."))
+    max_epochs: int = field(default=3, metadata=_help("Epochs to train (Hugging Face: num_train_epochs); -1: until max_steps.", ge=1, also=(-1,)))
+    max_steps: int = field(default=-1, metadata=_help("Stop after this many optimizer steps; -1: no limit.", ge=1, also=(-1,)))
     accelerator: str = field(default="auto", metadata=_help("cpu, gpu, or auto."))
     devices: Any = field(default=1, metadata=_help("Number of devices (or a list, or auto); -g sets it."))
     strategy: str = field(default="auto", metadata=_help("auto, ddp, ... (Lightning strategies)."))
-    num_nodes: int = field(default=1, metadata=_help("Machines taking part."))
+    num_nodes: int = field(default=1, metadata=_help("Machines taking part.", ge=1))
     precision: str = field(default="32-true", metadata=_help(
         "32-true (or 32), 16-mixed (or 16, GPUs only) or bf16-mixed (Hugging Face: fp16/bf16). bf16 on a CPU without bf16 units is slow."))
-    accumulate_grad_batches: int = field(default=1, metadata=_help("Batches per optimizer step (Hugging Face: gradient_accumulation_steps)."))
+    accumulate_grad_batches: int = field(default=1, metadata=_help("Batches per optimizer step (Hugging Face: gradient_accumulation_steps).", ge=1))
     gradient_clip_val: Optional[float] = field(default=1.0, metadata=_help(
-        "Gradient norm clipping (Hugging Face: max_grad_norm); null or 0: none."))
-    log_every_n_steps: int = field(default=50, metadata=_help("Logging interval in steps (Hugging Face: logging_steps)."))
-    val_check_interval: float = field(default=1.0, metadata=_help("Validate every this fraction of an epoch (or every N batches if an integer > 1)."))
-    check_val_every_n_epoch: int = field(default=1, metadata=_help("Validate every N epochs."))
-    num_sanity_val_steps: int = field(default=0, metadata=_help("Validation batches run before training as a check."))
+        "Gradient norm clipping (Hugging Face: max_grad_norm); null or 0: none.", ge=0))
+    log_every_n_steps: int = field(default=50, metadata=_help("Logging interval in steps (Hugging Face: logging_steps).", ge=1))
+    val_check_interval: float = field(default=1.0, metadata=_help("Validate every this fraction of an epoch (or every N batches if an integer > 1).", gt=0))
+    check_val_every_n_epoch: int = field(default=1, metadata=_help("Validate every N epochs.", ge=1))
+    num_sanity_val_steps: int = field(default=0, metadata=_help("Validation batches run before training as a check (-1: all).", ge=0, also=(-1,)))
     deterministic: bool = field(default=False, metadata=_help("Force deterministic algorithms (slower on GPUs; CPU runs are repeatable already)."))
     enable_progress_bar: bool = field(default=True, metadata=_help("Show the progress bar (steps, loss, speed)."))
     resume_from_checkpoint: Optional[str] = field(default=None, metadata=_help(
@@ -66,15 +66,15 @@ class CheckpointConfig:
     mode: MonitorMode = field(default=MonitorMode.auto, metadata=_help(
         "auto (min for losses, max for scores), max or min: whether a higher monitor is better. "
         "A loss with max or a score with min is refused."))
-    save_top_k: int = field(default=1, metadata=_help("Best checkpoints to keep (-1: all, 0: none)."))
+    save_top_k: int = field(default=1, metadata=_help("Best checkpoints to keep (-1: all, 0: none).", ge=0, also=(-1,)))
     save_last: bool = field(default=True, metadata=_help("Also keep last.ckpt, used to resume."))
     save_best_model: bool = field(default=True, metadata=_help(
         "The archive holds the weights of the best checkpoint by monitor (true) or of the last step (false; NeMo's default)."))
     save_weights_only: bool = field(default=False, metadata=_help(
         "Checkpoints hold the weights only (smaller, but a run cannot resume from them)."))
     every_n_train_steps: int = field(default=100, metadata=_help(
-        "Also rewrite last.ckpt every N optimizer steps, so a killed run loses at most N steps (0: only after validation)."))
-    period: int = field(default=1, metadata=_help("Consider saving a top-k checkpoint every N epochs (Lightning: every_n_epochs)."))
+        "Also rewrite last.ckpt every N optimizer steps, so a killed run loses at most N steps (0: only after validation).", ge=0))
+    period: int = field(default=1, metadata=_help("Consider saving a top-k checkpoint every N epochs (Lightning: every_n_epochs).", ge=1))
     verbose: bool = field(default=True, metadata=_help("Print when a checkpoint is saved and whether it entered the top k."))
     dirpath: Optional[str] = field(default=None, metadata=_help("Folder of the checkpoints and the archive; null: LOG_DIR/checkpoints."))
     filename: Optional[str] = field(default=None, metadata=_help(

@@ -51,7 +51,7 @@ class DeviceConfig:
     """Where the model runs (the same keys as train's trainer section)."""
 
     accelerator: str = field(default="auto", metadata=_help("cpu, gpu, or auto (a GPU when there is one)."))
-    devices: int = field(default=1, metadata=_help("-g sets it: 1 runs on one device (a GPU when there is one), 0 on the CPU."))
+    devices: int = field(default=1, metadata=_help("-g sets it: 1 runs on one device (a GPU when there is one), 0 on the CPU.", ge=0, le=1))
 
 
 def _model_field():
@@ -90,9 +90,9 @@ class InferConfig:
         "A UTF-8 text file, one text per line, any size: read and labelled in chunks, never all in memory."))
     output_file: str = field(default="infer_results.jsonl", metadata=_help(
         "JSON Lines written to RESULTS: per input the words, their labels and character offsets, and the entity spans."))
-    batch_size: int = field(default=64, metadata=_help("Windows per batch."))
-    chunk_lines: int = field(default=2000, metadata=_help("Lines of input_file labelled at a time (bounds memory)."))
-    max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file)."))
+    batch_size: int = field(default=64, metadata=_help("Windows per batch.", ge=1))
+    chunk_lines: int = field(default=2000, metadata=_help("Lines of input_file labelled at a time (bounds memory).", ge=1))
+    max_printed: int = field(default=20, metadata=_help("Query/Result lines printed (all of them go to output_file).", ge=0))
     model: InferenceModelConfig = _model_field()
     trainer: DeviceConfig = _device_field()
     runtime: Runtime = _runtime_field()

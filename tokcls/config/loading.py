@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from tokcls.config.nemo_layout import translate_key, translate_tree
+from tokcls.config.ranges import range_problems
 
 
 class SpecError(ValueError):
@@ -191,6 +192,7 @@ def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], 
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
     config = _compose_collecting(schema, config, kept, problems)
     if not problems:
+        problems += range_problems(schema, config)
         missing = sorted(OmegaConf.missing_keys(config))
         if missing:
             problems.append("required value(s) not set: " + ", ".join(missing)

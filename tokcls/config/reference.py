@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tokcls.config.ranges import range_text
 from tokcls.config.schema import SCHEMAS
 
 
@@ -28,6 +29,12 @@ def _scalar(value: Any) -> str:
     return text.removesuffix("\n...").removesuffix("...").strip()
 
 
+def _describe(f: dataclasses.Field) -> str:
+    """A key's help text, with its valid range when it has one."""
+    bounds = range_text(f.metadata)
+    return f.metadata.get("help", "") + (f" Range: {bounds}." if bounds else "")
+
+
 def _fields(node: Any) -> list[tuple[dataclasses.Field, Any]]:
     return [(f, getattr(node, f.name)) for f in dataclasses.fields(node)]
 
@@ -41,7 +48,7 @@ def render_yaml(command: str) -> str:
         for f, value in _fields(node):
             if not lines[-1].endswith(":"):
                 lines.append("")
-            for line in textwrap.wrap(f.metadata.get("help", ""), width=100 - len(indent) - 2):
+            for line in textwrap.wrap(_describe(f), width=100 - len(indent) - 2):
                 lines.append(f"{indent}# {line}")
             if dataclasses.is_dataclass(value):
                 lines.append(f"{indent}{f.name}:")
@@ -71,7 +78,7 @@ def render_reference() -> str:
                 else:
                     kind = type(value).__name__ if not isinstance(value, Enum) else " \\| ".join(m.value for m in type(value))
                     annotation = str(f.type).replace("|", "\\|") if value is None else kind
-                    lines.append(f"| `{key}` | {annotation} | `{_scalar(value)}` | {f.metadata.get('help', '')} |")
+                    lines.append(f"| `{key}` | {annotation} | `{_scalar(value)}` | {_describe(f)} |")
 
         walk(schema(), "")
         lines.append("")

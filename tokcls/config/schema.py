@@ -24,6 +24,9 @@ def _value(option):
     return getattr(option, "value", option)
 
 
+PRECISIONS = ("32-true", "32", "16-mixed", "16", "bf16-mixed", "bf16", "bf16-true", "16-true", "64-true", "64")
+
+
 def training_problems(config) -> list[str]:
     """What no single key's type can tell: settings that contradict each other."""
     problems = []
@@ -45,6 +48,13 @@ def training_problems(config) -> list[str]:
         if config.trainer[name]:
             problems.append(f"trainer.{name}=true: exp_manager makes the {name.split('_')[-1]}s (as in NeMo); use {fix} "
                             f"and set trainer.{name} to false or null.")
+    precision = str(config.trainer.precision)
+    if precision not in PRECISIONS:
+        problems.append(f"trainer.precision={precision} is not one of Lightning's: {', '.join(PRECISIONS)}.")
+    devices = config.trainer.devices
+    if isinstance(devices, int) and not isinstance(devices, bool) and devices < 1 and devices != -1:
+        problems.append(f"trainer.devices={devices}: training needs at least one device (-g 1 runs on the CPU when "
+                        "there is no GPU; -1 or auto takes them all).")
     if config.optim.sched.last_epoch != -1:
         problems.append("optim.sched.last_epoch must be -1: a resumed run restores its schedule from last.ckpt "
                         "(exp_manager.resume_if_exists=true).")

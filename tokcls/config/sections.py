@@ -12,10 +12,12 @@ from enum import Enum
 from typing import Any, Dict, List, Optional
 
 from conversion.dataset import MISSING  # OmegaConf's marker for a required value
+from tokcls.config.ranges import limits
 
 
-def _help(text: str) -> dict:
-    return {"help": text}
+def _help(text: str, **bounds) -> dict:
+    """A key's description, and its valid range (ge/gt/le/lt, `also` for special values) when it has one."""
+    return {"help": text, **limits(**bounds)}
 
 
 @dataclass
@@ -28,8 +30,8 @@ class SplitConfig:
     shuffle: bool = field(default=False, metadata=_help(
         "Shuffle the order of the batches every epoch (batches still group sentences of similar length). "
         "Reports and prediction files keep the input order either way."))
-    num_samples: int = field(default=-1, metadata=_help("Use only the first N sentences; -1 uses all."))
-    batch_size: int = field(default=32, metadata=_help("Windows per batch."))
+    num_samples: int = field(default=-1, metadata=_help("Use only the first N sentences; -1 uses all.", ge=1, also=(-1,)))
+    batch_size: int = field(default=32, metadata=_help("Windows per batch.", ge=1))
 
 
 def split_field(text_file: Optional[str], labels_file: Optional[str], shuffle: bool, batch_size: int, help_text: str):
@@ -41,19 +43,20 @@ class DatasetConfig:
     """How sentences become encoder windows (NeMo: model.dataset)."""
 
     max_seq_length: int = field(default=128, metadata=_help(
-        "Most sub-tokens per window, special tokens included. Longer sentences are split into overlapping windows, never truncated."))
-    stride: int = field(default=32, metadata=_help("Sub-tokens shared by consecutive windows of a long sentence."))
+        "Most sub-tokens per window, special tokens included. Longer sentences are split into overlapping windows, never truncated.",
+        ge=8))
+    stride: int = field(default=32, metadata=_help("Sub-tokens shared by consecutive windows of a long sentence.", ge=0))
     label_all_subwords: bool = field(default=False, metadata=_help(
         "Train on every sub-token of a word (B-X becomes I-X on later pieces) instead of the first only "
         "(NeMo: ignore_extra_tokens=false). Predictions always come from the first sub-token."))
     pad_label: str = field(default="O", metadata=_help("The label of words outside any entity (id 0 in label_ids.csv)."))
     use_cache: bool = field(default=True, metadata=_help(
         "Cache tokenized features in data_dir/.tokcls_cache, keyed by the files' content, the tokenizer and these settings."))
-    num_workers: int = field(default=0, metadata=_help("DataLoader worker processes (0: batches are built in the training process)."))
+    num_workers: int = field(default=0, metadata=_help("DataLoader worker processes (0: batches are built in the training process).", ge=0))
     pin_memory: bool = field(default=False, metadata=_help("Put batches in page-locked memory (faster copies to a GPU)."))
     bucket_pool: int = field(default=50, metadata=_help(
         "Training batches sorted by length together: fewer gives more random batches, more gives less padding "
-        "(1: random batches, each padded to its longest window)."))
+        "(1: random batches, each padded to its longest window).", ge=1))
 
 
 @dataclass
@@ -61,8 +64,8 @@ class InferenceDatasetConfig:
     """Window settings for running a model; null keeps the value the model was trained with."""
 
     max_seq_length: Optional[int] = field(default=None, metadata=_help(
-        "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated."))
-    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's."))
+        "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated.", ge=8))
+    stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's.", ge=0))
 
 
 @dataclass
@@ -105,8 +108,8 @@ class HeadConfig:
 
     num_fc_layers: int = field(default=1, metadata=_help(
         "Linear layers in the head; 1 is the standard token-classification layer (exports to AutoModelForTokenClassification). "
-        "TAO's default is 2 (docs/tao.md)."))
-    fc_dropout: float = field(default=0.1, metadata=_help("Dropout before each linear layer (TAO's default: 0.5, docs/tao.md)."))
+        "TAO's default is 2 (docs/tao.md).", ge=1))
+    fc_dropout: float = field(default=0.1, metadata=_help("Dropout before each linear layer (TAO's default: 0.5, docs/tao.md).", ge=0, lt=1))
     activation: Activation = field(default=Activation.relu, metadata=_help("Activation between layers: relu, gelu, tanh, silu."))
     use_transformer_init: bool = field(default=True, metadata=_help("Initialise the head like a transformer: weights normal(0, 0.02), biases 0."))
 
@@ -153,9 +156,9 @@ class SchedConfig:
 
     name: SchedulerName = field(default=SchedulerName.linear, metadata=_help(
         "linear (warmup then straight down to min_lr), WarmupAnnealing (NeMo's name for the same), cosine, constant."))
-    warmup_ratio: Optional[float] = field(default=0.1, metadata=_help("Fraction of all optimizer steps spent warming up from 0."))
-    warmup_steps: Optional[int] = field(default=None, metadata=_help("Warmup steps; when set, overrides warmup_ratio."))
-    min_lr: float = field(default=0.0, metadata=_help("Learning rate at the end of the schedule."))
+    warmup_ratio: Optional[float] = field(default=0.1, metadata=_help("Fraction of all optimizer steps spent warming up from 0.", ge=0, le=1))
+    warmup_steps: Optional[int] = field(default=None, metadata=_help("Warmup steps; when set, overrides warmup_ratio.", ge=0))
+    min_lr: float = field(default=0.0, metadata=_help("Learning rate at the end of the schedule.", ge=0))
     last_epoch: int = field(default=-1, metadata=_help(
         "NeMo's key: -1 starts the schedule afresh (the only value: a resumed run restores its schedule from last.ckpt)."))
 
@@ -165,12 +168,12 @@ class OptimConfig:
     """The optimizer (NeMo: model.optim). Biases and LayerNorm weights get no weight decay."""
 
     name: OptimizerName = field(default=OptimizerName.adamw, metadata=_help("adamw, adam or sgd (TAO's default: adam, docs/tao.md)."))
-    lr: float = field(default=5e-5, metadata=_help("Peak learning rate (Hugging Face: learning_rate)."))
+    lr: float = field(default=5e-5, metadata=_help("Peak learning rate (Hugging Face: learning_rate).", gt=0))
     head_lr: Optional[float] = field(default=5e-4, metadata=_help(
         "Peak learning rate of the freshly initialised head; null uses lr. 10x the encoder's lets the head catch up "
-        "within 3 epochs (CoNLL-2003 dev F1 89.78 vs 89.28 with null, mean of 2 seeds: docs/benchmarks.md)."))
-    weight_decay: float = field(default=0.01, metadata=_help("Weight decay of the weight matrices."))
-    betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2)."))
-    eps: float = field(default=1e-8, metadata=_help("Adam's epsilon (Hugging Face: adam_epsilon)."))
-    momentum: float = field(default=0.9, metadata=_help("SGD momentum."))
+        "within 3 epochs (CoNLL-2003 dev F1 89.78 vs 89.28 with null, mean of 2 seeds: docs/benchmarks.md).", gt=0))
+    weight_decay: float = field(default=0.01, metadata=_help("Weight decay of the weight matrices.", ge=0))
+    betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2).", ge=0, lt=1))
+    eps: float = field(default=1e-8, metadata=_help("Adam's epsilon (Hugging Face: adam_epsilon).", gt=0))
+    momentum: float = field(default=0.9, metadata=_help("SGD momentum.", ge=0, lt=1))
     sched: SchedConfig = field(default_factory=SchedConfig, metadata=_help("The learning-rate schedule."))

@@ -8,6 +8,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
+from conversion.errors import InputError
 from conversion.stats import length_stats
 from tokcls.data import cache
 from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader, WindowDataset
@@ -84,6 +85,10 @@ class TokenClassificationDataModule(pl.LightningDataModule):
     def _load(self, name: str, split_cfg) -> tuple[list[Example], Features]:
         examples, features, info = load_split(split_cfg, self.data_dir, self.tokenizer, self.labels,
                                               self.settings, self.cfg.use_cache, self.cache_fallback_dir)
+        if not any(e.words for e in examples):  # nothing to train on or to pick the best epoch by
+            key = "training_ds" if name == "train" else "validation_ds"
+            raise InputError(f"the {name} split has no words", f"check {key}.text_file and {key}.num_samples",
+                             self.data_dir / split_cfg.text_file)
         log_split(name, examples, features, info, self.settings, self.tokenizer, self.labels)
         return examples, features
 

@@ -1,5 +1,9 @@
 """The model archive: contents, encryption, and refusal of anything that is not plain data."""
+import hashlib
 import io
+import shutil
+import subprocess
+import json
 import tarfile
 
 import pytest
@@ -75,6 +79,7 @@ def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
     _, archive, _ = trained
     files = read_archive(archive, key="key1")
     files["label_ids.csv"] = files["label_ids.csv"] + b"B-EXTRA\n"  # one label more than the head has rows
+    files["manifest.json"] = manifest_for(files)  # a deliberate edit, manifest rewritten too: the head check catches it
     tampered = tmp_path / "tampered.tcls"
     with tarfile.open(tampered, "w") as tar:
         for name, data in files.items():
@@ -112,3 +117,66 @@ def test_a_saved_archive_is_plain_files_without_machine_metadata_and_round_trips
     assert again.labels == model.labels
     for (name, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+def manifest_for(files: dict) -> bytes:
+    members = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files.items() if n != "manifest.json"}
+    return json.dumps({"format": 1, "members": members}).encode()
+
+
+def write_tar(path, files: dict):
+    with tarfile.open(path, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_an_edited_member_is_refused_by_the_manifest(trained, tmp_path):
+    _, archive, _ = trained
+    files = read_archive(archive, key="key1")
+    assert set(json.loads(files["manifest.json"])["members"]) == set(files) - {"manifest.json"}
+    for edit in ("label_ids.csv", "model.safetensors"):
+        changed = dict(files)
+        changed[edit] = files[edit].replace(b"B-LOC", b"B-PER") if edit == "label_ids.csv" else files[edit][:-4] + b"\0\0\0\1"
+        with pytest.raises(InputError, match=f"member '{edit}' differs from what was written"):
+            read_archive(write_tar(tmp_path / f"{edit}.tcls", changed))
+    extra = dict(files, **{"tokenizer/added.txt": b"x"})
+    with pytest.raises(InputError, match="is not in its manifest"):
+        read_archive(write_tar(tmp_path / "extra.tcls", extra))
+
+
+def test_with_k_only_an_authenticated_archive_loads(trained, tmp_path):
+    _, archive, _ = trained
+    plain = write_tar(tmp_path / "plain.tcls", read_archive(archive, key="key1"))  # a swapped-in plain file
+    with pytest.raises(InputError, match="-k was given, but this archive is not encrypted"):
+        read_archive(plain, key="key1")
+    assert read_archive(plain)  # without -k it is an ordinary (manifest-checked) archive
+
+
+def test_sparse_members_and_damaged_members_are_refused(trained, tmp_path, capsys):
+    from tokcls.archive import load_model
+
+    _, archive, _ = trained
+    files = read_archive(archive, key="key1")
+    if shutil.which("tar"):  # GNU tar writes real sparse members: 50 MB claimed, a few kB stored
+        folder = tmp_path / "members"
+        for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        with open(folder / "tokenizer" / "huge.bin", "wb") as f:
+            f.truncate(50_000_000)
+        subprocess.run(["tar", "--sparse", "-cf", str(tmp_path / "sparse.tcls"), "-C", str(folder), "."], check=True)
+        assert (tmp_path / "sparse.tcls").stat().st_size < 50_000_000  # the weights, not the hole
+        with pytest.raises(InputError, match="claims 50000000 bytes in a sparse file"):
+            read_archive(tmp_path / "sparse.tcls")
+    for member, garbage, message in (("config.yaml", b"model: [unclosed", "config.yaml is damaged"),
+                                     ("model.safetensors", b"not tensors", "model.safetensors is damaged")):
+        damaged = dict(files, **{member: garbage})
+        damaged["manifest.json"] = manifest_for(damaged)
+        with pytest.raises(InputError, match=message):
+            load_model(write_tar(tmp_path / f"{member}.tcls", damaged))
+    legacy = {k: v for k, v in files.items() if k != "manifest.json"}
+    assert read_archive(write_tar(tmp_path / "legacy.tcls", legacy))
+    assert "has no manifest (written by an earlier tokcls)" in capsys.readouterr().err

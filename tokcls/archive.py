@@ -1,7 +1,8 @@
 """The model archive (.tcls): everything needed to run a trained model offline, and no pickle.
 
 A tar of config.yaml (the resolved spec), model.safetensors (encoder + head weights),
-label_ids.csv, encoder/config.json and tokenizer/ (the tokenizer files). Written under a
+label_ids.csv, encoder/config.json, tokenizer/ (the tokenizer files) and manifest.json (every other
+member's size and SHA-256, checked on load). Written under a
 temporary name and renamed, so a crash never leaves half an archive; extraction takes only
 regular files with plain relative names. With a key (-k) the tar is encrypted and authenticated
 (Fernet: AES-128-CBC + HMAC-SHA256) under a key derived from the passphrase with scrypt.
@@ -9,8 +10,11 @@ regular files with plain relative names. With a key (-k) the tar is encrypted an
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import os
+import sys
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -25,6 +29,7 @@ from conversion.errors import InputError
 ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
 REQUIRED = ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")
+MANIFEST = "manifest.json"  # every other member's size and SHA-256
 
 
 def model_state(model) -> dict:
@@ -81,6 +86,10 @@ def save_archive(path: str | Path, model, config, tokenizer, key: str | None = N
         model.encoder.config.save_pretrained(stage / "encoder")
         tokenizer.save_pretrained(stage / "tokenizer")
         members = [f for f in sorted(stage.rglob("*")) if f.is_file()]
+        manifest = {"format": 1, "members": {f.relative_to(stage).as_posix(): {
+            "sha256": _sha256_file(f), "size": f.stat().st_size} for f in members}}
+        (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        members.append(stage / MANIFEST)
         with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
             target = io.BytesIO() if key else f  # encryption needs the whole tar at once
             with tarfile.open(fileobj=target, mode="w") as tar:
@@ -91,14 +100,54 @@ def save_archive(path: str | Path, model, config, tokenizer, key: str | None = N
     return path
 
 
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_manifest(files: dict[str, bytes], path: Path) -> None:
+    """Every member's size and SHA-256 as listed when the archive was written; nothing missing, nothing added.
+
+    This catches accidental damage and an edited member; it cannot stop someone who rewrites the manifest
+    too. Only -k (an authenticated archive) does that."""
+    if MANIFEST not in files:
+        print(f"warning: {path} has no manifest (written by an earlier tokcls): its members are not checked",
+              file=sys.stderr)
+        return
+    try:
+        listed = json.loads(files[MANIFEST])["members"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError("the archive's manifest is damaged", "copy the archive again, or re-create it with train", path) from None
+    present = set(files) - {MANIFEST}
+    for name in sorted(present | set(listed)):
+        entry = listed.get(name)
+        if entry is None or name not in files:
+            what = "is not in its manifest" if entry is None else "is listed in its manifest but missing"
+            raise InputError(f"archive member {name!r} {what}", "copy the archive again, or re-create it with train", path)
+        if len(files[name]) != entry.get("size") or hashlib.sha256(files[name]).hexdigest() != entry.get("sha256"):
+            raise InputError(f"archive member {name!r} differs from what was written (SHA-256 mismatch)",
+                             "the file was damaged or edited: copy it again, or re-create it with train", path)
+
+
 def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
-    """The archive's files by name; refuses anything but regular files with plain relative names."""
+    """The archive's files by name, checked against its manifest; refuses anything but regular files
+    with plain relative names, sparse members, and members bigger in total than the archive itself.
+    With a key, only an encrypted and authenticated archive is read."""
     path = Path(path)
     try:
-        blob = decrypt(path.read_bytes(), key, path)
-    except FileNotFoundError:
-        raise InputError("model archive not found", "check -m; train writes RESULTS/checkpoints/<name>.tcls", path) from None
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError) as e:
+        raise InputError(f"model archive not found ({e.strerror})", "check -m; train writes RESULTS/checkpoints/<name>.tcls",
+                         path) from None
+    if key and not raw.startswith(ENCRYPTED_MAGIC):
+        raise InputError("-k was given, but this archive is not encrypted, so nothing proves who wrote it",
+                         "use the archive train wrote with -k, or leave out -k for an archive written without it", path)
+    blob = decrypt(raw, key, path)
     files: dict[str, bytes] = {}
+    total = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(blob), mode="r:") as tar:
             for member in tar:
@@ -106,15 +155,23 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
                 if name.is_absolute() or ".." in name.parts or not member.isreg():
                     raise InputError(f"archive member {member.name!r} is not a plain file with a relative name",
                                      "only use archives written by tokcls; this one may have been tampered with", path)
-                if member.size > MAX_MEMBER_BYTES:
-                    raise InputError(f"archive member {member.name!r} is {member.size} bytes, over the limit",
-                                     "only use archives written by tokcls", path)
+                total += member.size
+                # A tar stores every byte of a regular member, so the members cannot add up to more
+                # than the archive; only a sparse member can, and tokcls never writes one.
+                if member.issparse() or member.size > MAX_MEMBER_BYTES:
+                    raise InputError(f"archive member {member.name!r} claims {member.size} bytes"
+                                     f"{' in a sparse file' if member.issparse() else ', over the limit'}",
+                                     "only use archives written by tokcls; this one may have been tampered with", path)
+                if total > len(blob):
+                    raise InputError(f"archive member {member.name!r} claims more bytes than the archive holds: "
+                                     "the file is truncated or damaged", "copy it again", path)
                 files[name.as_posix()] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError) as e:
         raise InputError(f"not a readable model archive ({e})", "the file is truncated or damaged: copy it again", path) from None
     missing = [name for name in REQUIRED if name not in files]
     if missing:
         raise InputError(f"archive lacks {', '.join(missing)}", "re-create it with token_classification train", path)
+    check_manifest(files, path)
     return files
 
 
@@ -138,7 +195,12 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
 
     path = Path(path)
     files = read_archive(path, key)
-    config = current_layout(OmegaConf.create(files["config.yaml"].decode()))
+    try:
+        config = current_layout(OmegaConf.create(files["config.yaml"].decode("utf-8")))
+        config.model.head, config.model.dataset.pad_label  # noqa: B018 - the keys loading needs
+    except Exception as e:  # unparsable YAML, bad bytes or missing keys: the member is damaged
+        raise InputError(f"the archive's config.yaml is damaged ({type(e).__name__}: {str(e).splitlines()[0]})",
+                         "copy the archive again, or re-create it with token_classification train", path) from None
     labels = files["label_ids.csv"].decode().split()
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
@@ -156,7 +218,11 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
     else:
         model_class = TokenClassifier
     model = model_class(encoder, labels, config.model.head, outside_label=config.model.dataset.pad_label)
-    weights = load_tensors(files["model.safetensors"])
+    try:
+        weights = load_tensors(files["model.safetensors"])
+    except Exception as e:  # safetensors raises its own error type for a damaged file
+        raise InputError(f"the archive's model.safetensors is damaged ({str(e).splitlines()[0]})",
+                         "copy the archive again, or re-create it with token_classification train", path) from None
     head_rows = weights.get(f"head.layers.{len(model.head.layers) - 1}.weight")
     if head_rows is None or head_rows.shape[0] != len(labels):
         raise InputError(f"the head does not match the {len(labels)} labels of label_ids.csv",

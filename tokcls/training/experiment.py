@@ -15,6 +15,7 @@ from pytorch_lightning.loggers import TensorBoardLogger
 
 from conversion.errors import InputError
 from tokcls.config.experiment import monitor_mode
+from tokcls.training.checkpoint_io import AtomicCheckpointIO, is_intact, newest_intact, remove_leftovers
 from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState
 from tokcls.training.timing import FitTimer
 
@@ -37,13 +38,14 @@ def resume_checkpoint(config, results_dir: Path) -> str | None:
     """The checkpoint this run continues from (trainer.resume_from_checkpoint, or exp_manager.resume_*)."""
     explicit = config.trainer.resume_from_checkpoint
     if explicit:
-        if not Path(explicit).is_file():
-            raise InputError("checkpoint not found", "check trainer.resume_from_checkpoint", explicit)
+        if not Path(explicit).is_file() or not is_intact(Path(explicit)):
+            raise InputError("checkpoint not found or damaged", "check trainer.resume_from_checkpoint", explicit)
         print(f"Resuming from {explicit}")
         return str(explicit)
     exp, folder = config.exp_manager, checkpoint_dir(config, results_dir)
     if not exp.resume_if_exists:
         return None
+    remove_leftovers(folder)
     last = folder / "last.ckpt"
     if not last.exists():
         if exp.resume_ignore_no_checkpoint:
@@ -56,6 +58,13 @@ def resume_checkpoint(config, results_dir: Path) -> str | None:
         raise InputError("the run in this folder already finished",
                          "set exp_manager.resume_past_end=true to continue it from its end (with a larger "
                          "trainer.max_epochs), or train into another -r", folder)
+    if not is_intact(last):
+        fallback = newest_intact(folder, besides=last)
+        if fallback is None:
+            raise InputError("last.ckpt is damaged and no other checkpoint in the folder reads back",
+                             "start afresh with exp_manager.resume_if_exists=false (or train into another -r)", last)
+        print(f"{last} is damaged (a write was cut short): resuming from the newest intact checkpoint, {fallback}")
+        return str(fallback)
     print(f"Resuming from {last}")
     return str(last)
 
@@ -142,7 +151,7 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
             val_check_interval=t.val_check_interval, check_val_every_n_epoch=t.check_val_every_n_epoch,
             num_sanity_val_steps=t.num_sanity_val_steps, deterministic=t.deterministic,
             enable_progress_bar=t.enable_progress_bar, enable_checkpointing=checkpoint is not None,
-            logger=made_loggers or False, callbacks=callbacks,
+            logger=made_loggers or False, callbacks=callbacks, plugins=[AtomicCheckpointIO()],
             # Each process takes its own shard in BucketBatchSampler; Lightning cannot wrap a batch sampler.
             use_distributed_sampler=False,
         )

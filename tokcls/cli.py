@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from conversion.errors import InputError
+from conversion.lock import folder_lock
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def output_folders(command: str, config, results_dir: str | None) -> list[str]:
+    """The folders a command writes, locked while it runs (processes that DDP starts share their parent's)."""
+    if os.environ.get("LOCAL_RANK", "0") != "0":
+        return []
+    folders = [results_dir] if results_dir else []
+    if command == "dataset_convert":
+        folders.append(config.target_data_dir)
+    return folders
+
+
+def run_logged(args, command: Command, config, results_dir: str | None, notes: list[str]) -> None:
+    """Run the command with everything it prints also in RESULTS/<command>_log.txt, after the resolved spec."""
+    from omegaconf import OmegaConf
+
+    from tokcls.training.logfile import log_to_file
+
+    with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
+        # Configured inside the log context so that log records reach the log file too.
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+        for note in notes:
+            print(note)
+        print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
+        if results_dir:
+            OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
+        importlib.import_module(f"tokcls.commands.{command.module}").run(config, args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # Overrides may stand on both sides of a flag (`train data_dir=D -r X seed=1`): argparse leaves the
@@ -90,12 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     args.command = ALIASES.get(args.command, args.command)
     command = COMMANDS[args.command]
     # Imported here so that `--help` and spec errors come back without loading torch.
-    from omegaconf import OmegaConf
-
     from tokcls.config import SpecError, load_spec
     from tokcls.config.schema import SCHEMAS, check_spec
     from tokcls.training.log_dir import resolve_log_dir
-    from tokcls.training.logfile import log_to_file
 
     def fail(message: str) -> int:
         print(f"token_classification {args.command}: error: {message}", file=sys.stderr)
@@ -124,16 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             if in_spec and Path(in_spec) != Path(results_dir):
                 notes.append(f"-r {results_dir} wins over exp_manager.explicit_log_dir={in_spec}")
             config.exp_manager.explicit_log_dir = args.results_dir = results_dir
-        with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
-            # Configured inside the log context so that log records reach the log file too.
-            logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
-            for note in notes:
-                print(note)
-            print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
-            if results_dir:
-                OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
-            module = importlib.import_module(f"tokcls.commands.{command.module}")
-            module.run(config, args)
+        with ExitStack() as held:
+            for folder in output_folders(args.command, config, results_dir):
+                held.enter_context(folder_lock(folder, f"token_classification {args.command}"))
+            run_logged(args, command, config, results_dir, notes)
     except (SpecError, InputError) as e:
         return fail(str(e))
     except OSError as e:  # a folder that is a file, a read-only or full disk, ...: name the path, no traceback

@@ -14,8 +14,9 @@ from typing import Iterator
 
 
 class AtomicFiles:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, overwrite: bool = True):
         self.directory = Path(directory)
+        self.overwrite = overwrite
         self._pending: dict[Path, Path] = {}
 
     def open(self, name: str, mode: str = "w", encoding: str = "utf-8"):
@@ -29,6 +30,8 @@ class AtomicFiles:
         return os.fdopen(fd, mode, encoding=encoding, newline="\n")
 
     def _commit(self) -> None:
+        if not self.overwrite:
+            refuse_existing(list(self._pending), self.directory)
         umask = os.umask(0)
         os.umask(umask)
         for final, tmp in self._pending.items():
@@ -51,21 +54,32 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def refuse_existing(finals: list[Path], directory: Path) -> None:
+    """Stop before replacing anything when one of `finals` already exists (the caller was not told to overwrite)."""
+    existing = sorted(p.relative_to(directory).as_posix() for p in finals if p.exists())
+    if existing:
+        from conversion.errors import InputError
+
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise InputError(f"would replace {shown}", "set overwrite=true to replace them, or write to another folder",
+                         directory)
+
+
 @contextmanager
-def atomic_files(directory: str | Path) -> Iterator[AtomicFiles]:
+def atomic_files(directory: str | Path, overwrite: bool = True) -> Iterator[AtomicFiles]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    group = AtomicFiles(directory)
+    group = AtomicFiles(directory, overwrite)
     try:
         yield group
+        group._commit()
     except BaseException:
         group._discard()
         raise
-    group._commit()
 
 
 @contextmanager
-def staged_directory(directory: str | Path) -> Iterator[Path]:
+def staged_directory(directory: str | Path, overwrite: bool = True) -> Iterator[Path]:
     """A scratch folder inside `directory` for writers that make whole folders of files (Hugging
     Face save_pretrained, ONNX export). On success each file is renamed into `directory`; on failure
     the scratch folder is removed and `directory` keeps what it had, with no half-written file."""
@@ -74,7 +88,10 @@ def staged_directory(directory: str | Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=".staging.", dir=directory))
     try:
         yield stage
-        for file in sorted(p for p in stage.rglob("*") if p.is_file()):
+        staged = sorted(p for p in stage.rglob("*") if p.is_file())
+        if not overwrite:
+            refuse_existing([directory / f.relative_to(stage) for f in staged], directory)
+        for file in staged:
             final = directory / file.relative_to(stage)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(file, final)

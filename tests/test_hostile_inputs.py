@@ -114,3 +114,22 @@ def test_ctrl_c_during_infer_keeps_the_finished_chunks(tmp_path, trained, monkey
     rows = (tmp_path / "r" / "infer_results.jsonl").read_text().splitlines()
     assert [json.loads(r)["text"] for r in rows] == source.read_text().splitlines()[:8]
     assert "holds the first 8 input(s)" in capsys.readouterr().err
+
+
+def test_export_and_download_specs_never_replace_files_unasked(tmp_path, trained, capsys):
+    _, archive, _ = trained
+    out = tmp_path / "hf"
+    out.mkdir()
+    (out / "config.json").write_text('{"mine": true}')
+    assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=hf"]) == 2
+    err = capsys.readouterr().err
+    assert "would replace config.json" in err and "set overwrite=true" in err
+    assert (out / "config.json").read_text() == '{"mine": true}' and not (out / "model.safetensors").exists()
+    assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=hf", "overwrite=true"]) == 0
+    assert "mine" not in (out / "config.json").read_text()
+
+    specs = tmp_path / "specs"
+    assert main(["download_specs", "-r", str(tmp_path / "logs"), "-o", str(specs)]) == 0
+    (specs / "train.yaml").write_text("# my edits\n")
+    assert main(["download_specs", "-r", str(tmp_path / "logs"), "-o", str(specs)]) == 2
+    assert (specs / "train.yaml").read_text() == "# my edits\n"

@@ -135,9 +135,6 @@ def main(argv: list[str] | None = None) -> int:
         overrides.append(f"trainer.devices={args.gpus}")
     notes: list[str] = []
     try:
-        if args.command not in SCHEMAS:  # a command without a spec
-            importlib.import_module(f"tokcls.commands.{command.module}").run(None, args)
-            return 0
         config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides, notes)
         check_spec(args.command, config)
         if args.command in REQUIRES_MODEL:

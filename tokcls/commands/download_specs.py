@@ -3,13 +3,13 @@ from pathlib import Path
 
 from conversion.atomic import atomic_files
 from tokcls.config.reference import render_yaml
-from tokcls.config.schema import SCHEMAS
+from tokcls.config.schema import SPEC_FILES
 
 
 def run(config, args) -> None:
     target = getattr(args, "output_dir", None) or args.results_dir
-    with atomic_files(Path(target)) as out:
-        for command in SCHEMAS:
+    with atomic_files(Path(target), overwrite=config.overwrite) as out:
+        for command in SPEC_FILES:
             with out.open(f"{command}.yaml") as f:
                 f.write(render_yaml(command))
-    print(f"Wrote {', '.join(f'{c}.yaml' for c in SCHEMAS)} to {target}")
+    print(f"Wrote {', '.join(f'{c}.yaml' for c in SPEC_FILES)} to {target}")

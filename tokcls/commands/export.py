@@ -31,7 +31,7 @@ def run(config, args) -> Path:
         raise InputError("format=hf writes a directory, so export_to has nothing to name", "leave export_to null", out)
     # Written and checked in a scratch folder, then moved into RESULTS: a failed or interrupted
     # export leaves no half-written model there.
-    with staged_directory(out) as stage:
+    with staged_directory(out, overwrite=config.overwrite) as stage:
         if config.format.value == "hf":
             from transformers import AutoModelForTokenClassification
 

@@ -117,3 +117,13 @@ class ExportConfig:
         "format=onnx: the model file's name in RESULTS (TAO: exported-model.onnx); null: model.onnx. "
         "format=hf writes a directory: leave it null."))
     check: bool = field(default=True, metadata=_help("Run the export on sample text and compare its logits with the archive's."))
+    overwrite: bool = field(default=False, metadata=_help(
+        "Replace files of the same names in RESULTS; false stops before writing anything when one exists."))
+
+
+@dataclass
+class DownloadSpecsConfig:
+    """token_classification download_specs -r LOGS [-o DIR]"""
+
+    overwrite: bool = field(default=False, metadata=_help(
+        "Replace spec files of the same names (your edits in them are lost); false stops before writing anything."))

@@ -3,7 +3,7 @@ from hydra.core.config_store import ConfigStore
 
 from conversion.dataset import ConvertOptions
 from tokcls.config.experiment import MONITORS
-from tokcls.config.inference import EvaluateConfig, ExportConfig, InferConfig
+from tokcls.config.inference import DownloadSpecsConfig, EvaluateConfig, ExportConfig, InferConfig
 from tokcls.config.loading import raise_problems
 from tokcls.config.train import FineTuneConfig, TrainConfig
 
@@ -14,7 +14,9 @@ SCHEMAS = {
     "infer": InferConfig,
     "fine-tune": FineTuneConfig,
     "export": ExportConfig,
+    "download_specs": DownloadSpecsConfig,
 }
+SPEC_FILES = [command for command in SCHEMAS if command != "download_specs"]  # what download_specs writes
 
 for _name, _node in SCHEMAS.items():
     ConfigStore.instance().store(name=f"{_name}_schema", node=_node)

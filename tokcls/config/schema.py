@@ -63,9 +63,26 @@ def training_problems(config) -> list[str]:
     return problems
 
 
+def split_problems(command: str, config) -> list[str]:
+    """Labelled splits need both files: training and validation always, test_ds when it is used."""
+    splits = {"train": ("training_ds", "validation_ds", "test_ds"), "fine-tune": ("training_ds", "validation_ds", "test_ds"),
+              "evaluate": ("test_ds",)}.get(command, ())
+    problems = []
+    for name in splits:
+        split = config[name]
+        if name == "test_ds" and command != "evaluate" and not split.text_file:
+            continue  # train's test_ds is optional
+        for key in ("text_file", "labels_file"):
+            if not split[key]:
+                problems.append(f"{name}.{key} is null: this split needs its sentences and their labels "
+                                f"(files in data_dir, e.g. {name}.{key}={key.split('_')[0]}s_dev.txt).")
+    return problems
+
+
 def check_spec(command: str, config) -> None:
     """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
-    problems = training_problems(config) if command in ("train", "fine-tune") else []
+    problems = split_problems(command, config)
+    problems += training_problems(config) if command in ("train", "fine-tune") else []
     tokenizer = config.get("model", {}).get("tokenizer") if command == "train" else None
     if tokenizer is not None and tokenizer.special_tokens:
         problems.append("model.tokenizer.special_tokens: new special tokens would need embeddings the pretrained "

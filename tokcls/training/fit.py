@@ -5,7 +5,9 @@ import logging
 from pathlib import Path
 
 import torch
+from lightning_fabric.utilities.exceptions import MisconfigurationException
 
+from conversion.errors import InputError
 from tokcls.archive import save_archive
 from tokcls.data.datamodule import TokenClassificationDataModule
 from tokcls.data.features import WindowSettings
@@ -44,7 +46,7 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     model.set_loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
     resume_from = resume_checkpoint(config, results)
     mark_finished(config, results, False)  # a run in progress: not finished until fit returns
-    trainer.fit(model, datamodule=data, ckpt_path=resume_from)
+    fit(trainer, model, data, resume_from)
     path = archive_path(config, results)
     if not trainer.is_global_zero:  # one archive, written by one process
         return path
@@ -71,6 +73,18 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     if config.test_ds.text_file:
         test(config, model, tokenizer)
     return archive
+
+
+def fit(trainer, model, data, resume_from: str | None) -> None:
+    """Trainer.fit, with Lightning's complaints about settings (found only once the data is known, such
+    as a val_check_interval above the batches in an epoch) turned into errors that name them."""
+    try:
+        trainer.fit(model, datamodule=data, ckpt_path=resume_from)
+    except InputError:
+        raise
+    except (MisconfigurationException, ValueError) as e:
+        raise InputError(f"Lightning refused the settings: {str(e).strip().splitlines()[0]}",
+                         "change the trainer.* or exp_manager.* key it names") from None
 
 
 def test(config, model, tokenizer) -> dict:

@@ -1,0 +1,109 @@
+"""Random values for every key of every command's spec: each run ends in success or a clear error
+(exit 2, a message naming the key), never a traceback.
+
+Two depths: every command's spec layer with many examples (the command itself replaced by a no-op),
+and real runs of the fast commands (dataset_convert, evaluate, infer, and train cut to one step) with
+fewer examples."""
+import math
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from omegaconf import DictConfig, OmegaConf
+
+from tests.conftest import REPO, write_ner_dataset
+from tokcls import cli
+from tokcls.config.schema import SCHEMAS
+
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**7, 10**7), st.sampled_from([0, 1, -1, 2, 8, 512]),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(string.printable, max_size=12),
+    st.lists(st.integers(-3, 3), max_size=3), st.sampled_from(["auto", "cpu", "gpu", "adam", "onnx", "int8", "hf", "tab"]),
+)
+
+
+def leaf_keys(node: DictConfig, prefix: str = "") -> list[str]:
+    keys = []
+    for key in node.keys():
+        child = node._get_node(key)
+        path = f"{prefix}{key}"
+        keys += leaf_keys(child, path + ".") if isinstance(child, DictConfig) and child.keys() else [path]
+    return keys
+
+
+def render(value) -> str:
+    """A value in Hydra's override grammar (strings quoted, so that the value, not the parser, is fuzzed)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, list):
+        return "[" + ",".join(render(v) for v in value) + "]"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return repr(value)
+
+
+def overrides_for(command: str, most: int = 4):
+    keys = leaf_keys(OmegaConf.structured(SCHEMAS[command]))
+    return st.lists(st.tuples(st.sampled_from(keys), VALUES), min_size=1, max_size=most).map(
+        lambda pairs: [f"{k}={render(v)}" for k, v in pairs])
+
+
+def run_main(argv) -> int:
+    try:
+        return cli.main(argv)
+    except SystemExit as stop:  # argparse's own usage errors, and a clean interrupt, end this way
+        return stop.code
+
+
+@pytest.mark.parametrize("command", list(SCHEMAS))
+def test_every_key_of_every_spec_takes_any_value_without_a_traceback(command, tmp_path_factory, monkeypatch):
+    monkeypatch.setattr(cli, "run_logged", lambda *args: None)  # the spec layer only
+    results = tmp_path_factory.mktemp("fuzz")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(overrides=overrides_for(command))
+    def check(overrides):
+        needed = {"train": ["data_dir=d"], "fine-tune": ["data_dir=d", "-m", "m.tcls"], "evaluate": ["data_dir=d", "-m", "m"],
+                  "infer": ["-m", "m"], "export": ["-m", "m"], "dataset_convert": ["source_data_dir=s", "target_data_dir=t"]}
+        assert run_main([command, "-r", str(results), *needed.get(command, []), *overrides]) in (0, 2)
+
+    check()
+
+
+@pytest.fixture(scope="module")
+def fuzz_data(tmp_path_factory, trained):
+    root = tmp_path_factory.mktemp("fuzz_run")
+    return write_ner_dataset(root / "data", n_train=8, n_dev=4), trained[1], root
+
+
+RUNS = {
+    "dataset_convert": lambda data, archive: [f"source_data_dir={REPO / 'tokcls/demo_data/en_brown_pos_sample'}"],
+    "evaluate": lambda data, archive: ["-m", str(archive), "-k", "key1", f"data_dir={data}", "test_ds.text_file=text_dev.txt",
+                                       "test_ds.labels_file=labels_dev.txt"],
+    "infer": lambda data, archive: ["-m", str(archive), "-k", "key1"],
+    "train": lambda data, archive: [f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny"],
+}
+
+
+@pytest.mark.parametrize("command", list(RUNS))
+def test_fast_commands_run_with_random_values_and_end_cleanly(command, fuzz_data, tiny_encoder):
+    data, archive, root = fuzz_data
+    counter = iter(range(10**6))
+
+    @settings(max_examples=12 if command == "train" else 25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(overrides=overrides_for(command, most=2))  # fewer keys at once: more runs get past validation
+    def check(overrides):
+        out = root / f"{command}{next(counter)}"
+        argv = [command, "-r", str(out), *RUNS[command](data, archive), *overrides]
+        if command == "dataset_convert":
+            argv.append(f"target_data_dir={out / 'data'}")
+        if command == "train":  # whatever else was drawn, one step: a fuzzed run must stay short
+            argv += ["trainer.max_steps=1", "trainer.max_epochs=1", "trainer.enable_progress_bar=false"]
+        assert run_main(argv) in (0, 2)
+
+    check()

@@ -191,7 +191,7 @@ def test_tao_specs_and_documented_command_lines_train_evaluate_and_infer(brown, 
 def test_evaluate_and_infer_take_g(trained, tmp_path, capsys):
     data, archive, _ = trained
     assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), "-k", "key1", "-g", "2", f"data_dir={data}"]) == 2
-    assert "trainer.devices=2: evaluate and infer run on one device" in capsys.readouterr().err
+    assert "trainer.devices=2 is out of range: it must be ≥ 0 and ≤ 1 (-g sets it: 1 runs on one device" in capsys.readouterr().err
     assert main(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", "-g", "0"]) == 0
     assert "trainer:\n  accelerator: auto\n  devices: 0" in (tmp_path / "i" / "infer_log.txt").read_text()
 

@@ -64,5 +64,6 @@ def range_problems(schema: type, config, prefix: str = "") -> list[str]:
         values = list(value) if is_list else [value]
         if not all(_in_range(v, f.metadata) for v in values):
             shown = list(values) if is_list else value
-            problems.append(f"{key}={shown} is out of range: it must be {range_text(f.metadata)}.")
+            problems.append(f"{key}={shown} is out of range: it must be {range_text(f.metadata)} "
+                            f"({f.metadata.get('help', '').rstrip('.')}).")
     return problems

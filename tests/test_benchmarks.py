@@ -1,4 +1,5 @@
 """The benchmark scripts skip cleanly without their dataset, count real-token work correctly, and profile."""
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
 import dropout_ab  # noqa: E402
+import long_line  # noqa: E402
 import profile_step  # noqa: E402
 import scaling  # noqa: E402
 import tao_defaults  # noqa: E402
@@ -61,3 +63,13 @@ def test_tao_defaults_trains_every_variant_and_scores_it(tmp_path, tiny_encoder,
     assert [r["epochs"] for r in rows] == [3, 3, 3, 5, 5] and all(0 <= r["dev_f1"] <= 100 for r in rows)
     assert "| all TAO values |" in capsys.readouterr().out
     assert tao_defaults.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
+
+
+def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_path, monkeypatch):
+    _, archive, _ = trained
+    results = long_line.main(["-m", str(archive), "-k", "key1", "--output-dir", str(tmp_path), "--megabytes", "0.02",
+                              "--threads", "1"])
+    assert set(results) == {"lines", "one_line"} and all(r["wall_seconds"] > 0 and r["peak_rss_mb"] > 0 for r in results.values())
+    rows = (tmp_path / "one_line" / "infer_results.jsonl").read_text().splitlines()
+    assert len(rows) == 1 and len(json.loads(rows[0])["words"]) == len((tmp_path / "one_line.txt").read_text().split())
+    assert long_line.main(["-m", str(tmp_path / "absent.tcls"), "--output-dir", str(tmp_path / "o")]) == {}

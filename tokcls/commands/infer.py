@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from conversion.atomic import atomic_files
 from conversion.errors import InputError
 from tokcls.data.examples import Example
 from tokcls.data.text_split import split_words
+from tokcls.model.long_text import LONG_TEXT_CHARS, StreamingEntities, label_in_pieces
 from tokcls.model.predict import predict
 from tokcls.model.runtime import load_for_inference
 from tokcls.model.spans import entity_spans, is_plain
+
+
+FIELDS = ("words", "labels", "offsets", "confidences", "entities")  # after "text", in this order
 
 
 def _lines(config):
@@ -36,35 +42,89 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _records(model, tokenizer, settings, config, chunk: list[str], device, plain: bool):
+def _records(model, tokenizer, settings, config, chunk: list[str], device):
     words = [split_words(text) for text in chunk]
     labels, confidences = predict(model, tokenizer, [Example([w.text for w in ws], None) for ws in words],
                                   settings, config.batch_size, progress=config.input_file is not None, device=device)
     for text, ws, ls, cs in zip(chunk, words, labels, confidences):
-        yield text, ws, ls, {"text": text, "words": [w.text for w in ws], "labels": ls,
-                             "offsets": [[w.start, w.end] for w in ws], "confidences": [round(c, 4) for c in cs],
-                             "entities": entity_spans(text, ws, ls, cs, plain, model.outside_label)}
+        yield text, ws, ls, cs
+
+
+def _groups(chunk: list[str]):
+    """Runs of ordinary lines, and each text too long for one example alone, in input order."""
+    for long, run in itertools.groupby(chunk, key=lambda text: len(text) > LONG_TEXT_CHARS):
+        yield from ([text] for text in run) if long else [list(run)]
+
+
+def _write_long_record(sink, text: str, labelled, entities: StreamingEntities) -> None:
+    """The record of a very long text, written as its pieces are labelled: each field goes to a
+    temporary file first (a field holds the whole text's values), then the files are copied out in order."""
+    dumps = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    fields = {name: tempfile.TemporaryFile("w+", encoding="utf-8") for name in FIELDS}
+    try:
+        def append(name: str, items: list[str]) -> None:
+            if items:
+                fields[name].write(("," if fields[name].tell() else "") + ",".join(items))
+
+        for ws, ls, cs in labelled:
+            append("words", [dumps(w.text) for w in ws])
+            append("labels", [dumps(label) for label in ls])
+            append("offsets", [f"[{w.start},{w.end}]" for w in ws])
+            append("confidences", [repr(round(c, 4)) for c in cs])
+            append("entities", [dumps(span) for span in entities.add(ws, ls, cs)])
+        append("entities", [dumps(span) for span in entities.finish()])
+        sink.write(f'{{"text": {dumps(text)}')
+        for name, f in fields.items():
+            sink.write(f', "{name}": [')
+            f.seek(0)
+            shutil.copyfileobj(f, sink)
+            sink.write("]")
+        sink.write("}\n")
+    finally:
+        for f in fields.values():
+            f.close()
+
+
+def _json_line(text: str, ws, ls, cs, spans: list[dict]) -> str:
+    """One JSON Lines record, built field by field: a line of a million words needs no dict of
+    per-word lists (offsets as a list of pairs alone took more memory than the model)."""
+    dumps = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    offsets = ",".join(f"[{w.start},{w.end}]" for w in ws)
+    confidences = ",".join(f"{round(c, 4)!r}" for c in cs)
+    return (f'{{"text": {dumps(text)}, "words": {dumps([w.text for w in ws])}, "labels": {dumps(ls)}, '
+            f'"offsets": [{offsets}], "confidences": [{confidences}], "entities": {dumps(spans)}}}\n')
 
 
 def run(config, args) -> Path:
     model, tokenizer, settings, device = load_for_inference(args, config)
     plain = is_plain(model.labels, model.outside_label)
-    lines, printed, count, interrupted = iter(_lines(config)), 0, 0, False
+    lines, printed, count, interrupted, chunk_start = iter(_lines(config)), 0, 0, False, 0
     output = Path(args.results_dir) / config.output_file
     with atomic_files(Path(args.results_dir)) as out, out.open(config.output_file) as sink:
         try:
             while chunk := list(itertools.islice(lines, config.chunk_lines)):
-                rows = []
-                for text, ws, ls, record in _records(model, tokenizer, settings, config, chunk, device, plain):
-                    rows.append(json.dumps(record, ensure_ascii=False) + "\n")
-                    if printed < config.max_printed:
-                        marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))
-                        print(f"Query : {printable(text)}\nResult: {printable(marked)}")
-                        printed += 1
-                sink.write("".join(rows))  # a chunk is written whole, so an interruption keeps whole chunks only
+                chunk_start = sink.tell()
+                for group in _groups(chunk):
+                    if len(group) == 1 and len(group[0]) > LONG_TEXT_CHARS:
+                        text = group[0]
+                        pieces = label_in_pieces(model, tokenizer, text, settings, config.batch_size, device)
+                        _write_long_record(sink, text, pieces, StreamingEntities(text, plain, model.outside_label))
+                        if printed < config.max_printed:
+                            print(f"Query : {printable(text[:200])}... ({len(text)} characters, labelled in pieces: "
+                                  "see the output file)")
+                            printed += 1
+                        continue
+                    for text, ws, ls, cs in _records(model, tokenizer, settings, config, group, device):
+                        sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
+                        if printed < config.max_printed:
+                            marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))
+                            print(f"Query : {printable(text)}\nResult: {printable(marked)}")
+                            printed += 1
                 count += len(chunk)
-        except KeyboardInterrupt:  # Ctrl-C: keep the chunks labelled so far (the file is still renamed into place)
+        except KeyboardInterrupt:  # Ctrl-C: keep the chunks labelled so far, each whole (the file is still renamed)
             interrupted = True
+            sink.seek(chunk_start)
+            sink.truncate()
     if interrupted:
         print(f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to label the rest",
               file=sys.stderr)

@@ -133,3 +133,19 @@ def test_export_and_download_specs_never_replace_files_unasked(tmp_path, trained
     (specs / "train.yaml").write_text("# my edits\n")
     assert main(["download_specs", "-r", str(tmp_path / "logs"), "-o", str(specs)]) == 2
     assert (specs / "train.yaml").read_text() == "# my edits\n"
+
+
+def test_a_read_only_results_folder_is_named(tmp_path, trained, capsys):
+    import subprocess
+
+    data, archive, _ = trained
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1M", "tmpfs", str(folder)], capture_output=True).returncode:
+        pytest.skip("cannot mount a read-only tmpfs here (needs root)")
+    try:
+        assert main(["evaluate", "-r", str(folder / "eval"), "-m", str(archive), "-k", "key1", f"data_dir={data}"]) == 2
+        err = capsys.readouterr().err
+        assert f"{folder / 'eval'}: Read-only file system" in err and "fix:" in err
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

@@ -53,3 +53,17 @@ def test_a_conversion_into_a_held_target_writes_nothing_and_a_killed_holder_leav
         holder.wait()
     assert main(argv) == 0  # the kernel dropped the killed holder's lock
     assert (target / "labels_train.txt").read_text() == "B-PER\n"
+
+
+def test_the_other_processes_of_a_multi_process_run_share_the_first_ones_folder(tmp_path, monkeypatch):
+    """srun starts every rank with the same command line: only rank 0 locks, or ranks 1+ would stop."""
+    source = tmp_path / "src"
+    write_columns(source / "train.txt", [[("Peter", "B-PER")]])
+    write_columns(source / "dev.txt", [[("Ann", "B-PER")]])
+    holder = hold(tmp_path / "out")
+    try:
+        monkeypatch.setenv("SLURM_PROCID", "1")
+        assert main(["dataset_convert", f"source_data_dir={source}", f"target_data_dir={tmp_path / 'out'}"]) == 0
+    finally:
+        holder.kill()
+        holder.wait()

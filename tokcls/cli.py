@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
@@ -81,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def output_folders(command: str, config, results_dir: str | None) -> list[str]:
-    """The folders a command writes, locked while it runs (processes that DDP starts share their parent's)."""
-    if os.environ.get("LOCAL_RANK", "0") != "0":
+    """The folders a command writes, locked while it runs by the run's first process (the others share them)."""
+    from tokcls.training.log_dir import is_first_process
+
+    if not is_first_process():
         return []
     folders = [results_dir] if results_dir else []
     if command == "dataset_convert":

@@ -2,8 +2,7 @@
 (exit 2, a message naming the key), never a traceback.
 
 Two depths: every command's spec layer with many examples (the command itself replaced by a no-op),
-and real runs of the fast commands (dataset_convert, evaluate, infer, and train cut to one step) with
-fewer examples."""
+and real runs of every command (train and fine-tune cut to one step) with fewer examples."""
 import math
 import string
 
@@ -87,7 +86,10 @@ RUNS = {
                                        "test_ds.labels_file=labels_dev.txt"],
     "infer": lambda data, archive: ["-m", str(archive), "-k", "key1"],
     "train": lambda data, archive: [f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny"],
+    "fine-tune": lambda data, archive: ["-m", str(archive), "-k", "key1", f"data_dir={data}"],
+    "export": lambda data, archive: ["-m", str(archive), "-k", "key1"],
 }
+SLOW = {"train": 12, "fine-tune": 8, "export": 8}  # examples of the commands that take seconds a run
 
 
 @pytest.mark.parametrize("command", list(RUNS))
@@ -95,14 +97,14 @@ def test_fast_commands_run_with_random_values_and_end_cleanly(command, fuzz_data
     data, archive, root = fuzz_data
     counter = iter(range(10**6))
 
-    @settings(max_examples=12 if command == "train" else 25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=SLOW.get(command, 25), deadline=None, suppress_health_check=list(HealthCheck))
     @given(overrides=overrides_for(command, most=2))  # fewer keys at once: more runs get past validation
     def check(overrides):
         out = root / f"{command}{next(counter)}"
         argv = [command, "-r", str(out), *RUNS[command](data, archive), *overrides]
         if command == "dataset_convert":
             argv.append(f"target_data_dir={out / 'data'}")
-        if command == "train":  # whatever else was drawn, one step: a fuzzed run must stay short
+        if command in ("train", "fine-tune"):  # whatever else was drawn, one step: a fuzzed run must stay short
             argv += ["trainer.max_steps=1", "trainer.max_epochs=1", "trainer.enable_progress_bar=false"]
         assert run_main(argv) in (0, 2)
 

@@ -54,7 +54,9 @@ def training_problems(config) -> list[str]:
     if precision not in PRECISIONS:
         problems.append(f"trainer.precision={precision} is not one of Lightning's: {', '.join(PRECISIONS)}.")
     devices = config.trainer.devices
-    if isinstance(devices, int) and not isinstance(devices, bool) and devices < 1 and devices != -1:
+    if devices is None:
+        problems.append("trainer.devices=null: set a number of devices (-g N), a list of device ids, or auto.")
+    elif isinstance(devices, int) and not isinstance(devices, bool) and devices < 1 and devices != -1:
         problems.append(f"trainer.devices={devices}: training needs at least one device (-g 1 runs on the CPU when "
                         "there is no GPU; -1 or auto takes them all).")
     if config.optim.sched.last_epoch != -1:

@@ -155,7 +155,7 @@ def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoin
             # Each process takes its own shard in BucketBatchSampler; Lightning cannot wrap a batch sampler.
             use_distributed_sampler=False,
         )
-    except (MisconfigurationException, ValueError, RuntimeError) as e:
+    except (MisconfigurationException, ValueError, TypeError, RuntimeError) as e:
         raise InputError(f"the trainer settings do not work on this machine: {str(e).splitlines()[0]}",
                          "check trainer.accelerator, trainer.devices (-g), trainer.precision and trainer.strategy") from None
     return trainer, checkpoint

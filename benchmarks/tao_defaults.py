@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--max-train-sentences", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--variants", type=int, nargs="*", help="run only these variants (numbers from 0, as listed)")
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
         print(f"skipped: no dataset at {args.data_dir}")
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     data = prepare_data(args.data_dir, out, args.threads)
     rows = []
     for number, (name, overrides) in enumerate(VARIANTS.items()):
+        if args.variants is not None and number not in args.variants:
+            continue
         results = out / f"variant{number}"
         run_child(f"train{number}", [sys.executable, "-m", "tokcls", "train", "-r", str(results), f"data_dir={data}",
                                      f"model.language_model.pretrained_model_name={args.encoder}",

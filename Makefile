@@ -31,10 +31,13 @@ demo: $(STAMP)
 	$(BIN)/token_classification infer -e specs/infer.yaml -r demo_results/infer -m $(DEMO_MODEL) \
 		"input_batch=[The jury said the election was conducted fairly .,She walked to the old church on Sunday morning .]"
 
+# lint-imports checks the layering contracts of .importlinter before the tests run.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 test-all: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -m ''
 
 clean:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
-from tokcls.archive import load_model
+from tokcls.model.archive import load_model
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
 from tokcls.export.hf import to_hf
 from tokcls.export.onnx import OnnxModel, to_onnx
-from tokcls.model.predict import predict
+from tokcls.inference.predictor import Predictor
 
 
 def main(argv=None) -> dict:
@@ -38,13 +38,13 @@ def main(argv=None) -> dict:
     model, tokenizer, trained = load_model(args.model, args.key)
     examples = [e for e in read_examples(Path(args.data_dir) / f"text_{args.split}.txt", None, args.max_sentences) if e.words]
     settings = WindowSettings(trained.model.dataset.max_seq_length, trained.model.dataset.stride)
-    ours, _ = predict(model, tokenizer, examples, settings)
+    ours, _ = Predictor(model, tokenizer, settings).predict(examples)
     result = {"sentences": len(examples), "words": sum(len(e.words) for e in examples)}
     with tempfile.TemporaryDirectory() as tmp:
         to_hf(model, tokenizer, Path(tmp) / "hf")
         hf_model = AutoModelForTokenClassification.from_pretrained(Path(tmp) / "hf").eval()
-        onnx_model = OnnxModel(to_onnx(model, Path(tmp) / "model.onnx"), model.labels)
-        onnx_labels, _ = predict(onnx_model, tokenizer, examples, settings)
+        onnx_model = OnnxModel(to_onnx(model, Path(tmp) / "model.onnx"), model.describe())
+        onnx_labels, _ = Predictor(onnx_model, tokenizer, settings).predict(examples)
         same_hf = same_onnx = hf_words = 0
         largest = {"hf": 0.0, "onnx": 0.0}
         for example, mine, theirs in zip(examples, ours, onnx_labels):

@@ -46,7 +46,9 @@ def load(args):
     from tokcls.data.datamodule import TokenClassificationDataModule
     from tokcls.data.labels import read_label_ids
     from tokcls.model.encoder import load_encoder, load_tokenizer
-    from tokcls.model.module import TokenClassificationModel
+    from tokcls.model.network import Network
+    from tokcls.tasks import get_task
+    from tokcls.training.module import TaskModule
     from tokcls.training.optim import build_optimizer
 
     config = load_spec(TrainConfig, None, [f"data_dir={args.data_dir}", f"model.language_model.pretrained_model_name={args.encoder}",
@@ -57,8 +59,11 @@ def load(args):
     tokenizer = load_tokenizer(config.model)
     data = TokenClassificationDataModule(config, tokenizer, labels, config.seed)
     data.prepare()
-    model = TokenClassificationModel(load_encoder(config.model), labels, config.model.head, config.optim)
-    return data, model, build_optimizer(model, config.optim), tokenizer.pad_token_id
+    task = get_task("token_classification")
+    head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], "O")
+    network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": "O", "head": head})
+    model = TaskModule(network, config.optim)
+    return data, model, build_optimizer(network.parameter_groups(), config.optim), tokenizer.pad_token_id
 
 
 def step_parser(doc: str) -> argparse.ArgumentParser:
@@ -98,7 +103,8 @@ def padding_share(batches) -> float:
 def train_step(model, optimizer, batch) -> None:
     with record_function("forward"):
         logits = model(batch["input_ids"], batch["attention_mask"])
-        loss = model.loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
+        total, count = model.network.decoder.loss(logits, batch["labels"], batch["word_index"])
+        loss = total / count
     with record_function("backward"):
         loss.backward()
     with record_function("optimizer"):

@@ -12,7 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Optional
 
-from conversion.atomic import atomic_files
+from tokcls.core.atomic import atomic_files
+from tokcls.core.errors import MISSING
 from conversion.columns import ColumnFile, ColumnFormat, Delimiter, read_column_file
 from conversion.errors import ConversionError
 from conversion.schemes import (
@@ -27,7 +28,6 @@ from conversion.schemes import (
 )
 from conversion.stats import label_counts, length_stats
 
-MISSING = "???"  # OmegaConf's marker for a required value
 
 
 class InputScheme(str, Enum):

@@ -97,28 +97,29 @@ def detect_scheme(sentences: Iterable[list[str]], outside: str = "O") -> Scheme:
     return Scheme.iob1 if b_starts < i_starts else Scheme.iob2
 
 
+def allowed_transition(previous: str, tag: str, scheme: Scheme, outside: str = "O") -> bool:
+    """Whether the scheme lets `tag` follow `previous` (the outside label stands for a sentence's start and end)."""
+    if scheme in (Scheme.plain, Scheme.io):
+        return True
+    prev_prefix, prev_type = split_tag(previous, outside)
+    prefix, type_ = split_tag(tag, outside)
+    prev_prefix, prefix = _CANONICAL.get(prev_prefix, prev_prefix), _CANONICAL.get(prefix, prefix)
+    same = prev_type == type_ and prev_prefix != "O"
+    if scheme is Scheme.iob2:
+        return not (prefix == "I" and not (prev_prefix in ("B", "I") and same))
+    if scheme is Scheme.iob1:
+        return not (prefix == "B" and not (prev_prefix in ("B", "I") and same))
+    # bioes / bilou: an entity opens with B or S and closes with E or S
+    inside = prev_prefix in ("B", "I")
+    return inside and same if prefix in ("I", "E") else not inside
+
+
 def count_invalid_transitions(tags: list[str], scheme: Scheme, outside: str = "O") -> int:
     """Tags that the scheme does not allow where they stand (an entity cut short counts once)."""
     if scheme in (Scheme.plain, Scheme.io):
         return 0
-    invalid = 0
-    prev_prefix, prev_type = "O", ""
-    for tag in [*tags, outside]:
-        prefix, type_ = split_tag(tag, outside)
-        prefix = _CANONICAL.get(prefix, prefix)
-        same = prev_type == type_ and prev_prefix != "O"
-        if scheme is Scheme.iob2:
-            invalid += prefix == "I" and not (prev_prefix in ("B", "I") and same)
-        elif scheme is Scheme.iob1:
-            invalid += prefix == "B" and not (prev_prefix in ("B", "I") and same)
-        else:  # bioes / bilou: an entity opens with B or S and closes with E or S
-            inside = prev_prefix in ("B", "I")
-            if prefix in ("I", "E"):
-                invalid += not (inside and same)
-            else:
-                invalid += inside
-        prev_prefix, prev_type = prefix, type_
-    return invalid
+    sequence = [outside, *tags, outside]
+    return sum(not allowed_transition(a, b, scheme, outside) for a, b in zip(sequence, sequence[1:]))
 
 
 def read_entities(tags: list[str], outside: str = "O") -> list[Entity]:

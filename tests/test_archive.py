@@ -1,15 +1,15 @@
 """The model archive: contents, encryption, and refusal of anything that is not plain data."""
 import hashlib
 import io
+import json
 import shutil
 import subprocess
-import json
 import tarfile
 
 import pytest
 
-from conversion.errors import InputError
-from tokcls.archive import ENCRYPTED_MAGIC, decrypt, encrypt, read_archive
+from tokcls.core.errors import InputError
+from tokcls.model.archive import ENCRYPTED_MAGIC, decrypt, encrypt, read_archive
 
 
 def make_tar(path, members):
@@ -74,26 +74,37 @@ def test_encryption_round_trip_and_wrong_or_missing_key(tmp_path):
 
 
 def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
-    from tokcls.archive import load_model
+    from tokcls.model.archive import load_model
 
     _, archive, _ = trained
     files = read_archive(archive, key="key1")
     files["label_ids.csv"] = files["label_ids.csv"] + b"B-EXTRA\n"  # one label more than the head has rows
-    files["manifest.json"] = manifest_for(files)  # a deliberate edit, manifest rewritten too: the head check catches it
+    files["manifest.json"] = manifest_for(files)  # a deliberate edit, manifest rewritten too: the label check catches it
     tampered = tmp_path / "tampered.tcls"
-    with tarfile.open(tampered, "w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    with pytest.raises(InputError, match="head does not match the 5 labels"):
+
+    def write():
+        with tarfile.open(tampered, "w") as tar:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+
+    write()
+    with pytest.raises(InputError, match="model.json and label_ids.csv list different labels"):
+        load_model(tampered)
+    description = json.loads(files["model.json"])  # the description edited alike: the weights' shapes catch it
+    description["labels"].append("B-EXTRA")
+    files["model.json"] = json.dumps(description).encode()
+    files["manifest.json"] = manifest_for(files)
+    write()
+    with pytest.raises(InputError, match=r"do not fit the network the archive describes \(5 labels.*of another shape"):
         load_model(tampered)
     model, tokenizer, config = load_model(archive, key="key1")
     assert model.labels == ["O", "B-LOC", "B-PER", "I-PER"] and not model.training
 
 
 def test_members_over_the_size_bound_are_refused(tmp_path, monkeypatch):
-    from tokcls import archive
+    from tokcls.model import archive
 
     monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 1000)  # a real 4 GiB member would fill the test disk
     with pytest.raises(InputError, match="over the limit"):
@@ -104,7 +115,7 @@ def test_members_over_the_size_bound_are_refused(tmp_path, monkeypatch):
 def test_a_saved_archive_is_plain_files_without_machine_metadata_and_round_trips(trained, tmp_path):
     import torch
 
-    from tokcls.archive import load_model, save_archive
+    from tokcls.model.archive import load_model, save_archive
 
     _, archive, _ = trained
     model, tokenizer, config = load_model(archive, key="key1")
@@ -156,7 +167,7 @@ def test_with_k_only_an_authenticated_archive_loads(trained, tmp_path):
 
 
 def test_sparse_members_and_damaged_members_are_refused(trained, tmp_path, capsys):
-    from tokcls.archive import load_model
+    from tokcls.model.archive import load_model
 
     _, archive, _ = trained
     files = read_archive(archive, key="key1")

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import write_ner_dataset
 from tests.test_train import scalars
-from tokcls.archive import read_archive
+from tokcls.model.archive import read_archive
 from tokcls.cli import main
 
 FAST = ["model.language_model.pretrained_model_name=splade-tiny", "optim.lr=3e-3", "training_ds.batch_size=16",

@@ -4,11 +4,11 @@ import json
 import torch
 
 
-from tokcls.archive import load_model
+from tokcls.model.archive import load_model
 from tokcls.cli import main
 from tokcls.data.examples import Example
 from tokcls.data.features import WindowSettings
-from tokcls.model.predict import predict
+from tokcls.inference.predictor import Predictor
 
 SENTENCES = ["mary visited berlin", "john smith went to paris and then rome"]
 
@@ -18,11 +18,11 @@ def test_hf_export_loads_offline_and_agrees(trained, tmp_path, monkeypatch, caps
     _, archive, _ = trained
     out = tmp_path / "hf"
     assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=hf"]) == 0
-    assert "Largest logit difference" in capsys.readouterr().out
+    assert "Largest word-score difference" in capsys.readouterr().out
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
     model, tokenizer, _ = load_model(archive, "key1")
-    ours, _ = predict(model, tokenizer, [Example(s.split(), None) for s in SENTENCES], WindowSettings(128, 32))
+    ours, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict([Example(s.split(), None) for s in SENTENCES])
 
     hf_model, hf_tokenizer = AutoModelForTokenClassification.from_pretrained(out), AutoTokenizer.from_pretrained(out)
     for sentence, labels in zip(SENTENCES, ours):
@@ -71,7 +71,7 @@ def test_deeper_heads_are_refused_by_hf_export_with_the_reason(tmp_path, tiny_en
 
 def test_int8_runtimes_quantize_and_score_close_to_float32(trained, tmp_path):
     """quantize=int8 really runs integer layers (PyTorch and onnxruntime) and costs little F1."""
-    from tokcls.model.runtime import inference_model
+    from tokcls.inference.runtime import inference_model
 
     data, archive, _ = trained
     model, _, _ = load_model(archive, "key1")

@@ -3,12 +3,12 @@ import random
 
 
 from tests.conftest import write_ner_dataset
-from tokcls.archive import load_model, read_archive
+from tokcls.model.archive import load_model, read_archive
 from tokcls.cli import main
-from tokcls.commands.finetune import lowest_top_logit
+from tokcls.commands.finetune import lowest_top_score
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
-from tokcls.model.predict import predict
+from tokcls.inference.predictor import Predictor
 from tokcls.training.fit import prepare_data
 from omegaconf import OmegaConf
 from tokcls.config.train import FineTuneConfig
@@ -44,11 +44,12 @@ def test_extended_labels_keep_old_predictions_at_step_zero(trained, tmp_path):
     data = with_organisations(tmp_path / "data")
     model, tokenizer, trained_cfg = load_model(archive, "key1")
     examples = read_examples(data / "text_dev.txt")
-    before, _ = predict(model, tokenizer, examples, WindowSettings(128, 32))
+    before, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(examples)
     config = OmegaConf.merge(OmegaConf.structured(FineTuneConfig), {"data_dir": str(data)})
     prepared = prepare_data(config, tokenizer, model.labels + ["B-ORG"], tmp_path)
-    model.extend_labels(["B-ORG"], bias=min(0.0, lowest_top_logit(model, prepared)) - 1.0)
-    after, _ = predict(model, tokenizer, examples, WindowSettings(128, 32))
+    predictor = Predictor(model, tokenizer, WindowSettings(128, 32))
+    model.extend_labels(["B-ORG"], bias=min(0.0, lowest_top_score(predictor, prepared.train_examples)) - 1.0)
+    after, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(examples)
     assert after == before and model.labels[-1] == "B-ORG"
 
 
@@ -61,5 +62,5 @@ def test_fine_tune_with_extend_labels_learns_the_new_label(trained, tmp_path):
     files = read_archive(results / "checkpoints" / "tokcls_finetuned.tcls", key="key1")
     assert files["label_ids.csv"].decode().split() == ["O", "B-LOC", "B-PER", "I-PER", "B-ORG"]
     model, tokenizer, _ = load_model(results / "checkpoints" / "tokcls_finetuned.tcls", "key1")
-    labels, _ = predict(model, tokenizer, read_examples(data / "text_dev.txt"), WindowSettings(128, 32))
+    labels, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(read_examples(data / "text_dev.txt"))
     assert sum(sentence[-1] == "B-ORG" for sentence in labels) >= 0.9 * len(labels)

@@ -94,12 +94,12 @@ def test_infer_names_the_line_that_is_not_utf8_and_escapes_control_characters(tm
 
 
 def test_ctrl_c_during_infer_keeps_the_finished_chunks(tmp_path, trained, monkeypatch, capsys):
-    from tokcls.commands import infer
+    from tokcls.inference.predictor import Predictor
 
     _, archive, _ = trained
     source = tmp_path / "in.txt"
     source.write_text("".join(f"john smith visited paris {i}\n" for i in range(10)))
-    real, calls = infer.predict, []
+    real, calls = Predictor.predict, []
 
     def interrupted_on_the_third_chunk(*args, **kwargs):
         calls.append(1)
@@ -107,7 +107,7 @@ def test_ctrl_c_during_infer_keeps_the_finished_chunks(tmp_path, trained, monkey
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(infer, "predict", interrupted_on_the_third_chunk)
+    monkeypatch.setattr(Predictor, "predict", interrupted_on_the_third_chunk)
     with pytest.raises(SystemExit) as stop:
         main(["infer", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"input_file={source}", "chunk_lines=4"])
     assert stop.value.code == 130

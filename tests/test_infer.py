@@ -44,8 +44,8 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     import random
 
     from tokcls.commands import infer
-    from tokcls.model import long_text
-    from tokcls.model.spans import entity_spans
+    from tokcls.inference import long_text
+    from tokcls.tasks.token.spans import entity_spans
     from tokcls.data.text_split import split_words
 
     _, archive, _ = trained
@@ -54,7 +54,7 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     (tmp_path / "in.txt").write_text(f"short one paris\n{line}\nanna visited rome\n")
     argv = ["infer", "-m", str(archive), "-k", "key1", f"input_file={tmp_path / 'in.txt'}", "max_printed=5"]
     assert main([*argv[:1], "-r", str(tmp_path / "whole"), *argv[1:]]) == 0
-    monkeypatch.setattr(infer, "LONG_TEXT_CHARS", 2000)
+    monkeypatch.setattr(long_text, "LONG_TEXT_CHARS", 2000)
     monkeypatch.setattr(long_text, "PIECE_CHARS", 700)
     assert main([*argv[:1], "-r", str(tmp_path / "pieces"), *argv[1:]]) == 0
     whole, pieces = ([json.loads(r) for r in (tmp_path / d / "infer_results.jsonl").read_text().splitlines()]

@@ -11,7 +11,7 @@ from tokcls.cli import main
 
 def hold(folder):
     """Another process holding `folder` through tokcls's lock."""
-    code = ("import sys, time; from conversion.lock import folder_lock\n"
+    code = ("import sys, time; from tokcls.core.lock import folder_lock\n"
             f"with folder_lock({str(folder)!r}, 'a test holder'):\n    print('held', flush=True); time.sleep(120)")
     holder = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

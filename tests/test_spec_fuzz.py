@@ -13,7 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from tests.conftest import REPO, write_ner_dataset
 from tokcls import cli
-from tokcls.config.schema import SCHEMAS
+from tokcls.commands import SCHEMAS
 
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-10**7, 10**7), st.sampled_from([0, 1, -1, 2, 8, 512]),

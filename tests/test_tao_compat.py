@@ -10,7 +10,7 @@ from safetensors.torch import load as load_tensors
 
 from tests.conftest import REPO, write_ner_dataset
 from tests.test_train import scalars
-from tokcls.archive import read_archive
+from tokcls.model.archive import read_archive
 from tokcls.cli import main
 from tokcls.data.examples import read_examples
 from tokcls.data.labels import class_weights, read_label_ids
@@ -211,7 +211,7 @@ def test_monitor_val_loss_keeps_the_lowest_loss_epoch(tmp_path, tiny_encoder):
     best_checkpoint = next((results / "checkpoints").glob("tokcls--*.ckpt"))
     state = torch.load(best_checkpoint, map_location="cpu", weights_only=True)["state_dict"]
     archived = load_tensors(read_archive(results / "checkpoints" / "tokcls.tcls")["model.safetensors"])
-    assert torch.equal(archived["head.layers.1.weight"], state["head.layers.1.weight"])
+    assert torch.equal(archived["head.layers.1.weight"], state["network.head.layers.1.weight"])
 
 
 @pytest.mark.parametrize("mode, monitor", [("max", "val_loss"), ("min", "val_entity_f1")])

@@ -8,7 +8,7 @@ from safetensors.torch import load as load_tensors
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from tests.conftest import write_ner_dataset
-from tokcls.archive import read_archive
+from tokcls.model.archive import read_archive
 from tokcls.cli import main
 
 FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.log_every_n_steps=1",

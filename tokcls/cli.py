@@ -5,47 +5,17 @@ Only this much happens here; what a command does lives in tokcls/commands/<comma
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
-from conversion.errors import InputError
-from conversion.lock import folder_lock
+from tokcls.commands import ALIASES, COMMANDS, SCHEMAS
+from tokcls.commands import run as run_command
+from tokcls.commands.base import Command, Context
+from tokcls.core.errors import InputError
+from tokcls.core.lock import folder_lock
 
-
-@dataclass(frozen=True)
-class Command:
-    module: str  # tokcls.commands.<module> holds run(config, args)
-    summary: str
-    flags: tuple[str, ...]  # which of -e -r -m -k -g the command takes
-
-
-COMMANDS = {
-    "dataset_convert": Command(
-        "convert",
-        "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
-        ("-e", "-r"),
-    ),
-    "train": Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
-                     ("-e", "-r", "-k", "-g")),
-    "evaluate": Command("evaluate", "score a model archive on a labelled split: reports, confusion matrix, predictions",
-                        ("-e", "-r", "-m", "-k", "-g")),
-    "infer": Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
-                     ("-e", "-r", "-m", "-k", "-g")),
-    "fine-tune": Command("finetune", "continue training a model archive (encoder and head) on new data",
-                         ("-e", "-r", "-m", "-k", "-g")),
-    "export": Command("export", "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
-                      ("-e", "-r", "-m", "-k")),
-    "download_specs": Command("download_specs", "write the default spec of every command, each key commented, to -o DIR "
-                              "(TAO's flag) or -r DIR", ("-r", "-o")),
-}
-ALIASES = {"finetune": "fine-tune"}  # TAO's name for the command
-REQUIRES_RESULTS = {"evaluate", "infer", "export", "download_specs"}  # train and fine-tune: exp_manager's log dir
-REQUIRES_MODEL = {"evaluate", "infer", "fine-tune", "export"}  # -m, or restore_from in the spec
-TRAINING = {"train", "fine-tune"}
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
@@ -71,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
-        aliases = [alias for alias, target in ALIASES.items() if target == name]
-        sub = commands.add_parser(name, aliases=aliases, help=command.summary, description=command.summary, epilog=EPILOG)
+        sub = commands.add_parser(name, aliases=list(command.aliases), help=command.summary, description=command.summary,
+                                  epilog=EPILOG)
         for flag in command.flags:
             sub.add_argument(flag, **FLAGS[flag])
         sub.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="spec overrides")
@@ -91,21 +61,22 @@ def output_folders(command: str, config, results_dir: str | None) -> list[str]:
     return folders
 
 
-def run_logged(args, command: Command, config, results_dir: str | None, notes: list[str]) -> None:
+def run_logged(command: Command, config, ctx: Context, notes: list[str]) -> None:
     """Run the command with everything it prints also in RESULTS/<command>_log.txt, after the resolved spec."""
     from omegaconf import OmegaConf
 
-    from tokcls.training.logfile import log_to_file
+    from tokcls.core.logfile import log_to_file
 
-    with log_to_file(Path(results_dir) / f"{args.command}_log.txt") if results_dir else nullcontext():
+    results_dir = ctx.results_dir
+    with log_to_file(results_dir / f"{command.name}_log.txt") if results_dir else nullcontext():
         # Configured inside the log context so that log records reach the log file too.
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
         for note in notes:
             print(note)
-        print(f"Resolved {args.command} spec:\n{OmegaConf.to_yaml(config)}")
+        print(f"Resolved {command.name} spec:\n{OmegaConf.to_yaml(config)}")
         if results_dir:
-            OmegaConf.save(config, Path(results_dir) / f"{args.command}_spec.yaml")
-        importlib.import_module(f"tokcls.commands.{command.module}").run(config, args)
+            OmegaConf.save(config, results_dir / f"{command.name}_spec.yaml")
+        run_command(command.name, config, ctx)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,41 +88,45 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.parse_args(argv)  # argparse's own message and exit status for what it does not know
     args.overrides = list(args.overrides) + extra
-    args.command = ALIASES.get(args.command, args.command)
-    command = COMMANDS[args.command]
+    name = ALIASES.get(args.command, args.command)
+    command = COMMANDS[name]
+    given = vars(args)  # only the flags this command has are there
     # Imported here so that `--help` and spec errors come back without loading torch.
     from tokcls.config import SpecError, load_spec
-    from tokcls.config.schema import SCHEMAS, check_spec
+    from tokcls.config.schema import check_spec
     from tokcls.training.log_dir import resolve_log_dir
 
     def fail(message: str) -> int:
-        print(f"token_classification {args.command}: error: {message}", file=sys.stderr)
+        print(f"token_classification {name}: error: {message}", file=sys.stderr)
         return 2
 
-    results_dir = getattr(args, "results_dir", None)
-    if args.command in REQUIRES_RESULTS and not results_dir:
+    results_dir = given.get("results_dir")
+    if command.requires_results and not results_dir:
         return fail("-r RESULTS_DIR is required")
     overrides = list(args.overrides)
-    if getattr(args, "gpus", None) is not None:
-        overrides.append(f"trainer.devices={args.gpus}")
+    if given.get("gpus") is not None:
+        overrides.append(f"trainer.devices={given['gpus']}")
     notes: list[str] = []
     try:
-        config = load_spec(SCHEMAS[args.command], getattr(args, "spec", None), overrides, notes)
-        check_spec(args.command, config)
-        if args.command in REQUIRES_MODEL:
-            args.model = args.model or config.restore_from
-            if not args.model:
+        config = load_spec(SCHEMAS[name], given.get("spec"), overrides, notes)
+        check_spec(name, config)
+        model = given.get("model")
+        if command.requires_model:
+            model = model or config.restore_from
+            if not model:
                 return fail("-m MODEL.tcls is required (or restore_from in the spec)")
-        if args.command in TRAINING:
+        if command.training:
             in_spec = config.exp_manager.explicit_log_dir
             results_dir = str(resolve_log_dir(config.exp_manager, results_dir))
             if in_spec and Path(in_spec) != Path(results_dir):
                 notes.append(f"-r {results_dir} wins over exp_manager.explicit_log_dir={in_spec}")
-            config.exp_manager.explicit_log_dir = args.results_dir = results_dir
+            config.exp_manager.explicit_log_dir = results_dir
+        ctx = Context(name, Path(results_dir) if results_dir else None, model, given.get("key"),
+                      Path(given["output_dir"]) if given.get("output_dir") else None)
         with ExitStack() as held:
-            for folder in output_folders(args.command, config, results_dir):
-                held.enter_context(folder_lock(folder, f"token_classification {args.command}"))
-            run_logged(args, command, config, results_dir, notes)
+            for folder in output_folders(name, config, results_dir):
+                held.enter_context(folder_lock(folder, f"token_classification {name}"))
+            run_logged(command, config, ctx, notes)
     except (SpecError, InputError) as e:
         return fail(str(e))
     except OSError as e:  # a folder that is a file, a read-only or full disk, ...: name the path, no traceback
@@ -159,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"{where}{e.strerror or e}\n  fix: check that the path is the right kind (file or folder), "
                     "that it can be written, and that the disk has room")
     except KeyboardInterrupt:
-        print(f"\ntoken_classification {args.command}: interrupted", file=sys.stderr)
+        print(f"\ntoken_classification {name}: interrupted", file=sys.stderr)
         return 130
     return 0
 

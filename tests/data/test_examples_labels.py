@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.data.examples import Example, read_examples
 from tokcls.data.labels import check_labels_known, class_weights, format_label_stats, read_label_ids, training_label_stats
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.data.cache import cache_key
 from tokcls.data.examples import Example
 from tokcls.data.features import (IGNORE, WindowSettings, continuation_label_ids, encode, owning_window,

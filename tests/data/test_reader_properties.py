@@ -5,7 +5,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.data.examples import read_examples
 
 # Lines of any characters but \n (the line separator), \r and whitespace of every kind included.

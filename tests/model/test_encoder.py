@@ -2,7 +2,7 @@ import pytest
 from omegaconf import OmegaConf
 from safetensors.torch import save_file
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.config.train import TrainConfig
 from tokcls.model.encoder import load_encoder, load_tokenizer, resolve_encoder
 

@@ -5,13 +5,13 @@ import torch
 from omegaconf import OmegaConf
 
 from tokcls.config.sections import OptimConfig, SchedConfig
-from tokcls.model.head import TokenClassifierHead
+from tokcls.tasks.token.head import TokenHead
 from tokcls.training.optim import build_optimizer, build_scheduler, lr_multiplier, param_groups
 
 
 @pytest.mark.parametrize("layers", [1, 2, 3])
 def test_head_shapes_and_layer_count(layers):
-    head = TokenClassifierHead(16, 5, num_fc_layers=layers, fc_dropout=0.0, activation="gelu")
+    head = TokenHead(16, ["O", "A", "B", "C", "D"], "O", num_fc_layers=layers, fc_dropout=0.0, activation="gelu")
     assert head(torch.zeros(2, 7, 16)).shape == (2, 7, 5)
     linears = [m for m in head.modules() if isinstance(m, torch.nn.Linear)]
     assert len(linears) == layers and linears[-1].out_features == 5
@@ -19,7 +19,7 @@ def test_head_shapes_and_layer_count(layers):
 
 def test_transformer_init_is_small_normal_with_zero_bias():
     torch.manual_seed(0)
-    head = TokenClassifierHead(256, 300, use_transformer_init=True)
+    head = TokenHead(256, [str(i) for i in range(300)], "0", use_transformer_init=True)
     linear = head.layers[-1]
     assert abs(linear.weight.std().item() - 0.02) < 0.002 and linear.bias.abs().sum() == 0
 
@@ -30,15 +30,18 @@ class Tiny(torch.nn.Module):
         self.encoder = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.LayerNorm(4))
         self.head = torch.nn.Linear(4, 2)
 
+    def parameter_groups(self):
+        return {part: list(getattr(self, part).named_parameters()) for part in ("encoder", "head")}
+
 
 def test_no_weight_decay_on_biases_and_norms_and_separate_head_lr():
     cfg = OmegaConf.structured(OptimConfig(lr=1e-3, head_lr=1e-2, weight_decay=0.1))
-    groups = param_groups(Tiny(), cfg)
+    groups = param_groups(Tiny().parameter_groups(), cfg)
     shapes = [(g["lr"], g["weight_decay"], sorted(tuple(p.shape) for p in g["params"])) for g in groups]
     assert shapes == [(1e-3, 0.1, [(4, 4)]), (1e-3, 0.0, [(4,), (4,), (4,)]), (1e-2, 0.1, [(2, 4)]), (1e-2, 0.0, [(2,)])]
-    adamw = build_optimizer(Tiny(), cfg)
+    adamw = build_optimizer(Tiny().parameter_groups(), cfg)
     assert isinstance(adamw, torch.optim.AdamW) and adamw.defaults["fused"]  # the fast CPU kernel, as HF's Trainer
-    assert isinstance(build_optimizer(Tiny(), OmegaConf.structured(OptimConfig(name="sgd"))), torch.optim.SGD)
+    assert isinstance(build_optimizer(Tiny().parameter_groups(), OmegaConf.structured(OptimConfig(name="sgd"))), torch.optim.SGD)
 
 
 def test_schedules():

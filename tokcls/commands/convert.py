@@ -1,11 +1,17 @@
 """dataset_convert: column files -> text/labels files, label_ids.csv and dataset_stats.json."""
-from omegaconf import OmegaConf
+from conversion.dataset import ConvertOptions
+from tokcls.commands.base import Command
 
-from conversion.dataset import convert
-from conversion.stats import format_stats
+COMMAND = Command("dataset_convert", "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
+                  ConvertOptions, ("-e", "-r"))
 
 
-def run(config, args) -> dict:
+def run(config, ctx) -> dict:
+    from omegaconf import OmegaConf
+
+    from conversion.dataset import convert
+    from conversion.stats import format_stats
+
     options = OmegaConf.to_object(config)
     stats = convert(options)
     print(format_stats(stats))

@@ -1,15 +1,19 @@
 """download_specs: the default spec of every command, each key commented, written to -o DIR (TAO) or -r DIR."""
-from pathlib import Path
+from tokcls.commands.base import Command
+from tokcls.config.inference import DownloadSpecsConfig
 
-from conversion.atomic import atomic_files
-from tokcls.config.reference import render_yaml
-from tokcls.config.schema import SPEC_FILES
+COMMAND = Command("download_specs", "write the default spec of every command, each key commented, to -o DIR "
+                  "(TAO's flag) or -r DIR", DownloadSpecsConfig, ("-r", "-o"), requires_results=True)
 
 
-def run(config, args) -> None:
-    target = getattr(args, "output_dir", None) or args.results_dir
-    with atomic_files(Path(target), overwrite=config.overwrite) as out:
+def run(config, ctx) -> None:
+    from tokcls.commands import SCHEMAS, SPEC_FILES
+    from tokcls.config.reference import render_yaml
+    from tokcls.core.atomic import atomic_files
+
+    target = ctx.output_dir or ctx.results_dir
+    with atomic_files(target, overwrite=config.overwrite) as out:
         for command in SPEC_FILES:
             with out.open(f"{command}.yaml") as f:
-                f.write(render_yaml(command))
+                f.write(render_yaml(SCHEMAS[command]))
     print(f"Wrote {', '.join(f'{c}.yaml' for c in SPEC_FILES)} to {target}")

@@ -1,52 +1,51 @@
 """fine-tune: a model archive + new data -> more training (encoder and head) -> a new archive."""
-from __future__ import annotations
+from tokcls.commands.base import Command
+from tokcls.config.train import FineTuneConfig
 
-from pathlib import Path
-
-import pytorch_lightning as pl
-import torch
-from omegaconf import OmegaConf
-
-from conversion.errors import InputError
-from tokcls.archive import load_model
-from tokcls.data.labels import read_label_ids
-from tokcls.training.fit import class_weights, fit_and_archive, prepare_data
+COMMAND = Command("fine-tune", "continue training a model archive (encoder and head) on new data", FineTuneConfig,
+                  ("-e", "-r", "-m", "-k", "-g"), aliases=("finetune",), requires_model=True, training=True)
 
 
-@torch.no_grad()
-def lowest_top_logit(model, data) -> float:
-    """The smallest winning logit over the new training words, as the model stands."""
-    lowest = float("inf")
-    for batch in data.train_dataloader():
-        logits = model(batch["input_ids"], batch["attention_mask"])
-        owned = batch["word_index"] >= 0
-        if owned.any():
-            lowest = min(lowest, float(logits[owned].max(-1).values.min()))
-    return lowest
+def lowest_top_score(predictor, examples) -> float:
+    """The smallest winning word score over the words of `examples`, as the model stands."""
+    from tokcls.data.examples import Example
+
+    scores = predictor.run([Example(e.words, None) for e in examples]).scores
+    return float(scores.max(-1).values.min()) if len(scores) else float("inf")
 
 
-def run(config, args) -> Path:
-    results = Path(args.results_dir)
+def run(config, ctx):
+    from pathlib import Path
+
+    import pytorch_lightning as pl
+    from omegaconf import OmegaConf
+
+    from tokcls.core.errors import InputError
+    from tokcls.data.labels import read_label_ids
+    from tokcls.inference.predictor import Predictor
+    from tokcls.model.archive import load_model
+    from tokcls.training.fit import fit_and_archive, prepare_data
+    from tokcls.training.module import TaskModule
+
     pl.seed_everything(config.seed, workers=True, verbose=False)
-    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None), trainable=True)
+    network, tokenizer, trained = load_model(ctx.model, ctx.key)
     label_file = Path(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
-    new_labels = read_label_ids(label_file)
-    unknown = [label for label in new_labels if label not in model.labels]
+    unknown = [label for label in read_label_ids(label_file) if label not in network.labels]
     if unknown and not config.model.extend_labels:
         raise InputError(f"the new data has labels the model lacks: {', '.join(unknown)}",
                          "set model.extend_labels=true to add them to the model, or map them to its labels "
-                         f"({', '.join(model.labels)})", label_file)
+                         f"({', '.join(network.labels)})", label_file)
 
-    data = prepare_data(config, tokenizer, model.labels + unknown, results)
+    data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir)
     if unknown:
-        model.extend_labels(unknown, bias=min(0.0, lowest_top_logit(model, data)) - 1.0)
+        predictor = Predictor(network, tokenizer, data.settings, config.training_ds.batch_size)
+        lowest = lowest_top_score(predictor, data.train_examples)
+        network.extend_labels(unknown, bias=min(0.0, lowest) - 1.0)
         print(f"Added labels {', '.join(unknown)} to the model")
-    model.optim_cfg = config.optim
-    model.set_class_weights(class_weights(config, data, model.labels))
-    model.train()  # the archive loads in eval mode; Lightning keeps module modes
+    module = TaskModule(network, config.optim, config.model.class_balancing)
 
     # The archive keeps the architecture from the original training and records the new run.
     new_run = {k: config[k] for k in ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")}
     new_run["model"] = {k: config.model[k] for k in ("class_balancing", "dataset")}
     archive_config = OmegaConf.merge(trained, new_run)
-    return fit_and_archive(config, archive_config, results, model, data, tokenizer, getattr(args, "key", None))
+    return fit_and_archive(config, archive_config, ctx.results_dir, module, data, tokenizer, ctx.key)

@@ -6,17 +6,13 @@ import json
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 
-from conversion.atomic import atomic_files
-from conversion.errors import InputError
-from tokcls.data.examples import Example
-from tokcls.data.text_split import split_words
-from tokcls.model.long_text import LONG_TEXT_CHARS, StreamingEntities, label_in_pieces
-from tokcls.model.predict import predict
-from tokcls.model.runtime import load_for_inference
-from tokcls.model.spans import entity_spans, is_plain
+from tokcls.commands.base import Command
+from tokcls.config.inference import InferConfig
+from tokcls.core.errors import InputError
 
+COMMAND = Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
+                  InferConfig, ("-e", "-r", "-m", "-k", "-g"), requires_results=True, requires_model=True)
 
 FIELDS = ("words", "labels", "offsets", "confidences", "entities")  # after "text", in this order
 
@@ -42,16 +38,21 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _records(model, tokenizer, settings, config, chunk: list[str], device):
+def _records(predictor, config, chunk: list[str]):
+    from tokcls.data.examples import Example
+    from tokcls.data.text_split import split_words
+
     words = [split_words(text) for text in chunk]
-    labels, confidences = predict(model, tokenizer, [Example([w.text for w in ws], None) for ws in words],
-                                  settings, config.batch_size, progress=config.input_file is not None, device=device)
+    labels, confidences = predictor.predict([Example([w.text for w in ws], None) for ws in words],
+                                            progress=config.input_file is not None)
     for text, ws, ls, cs in zip(chunk, words, labels, confidences):
         yield text, ws, ls, cs
 
 
 def _groups(chunk: list[str]):
     """Runs of ordinary lines, and each text too long for one example alone, in input order."""
+    from tokcls.inference.long_text import LONG_TEXT_CHARS
+
     for long, run in itertools.groupby(chunk, key=lambda text: len(text) > LONG_TEXT_CHARS):
         yield from ([text] for text in run) if long else [list(run)]
 
@@ -95,26 +96,33 @@ def _json_line(text: str, ws, ls, cs, spans: list[dict]) -> str:
             f'"offsets": [{offsets}], "confidences": [{confidences}], "entities": {dumps(spans)}}}\n')
 
 
-def run(config, args) -> Path:
-    model, tokenizer, settings, device = load_for_inference(args, config)
+def run(config, ctx):
+    from tokcls.core.atomic import atomic_files
+    from tokcls.inference import long_text
+    from tokcls.inference.long_text import StreamingEntities, label_in_pieces
+    from tokcls.inference.runtime import load_for_inference
+    from tokcls.tasks.token.spans import entity_spans, is_plain
+
+    predictor = load_for_inference(ctx, config, config.batch_size)
+    model = predictor.model
     plain = is_plain(model.labels, model.outside_label)
     lines, printed, count, interrupted, chunk_start = iter(_lines(config)), 0, 0, False, 0
-    output = Path(args.results_dir) / config.output_file
-    with atomic_files(Path(args.results_dir)) as out, out.open(config.output_file) as sink:
+    output = ctx.results_dir / config.output_file
+    with atomic_files(ctx.results_dir) as out, out.open(config.output_file) as sink:
         try:
             while chunk := list(itertools.islice(lines, config.chunk_lines)):
                 chunk_start = sink.tell()
                 for group in _groups(chunk):
-                    if len(group) == 1 and len(group[0]) > LONG_TEXT_CHARS:
+                    if len(group) == 1 and len(group[0]) > long_text.LONG_TEXT_CHARS:
                         text = group[0]
-                        pieces = label_in_pieces(model, tokenizer, text, settings, config.batch_size, device)
+                        pieces = label_in_pieces(predictor, text)
                         _write_long_record(sink, text, pieces, StreamingEntities(text, plain, model.outside_label))
                         if printed < config.max_printed:
                             print(f"Query : {printable(text[:200])}... ({len(text)} characters, labelled in pieces: "
                                   "see the output file)")
                             printed += 1
                         continue
-                    for text, ws, ls, cs in _records(model, tokenizer, settings, config, group, device):
+                    for text, ws, ls, cs in _records(predictor, config, group):
                         sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
                         if printed < config.max_printed:
                             marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))

@@ -1,22 +1,27 @@
-"""train: spec -> data -> model -> Lightning Trainer -> checkpoints and the model archive."""
-from __future__ import annotations
+"""train: spec -> data -> network (encoder + the task's head) -> Lightning Trainer -> checkpoints and the archive."""
+from tokcls.commands.base import Command
+from tokcls.config.train import TrainConfig
 
-from pathlib import Path
-
-import pytorch_lightning as pl
-
-from tokcls.data.labels import read_label_ids
-from tokcls.model.encoder import load_encoder, load_tokenizer
-from tokcls.model.module import TokenClassificationModel
-from tokcls.training.fit import class_weights, fit_and_archive, prepare_data
+COMMAND = Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
+                  TrainConfig, ("-e", "-r", "-k", "-g"), training=True)
 
 
-def run(config, args) -> Path:
-    results = Path(args.results_dir)
+def run(config, ctx):
+    import pytorch_lightning as pl
+
+    from tokcls.data.labels import read_label_ids
+    from tokcls.model.encoder import load_encoder, load_tokenizer
+    from tokcls.model.network import Network
+    from tokcls.tasks import get_task
+    from tokcls.training.fit import fit_and_archive, prepare_data
+    from tokcls.training.module import TaskModule
+
     pl.seed_everything(config.seed, workers=True, verbose=False)
-    labels = read_label_ids(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
+    labels = read_label_ids(config.model.label_ids or f"{config.data_dir}/label_ids.csv")
     tokenizer = load_tokenizer(config.model)
-    data = prepare_data(config, tokenizer, labels, results)
-    model = TokenClassificationModel(load_encoder(config.model), labels, config.model.head, config.optim,
-                                     class_weights(config, data, labels), config.model.dataset.pad_label)
-    return fit_and_archive(config, config, results, model, data, tokenizer, getattr(args, "key", None))
+    data = prepare_data(config, tokenizer, labels, ctx.results_dir)
+    task, outside = get_task("token_classification"), config.model.dataset.pad_label
+    head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], outside)
+    network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": outside, "head": head})
+    module = TaskModule(network, config.optim, config.model.class_balancing)
+    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key)

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import List, Optional
 
-from conversion.dataset import MISSING
-from tokcls.config.sections import InferenceDatasetConfig, SplitConfig, _help, split_field
+from tokcls.core.errors import MISSING
+from tokcls.config.sections import DECODER_HELP, DecoderName, InferenceDatasetConfig, SplitConfig, _help, split_field
 
 
 class Runtime(str, Enum):
@@ -40,9 +40,19 @@ def _quantize_field():
 
 
 @dataclass
+class InferenceHeadConfig:
+    """How the archived model's word scores become labels."""
+
+    decoder: Optional[DecoderName] = field(default=None, metadata=_help(
+        "null: the decoder the model was trained with. " + DECODER_HELP +
+        "Any model can be decoded with argmax or constrained; crf needs a model trained with it."))
+
+
+@dataclass
 class InferenceModelConfig:
     """What may change about the archived model when it runs."""
 
+    head: InferenceHeadConfig = field(default_factory=InferenceHeadConfig, metadata=_help("The decoder."))
     dataset: InferenceDatasetConfig = field(default_factory=InferenceDatasetConfig, metadata=_help("Window settings."))
 
 
@@ -55,7 +65,7 @@ class DeviceConfig:
 
 
 def _model_field():
-    return field(default_factory=InferenceModelConfig, metadata=_help("Window settings (model.dataset)."))
+    return field(default_factory=InferenceModelConfig, metadata=_help("Decoder (model.head) and window settings (model.dataset)."))
 
 
 def _device_field():

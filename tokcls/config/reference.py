@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from tokcls.config.ranges import range_text
-from tokcls.config.schema import SCHEMAS
 
 
 def _default(f: dataclasses.Field) -> Any:
@@ -39,8 +38,8 @@ def _fields(node: Any) -> list[tuple[dataclasses.Field, Any]]:
     return [(f, getattr(node, f.name)) for f in dataclasses.fields(node)]
 
 
-def render_yaml(command: str) -> str:
-    schema = SCHEMAS[command]
+def render_yaml(schema: type) -> str:
+    """A spec file: every key of `schema` with its default, its help text above it as a comment."""
     lines = [f"# {schema.__doc__.strip()}",
              "# Every key can also be set on the command line as key=value; a key left out keeps the default shown."]
 
@@ -60,12 +59,13 @@ def render_yaml(command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_reference() -> str:
+def render_reference(schemas: dict[str, type]) -> str:
+    """docs/spec_reference.md: a table of every key of every command's schema."""
     lines = ["# Spec reference", "",
-             "Generated from the schema (`python -m tokcls.config.reference > docs/spec_reference.md`);",
+             "Generated from the schema (`python -m tokcls.commands > docs/spec_reference.md`);",
              "`tests/test_spec_reference.py` fails when it is out of date. Each key can be set in the spec",
              "(`-e`) or on the command line (`key=value`); `???` marks a required value.", ""]
-    for command, schema in SCHEMAS.items():
+    for command, schema in schemas.items():
         lines += [f"## `{command}`", "", schema.__doc__.strip(), "", "| key | type | default | description |",
                   "|---|---|---|---|"]
 
@@ -84,6 +84,3 @@ def render_reference() -> str:
         lines.append("")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":
-    print(render_reference(), end="")

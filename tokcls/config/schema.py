@@ -1,25 +1,14 @@
-"""The typed schema of every command's spec, registered with Hydra's ConfigStore, and the checks across keys."""
+"""The checks across keys of a command's spec, and the registration of the schemas with Hydra's ConfigStore.
+Which schema a command has is declared by the command itself (tokcls/commands/<command>.py)."""
 from hydra.core.config_store import ConfigStore
 
-from conversion.dataset import ConvertOptions
 from tokcls.config.experiment import MONITORS
-from tokcls.config.inference import DownloadSpecsConfig, EvaluateConfig, ExportConfig, InferConfig
 from tokcls.config.loading import raise_problems
-from tokcls.config.train import FineTuneConfig, TrainConfig
 
-SCHEMAS = {
-    "dataset_convert": ConvertOptions,
-    "train": TrainConfig,
-    "evaluate": EvaluateConfig,
-    "infer": InferConfig,
-    "fine-tune": FineTuneConfig,
-    "export": ExportConfig,
-    "download_specs": DownloadSpecsConfig,
-}
-SPEC_FILES = [command for command in SCHEMAS if command != "download_specs"]  # what download_specs writes
-
-for _name, _node in SCHEMAS.items():
-    ConfigStore.instance().store(name=f"{_name}_schema", node=_node)
+def register(schemas: dict[str, type]) -> None:
+    """Hydra composes from its ConfigStore: each command's schema is stored under <command>_schema."""
+    for name, node in schemas.items():
+        ConfigStore.instance().store(name=f"{name}_schema", node=node)
 
 
 def _value(option):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Optional
 
-from conversion.dataset import MISSING  # OmegaConf's marker for a required value
+from tokcls.core.errors import MISSING  # OmegaConf's marker for a required value
 from tokcls.config.ranges import limits
 
 
@@ -102,6 +102,19 @@ class Activation(str, Enum):
     silu = "silu"
 
 
+class DecoderName(str, Enum):
+    argmax = "argmax"
+    constrained = "constrained"
+    crf = "crf"
+
+
+DECODER_HELP = ("How word scores become labels, and the loss: argmax (each word its best label; cross-entropy), "
+                "constrained (trained as argmax; Viterbi decoding that never breaks the tag scheme, e.g. no I-X after O "
+                "in IOB2), crf (a linear-chain CRF over the words: learned transitions, its negative log-likelihood "
+                "as the loss, Viterbi decoding within the scheme). ")
+DECODER_DEFAULT = "Default argmax (to be measured)."
+
+
 @dataclass
 class HeadConfig:
     """The classifier on top of the encoder."""
@@ -112,6 +125,7 @@ class HeadConfig:
     fc_dropout: float = field(default=0.1, metadata=_help("Dropout before each linear layer (TAO's default: 0.5, docs/tao.md).", ge=0, lt=1))
     activation: Activation = field(default=Activation.relu, metadata=_help("Activation between layers: relu, gelu, tanh, silu."))
     use_transformer_init: bool = field(default=True, metadata=_help("Initialise the head like a transformer: weights normal(0, 0.02), biases 0."))
+    decoder: DecoderName = field(default=DecoderName.argmax, metadata=_help(DECODER_HELP + DECODER_DEFAULT))
 
 
 class ClassBalancing(str, Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from conversion.dataset import MISSING
+from tokcls.core.errors import MISSING
 from tokcls.config.experiment import ExpManagerConfig, TrainerConfig
 from tokcls.config.sections import (ClassBalancing, DatasetConfig, ModelConfig, OptimConfig, SplitConfig, _help,
                                     class_balancing_field, split_field)

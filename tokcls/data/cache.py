@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save
 
-from conversion.atomic import atomic_files
+from tokcls.core.atomic import atomic_files
 from tokcls.data.features import Features, WindowSettings
 
 log = logging.getLogger("tokcls")

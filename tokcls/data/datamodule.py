@@ -8,7 +8,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from conversion.stats import length_stats
 from tokcls.data import cache
 from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader, WindowDataset

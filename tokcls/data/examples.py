@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.data.examples import Example
 
 IGNORE = -100  # label of positions the loss skips (torch's CrossEntropyLoss default)

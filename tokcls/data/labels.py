@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from conversion.atomic import atomic_files
-from conversion.errors import InputError
+from tokcls.core.atomic import atomic_files
+from tokcls.core.errors import InputError
 from tokcls.data.examples import Example
 
 

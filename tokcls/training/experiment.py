@@ -13,7 +13,7 @@ from lightning_fabric.utilities.exceptions import MisconfigurationException
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, TQDMProgressBar
 from pytorch_lightning.loggers import TensorBoardLogger
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.config.experiment import monitor_mode
 from tokcls.training.checkpoint_io import AtomicCheckpointIO, is_intact, newest_intact, remove_leftovers
 from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState

@@ -7,13 +7,13 @@ from pathlib import Path
 import torch
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 
-from conversion.errors import InputError
-from tokcls.archive import save_archive
+from tokcls.core.errors import InputError
 from tokcls.data.datamodule import TokenClassificationDataModule
 from tokcls.data.features import WindowSettings
-from tokcls.data.labels import format_label_stats, training_label_stats
+from tokcls.inference.predictor import Predictor
+from tokcls.inference.scoring import format_summary, score_split
 from tokcls.metrics.reports import format_reports
-from tokcls.model.scoring import format_summary, score_split
+from tokcls.model.archive import save_archive
 from tokcls.training.experiment import archive_path, build_trainer, copy_files, mark_finished, resume_checkpoint
 from tokcls.training.timing import FitTimer, write_train_results
 
@@ -26,24 +26,11 @@ def prepare_data(config, tokenizer, labels: list[str], results: Path) -> TokenCl
     return data
 
 
-def class_weights(config, data: TokenClassificationDataModule, labels: list[str]) -> list[float] | None:
-    """Logs the training labels' frequencies and class weights (as NeMo does on every run); returns the
-    weights when model.class_balancing=weighted_loss."""
-    stats = training_label_stats(data.train_examples, labels, Path(config.data_dir))
-    log.info("%s", format_label_stats(stats))
-    balancing = getattr(config.model.class_balancing, "value", config.model.class_balancing)
-    if balancing != "weighted_loss":
-        log.info("Class weights not applied to the loss (model.class_balancing=%s)", balancing or "null")
-        return None
-    log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
-    return stats["weights"]
-
-
 def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None) -> Path:
-    """Train; put the best checkpoint's weights (by the monitored metric) or the last ones into the archive."""
+    """Train the LightningModule `model`; put the best checkpoint's weights (by the monitored metric) or the
+    last ones into the archive."""
     copy_files(config.exp_manager, results)
     trainer, checkpoint = build_trainer(config, results)
-    model.set_loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
     resume_from = resume_checkpoint(config, results)
     mark_finished(config, results, False)  # a run in progress: not finished until fit returns
     fit(trainer, model, data, resume_from)
@@ -68,10 +55,10 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     else:
         log.info("The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
                  config.exp_manager.checkpoint_callback_params.save_best_model)
-    archive = save_archive(path, model, archive_config, tokenizer, key=key)
+    archive = save_archive(path, model.network, archive_config, tokenizer, key=key)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
     if config.test_ds.text_file:
-        test(config, model, tokenizer)
+        test(config, model.network, tokenizer)
     return archive
 
 
@@ -87,11 +74,11 @@ def fit(trainer, model, data, resume_from: str | None) -> None:
                          "change the trainer.* or exp_manager.* key it names") from None
 
 
-def test(config, model, tokenizer) -> dict:
+def test(config, network, tokenizer) -> dict:
     """Score the archived weights on test_ds and print the reports and the test summary."""
     dataset = config.model.dataset
-    settings = WindowSettings(dataset.max_seq_length, dataset.stride)
-    device = next(model.parameters()).device
-    _, _, reports = score_split(model, tokenizer, config.data_dir, config.test_ds, settings, device, progress=False)
+    predictor = Predictor(network, tokenizer, WindowSettings(dataset.max_seq_length, dataset.stride),
+                          config.test_ds.batch_size, next(network.parameters()).device)
+    _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
     print(f"\nTest split {config.test_ds.text_file}:\n{format_reports(reports)}\n\n{format_summary(reports['summary'])}")
     return reports

@@ -11,22 +11,24 @@ def _value(option):
     return getattr(option, "value", option)
 
 
-def param_groups(model, optim_cfg) -> list[dict]:
-    """Encoder and head parameters, each split into decayed weights and undecayed biases/norm weights."""
-    groups = []
-    for part, lr in ((model.encoder, optim_cfg.lr), (model.head, optim_cfg.head_lr or optim_cfg.lr)):
-        params = [p for p in part.parameters() if p.requires_grad]
-        decay = [p for p in params if p.ndim >= 2]
-        no_decay = [p for p in params if p.ndim < 2]  # biases and LayerNorm weights
-        groups += [
+def param_groups(groups: dict, optim_cfg) -> list[dict]:
+    """The network's parameter groups (Network.parameter_groups: every trainable parameter, once) as the
+    optimizer's: the encoder at lr, the head (with its decoder) at head_lr; weight decay only on weight
+    matrices, not on biases, LayerNorm weights or a CRF's transition scores."""
+    result = []
+    for part, named in groups.items():
+        lr = optim_cfg.lr if part == "encoder" else (optim_cfg.head_lr or optim_cfg.lr)
+        decay = [p for name, p in named if p.ndim >= 2 and ".decoder." not in f".{name}"]
+        no_decay = [p for name, p in named if not (p.ndim >= 2 and ".decoder." not in f".{name}")]
+        result += [
             {"params": decay, "weight_decay": optim_cfg.weight_decay, "lr": lr},
             {"params": no_decay, "weight_decay": 0.0, "lr": lr},
         ]
-    return [g for g in groups if g["params"]]
+    return [g for g in result if g["params"]]
 
 
-def build_optimizer(model, optim_cfg) -> torch.optim.Optimizer:
-    groups = param_groups(model, optim_cfg)
+def build_optimizer(parameter_groups: dict, optim_cfg) -> torch.optim.Optimizer:
+    groups = param_groups(parameter_groups, optim_cfg)
     name = _value(optim_cfg.name)
     if name == "sgd":
         return torch.optim.SGD(groups, lr=optim_cfg.lr, momentum=optim_cfg.momentum)

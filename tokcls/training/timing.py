@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 
-from conversion.atomic import atomic_files
+from tokcls.core.atomic import atomic_files
 
 
 class FitTimer(pl.Callback):

@@ -1,8 +1,10 @@
 """The model archive (.tcls): everything needed to run a trained model offline, and no pickle.
 
-A tar of config.yaml (the resolved spec), model.safetensors (encoder + head weights),
-label_ids.csv, encoder/config.json, tokenizer/ (the tokenizer files) and manifest.json (every other
-member's size and SHA-256, checked on load). Written under a
+A tar of config.yaml (the resolved spec), model.json (the network's description: task, labels, head
+and decoder settings), model.safetensors (every tensor of the network: encoder, head, a CRF's
+transitions), label_ids.csv, encoder/config.json, tokenizer/ (the tokenizer files) and manifest.json
+(the format, and every other member's size and SHA-256, checked on load). Format 1 archives (before
+model.json) still load: their description is read from config.yaml. Written under a
 temporary name and renamed, so a crash never leaves half an archive; extraction takes only
 regular files with plain relative names. With a key (-k) the tar is encrypted and authenticated
 (Fernet: AES-128-CBC + HMAC-SHA256) under a key derived from the passphrase with scrypt.
@@ -23,18 +25,20 @@ from omegaconf import OmegaConf
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save_file as save_tensor_file
 
-from conversion.atomic import atomic_files
-from conversion.errors import InputError
+from tokcls.core.atomic import atomic_files
+from tokcls.core.errors import InputError
 
 ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
 REQUIRED = ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")
 MANIFEST = "manifest.json"  # every other member's size and SHA-256
+FORMAT = 2  # 1: before model.json (the token task, argmax decoding, head settings in config.yaml)
+DESCRIPTION = "model.json"
 
 
-def model_state(model) -> dict:
-    """Encoder and head weights (the loss's class weights are training state, not the model)."""
-    return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k.startswith(("encoder.", "head."))}
+def model_state(network) -> dict:
+    """Every tensor of the network (the loss's class weights are training state, held by the LightningModule)."""
+    return {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
 
 
 def _fernet(key: str, salt: bytes):
@@ -74,19 +78,20 @@ def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
-def save_archive(path: str | Path, model, config, tokenizer, key: str | None = None) -> Path:
+def save_archive(path: str | Path, network, config, tokenizer, key: str | None = None) -> Path:
     """Stage every member as a file, then stream them into the tar: the weights are never held in
     memory a second time (they are the largest part, and training still holds model and optimizer)."""
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp)
         (stage / "config.yaml").write_text(OmegaConf.to_yaml(config), encoding="utf-8")
-        save_tensor_file(model_state(model), str(stage / "model.safetensors"))
-        (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in model.labels), encoding="utf-8")
-        model.encoder.config.save_pretrained(stage / "encoder")
+        (stage / DESCRIPTION).write_text(json.dumps(network.describe(), indent=1), encoding="utf-8")
+        save_tensor_file(model_state(network), str(stage / "model.safetensors"))
+        (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in network.labels), encoding="utf-8")
+        network.encoder.config.save_pretrained(stage / "encoder")
         tokenizer.save_pretrained(stage / "tokenizer")
         members = [f for f in sorted(stage.rglob("*")) if f.is_file()]
-        manifest = {"format": 1, "members": {f.relative_to(stage).as_posix(): {
+        manifest = {"format": FORMAT, "members": {f.relative_to(stage).as_posix(): {
             "sha256": _sha256_file(f), "size": f.stat().st_size} for f in members}}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
         members.append(stage / MANIFEST)
@@ -183,15 +188,28 @@ def current_layout(config):
     return config
 
 
-def load_model(path: str | Path, key: str | None = None, trainable: bool = False):
-    """(model, tokenizer, train config) from an archive, checked: weights match, head size = labels.
+def describe_format1(config, labels: list[str]) -> dict:
+    """The description a format-1 archive implies: the token task, its head keys, argmax decoding."""
+    from tokcls.metrics.reports import tag_scheme
 
-    The model is a TokenClassifier, or with `trainable` the LightningModule (fine-tune), whose import
-    brings in Lightning."""
+    head = {key: getattr(config.model.head[key], "value", config.model.head[key])
+            for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")}
+    outside = config.model.dataset.pad_label
+    head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
+    return {"task": "token_classification", "labels": labels, "outside_label": outside, "head": head}
+
+
+def _damaged(member: str, e: Exception, path: Path) -> InputError:
+    return InputError(f"the archive's {member} is damaged ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})",
+                      "copy the archive again, or re-create it with token_classification train", path)
+
+
+def load_model(path: str | Path, key: str | None = None):
+    """(network, tokenizer, train config) from an archive, checked: every tensor present and of its shape."""
     from transformers import AutoConfig, AutoTokenizer
 
-    from tokcls.model.classifier import TokenClassifier
     from tokcls.model.encoder import encoder_from_config
+    from tokcls.model.network import Network
 
     path = Path(path)
     files = read_archive(path, key)
@@ -199,9 +217,16 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
         config = current_layout(OmegaConf.create(files["config.yaml"].decode("utf-8")))
         config.model.head, config.model.dataset.pad_label  # noqa: B018 - the keys loading needs
     except Exception as e:  # unparsable YAML, bad bytes or missing keys: the member is damaged
-        raise InputError(f"the archive's config.yaml is damaged ({type(e).__name__}: {str(e).splitlines()[0]})",
-                         "copy the archive again, or re-create it with token_classification train", path) from None
+        raise _damaged("config.yaml", e, path) from None
     labels = files["label_ids.csv"].decode().split()
+    try:
+        description = json.loads(files[DESCRIPTION]) if DESCRIPTION in files else describe_format1(config, labels)
+        description["task"], description["head"]  # noqa: B018
+    except Exception as e:
+        raise _damaged(DESCRIPTION, e, path) from None
+    if description["labels"] != labels:
+        raise InputError(f"{DESCRIPTION} and label_ids.csv list different labels",
+                         "the archive was altered or assembled by hand: re-create it with train", path)
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
             if name.startswith(("encoder/", "tokenizer/")):
@@ -213,23 +238,23 @@ def load_model(path: str | Path, key: str | None = None, trainable: bool = False
         except (OSError, ValueError, TypeError) as e:
             raise InputError(f"the archive's tokenizer or encoder config does not load ({e})",
                              "re-create the archive with token_classification train", path) from None
-    if trainable:
-        from tokcls.model.module import TokenClassificationModel as model_class
-    else:
-        model_class = TokenClassifier
-    model = model_class(encoder, labels, config.model.head, outside_label=config.model.dataset.pad_label)
+    try:
+        network = Network.build(encoder, description)
+    except (ValueError, TypeError, KeyError) as e:
+        raise _damaged(DESCRIPTION, e, path) from None
     try:
         weights = load_tensors(files["model.safetensors"])
     except Exception as e:  # safetensors raises its own error type for a damaged file
         raise InputError(f"the archive's model.safetensors is damaged ({str(e).splitlines()[0]})",
                          "copy the archive again, or re-create it with token_classification train", path) from None
-    head_rows = weights.get(f"head.layers.{len(model.head.layers) - 1}.weight")
-    if head_rows is None or head_rows.shape[0] != len(labels):
-        raise InputError(f"the head does not match the {len(labels)} labels of label_ids.csv",
+    expected = network.state_dict()
+    missing = [k for k in expected if k not in weights]
+    unexpected = [k for k in weights if k not in expected]
+    misshapen = [k for k in expected if k in weights and weights[k].shape != expected[k].shape]
+    if missing or unexpected or misshapen:
+        raise InputError(f"the weights do not fit the network the archive describes ({len(labels)} labels, "
+                         f"{description['head'].get('decoder', 'argmax')} decoder): missing {missing[:3]}, "
+                         f"unexpected {unexpected[:3]}, of another shape {misshapen[:3]}",
                          "the archive was altered or assembled by hand: re-create it with train", path)
-    missing, unexpected = model.load_state_dict(weights, strict=False)
-    missing = [k for k in missing if not k.startswith("loss_fn.")]
-    if missing or unexpected:
-        raise InputError(f"weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}",
-                         "re-create the archive with token_classification train", path)
-    return model.eval(), tokenizer, config
+    network.load_state_dict(weights)
+    return network.eval(), tokenizer, config

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 
 LOCK_FILE = ".tokcls.lock"
 

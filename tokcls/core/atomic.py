@@ -58,7 +58,7 @@ def refuse_existing(finals: list[Path], directory: Path) -> None:
     """Stop before replacing anything when one of `finals` already exists (the caller was not told to overwrite)."""
     existing = sorted(p.relative_to(directory).as_posix() for p in finals if p.exists())
     if existing:
-        from conversion.errors import InputError
+        from tokcls.core.errors import InputError
 
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
         raise InputError(f"would replace {shown}", "set overwrite=true to replace them, or write to another folder",

@@ -1,18 +1,23 @@
-"""TokenClassificationModel: encoder + head, class-weighted loss, word-level validation reports."""
+"""The LightningModule: it holds the network it is given, the loss and the optimizer settings.
+
+What depends on the data (the class weights, the loss normalizer) is computed in setup(), from the
+data module, so a module is complete when constructed: nothing to set afterwards, in no order.
+"""
 from __future__ import annotations
 
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytorch_lightning as pl
 import torch
-from torch import nn
 
-from tokcls.data.features import IGNORE, word_predictions
-from tokcls.metrics.reports import all_reports, format_reports
-from tokcls.model.classifier import TokenClassifier
+from tokcls.data.features import IGNORE
+from tokcls.data.labels import format_label_stats, training_label_stats
+from tokcls.metrics.reports import format_reports
 from tokcls.model.dropout import use_fast_dropout
+from tokcls.tasks import get_task
 from tokcls.training.optim import build_optimizer, build_scheduler, warmup_steps
 
 log = logging.getLogger("tokcls")
@@ -28,25 +33,43 @@ def gather_from_all_processes(parts: list) -> list:
     return [part for process_parts in gathered for part in process_parts]
 
 
-class TokenClassificationModel(TokenClassifier, pl.LightningModule):
-    """TokenClassifier (the network) plus what training needs: loss, optimizer, validation reports."""
+class TaskModule(pl.LightningModule):
+    """Training of a network: the decoder's loss (class-weighted), the optimizer, validation reports."""
 
-    def __init__(self, encoder: nn.Module, labels: list[str], head_cfg, optim_cfg=None,
-                 class_weights: list[float] | None = None, outside_label: str = "O"):
-        super().__init__(encoder, labels, head_cfg, outside_label)
-        self.encoder.train()  # from_pretrained returns eval mode; Lightning keeps module modes
-        use_fast_dropout(self)  # the same dropout, its random mask 4x cheaper on a CPU
+    def __init__(self, network: torch.nn.Module, optim_cfg, class_balancing=None):
+        super().__init__()
+        self.network = network
+        self.network.train()  # from_pretrained and archives give eval mode; Lightning keeps module modes
+        use_fast_dropout(self.network)  # the same dropout, its random mask 4x cheaper on a CPU
+        self.task = get_task(network.task)
         self.optim_cfg = optim_cfg
-        self.set_class_weights(class_weights)
+        self.class_balancing = getattr(class_balancing, "value", class_balancing)
+        self.register_buffer("class_weights", None, persistent=False)
         self.loss_normalizer: float | None = None
         self._predictions: list[tuple[np.ndarray, ...]] = []
 
-    def set_class_weights(self, class_weights: list[float] | None) -> None:
-        weight = torch.tensor(class_weights, dtype=torch.float) if class_weights else None
-        self.loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE)
-        self.sum_loss_fn = nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE, reduction="sum")
+    def setup(self, stage: str) -> None:
+        if stage != "fit" or self.loss_normalizer is not None:
+            return
+        data = self.trainer.datamodule
+        self.class_weights = self._class_weights(data)
+        self.loss_normalizer = self._loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
 
-    def set_loss_normalizer(self, train_labels, batches: int) -> None:
+    def _class_weights(self, data) -> torch.Tensor | None:
+        """Logs the training labels' frequencies and class weights (as NeMo does on every run); returns the
+        weights when model.class_balancing=weighted_loss."""
+        stats = training_label_stats(data.train_examples, self.network.labels, Path(data.data_dir))
+        if self.trainer.is_global_zero:
+            log.info("%s", format_label_stats(stats))
+        if self.class_balancing != "weighted_loss":
+            if self.trainer.is_global_zero:
+                log.info("Class weights not applied to the loss (model.class_balancing=%s)", self.class_balancing or "null")
+            return None
+        if self.trainer.is_global_zero:
+            log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
+        return torch.tensor(stats["weights"], dtype=torch.float, device=self.device)
+
+    def _loss_normalizer(self, train_labels, batches: int) -> float:
         """Divide each training batch's summed loss by the average labelled weight of a batch.
 
         Length-bucketed batches hold very different numbers of words (32 one-word headlines, or 32
@@ -56,31 +79,30 @@ class TokenClassificationModel(TokenClassifier, pl.LightningModule):
         """
         labels = torch.as_tensor(train_labels, dtype=torch.long)
         labels = labels[labels != IGNORE]
-        weight = self.loss_fn.weight
+        weight = self.class_weights.cpu() if self.class_weights is not None else None
         total = float(weight[labels].sum()) if weight is not None else float(len(labels))
-        self.loss_normalizer = max(total / max(1, batches), 1e-8)
+        return max(total / max(1, batches), 1e-8)
 
-    def _loss(self, logits, labels):
-        return self.loss_fn(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+    def forward(self, input_ids, attention_mask):
+        return self.network(input_ids, attention_mask)
 
     def training_step(self, batch, batch_idx):
-        logits = self(batch["input_ids"], batch["attention_mask"])
-        if self.loss_normalizer is None:
-            loss = self._loss(logits, batch["labels"])
-        else:
-            loss = self.sum_loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1)) / self.loss_normalizer
+        emissions = self(batch["input_ids"], batch["attention_mask"])
+        total, count = self.network.decoder.loss(emissions, batch["labels"], batch["word_index"], self.class_weights)
+        loss = total / self.loss_normalizer if self.loss_normalizer is not None else total / count.clamp(min=1e-8)
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].size(0))
         return loss
 
     def validation_step(self, batch, batch_idx):
-        logits = self(batch["input_ids"], batch["attention_mask"])
-        self.log("val_loss", self._loss(logits, batch["labels"]), batch_size=batch["input_ids"].size(0), sync_dist=True)
+        emissions = self(batch["input_ids"], batch["attention_mask"])
+        total, count = self.network.decoder.loss(emissions, batch["labels"], batch["word_index"], self.class_weights)
+        self.log("val_loss", total / count.clamp(min=1e-8), batch_size=batch["input_ids"].size(0), sync_dist=True)
         owned = batch["word_index"] >= 0
         rows = owned.nonzero(as_tuple=True)[0]
         self._predictions.append((
             batch["example"][rows].cpu().numpy(),
             batch["word_index"][owned].cpu().numpy(),
-            logits.argmax(-1)[owned].cpu().numpy(),
+            emissions[owned].float().cpu(),
         ))
 
     def on_validation_epoch_end(self):
@@ -93,23 +115,19 @@ class TokenClassificationModel(TokenClassifier, pl.LightningModule):
         if not parts:
             return
         examples = self.trainer.datamodule.val_examples
-        example, word, predicted = (np.concatenate(column) for column in zip(*parts))
-        pred = word_predictions([len(e.words) for e in examples], example, word, predicted, self.labels)
-        gold = [e.labels for e in examples]
-        reports = all_reports(gold, pred, self.labels, self.outside_label)
-        self.log_dict({
-            "val_entity_f1": reports["entity"]["micro avg"]["f1"],
-            "val_entity_precision": reports["entity"]["micro avg"]["precision"],
-            "val_entity_recall": reports["entity"]["micro avg"]["recall"],
-            "val_token_f1": reports["token"]["micro avg"]["f1"],
-            "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
-        }, sync_dist=True)  # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
+        example, word = (np.concatenate(column) for column in list(zip(*parts))[:2])
+        rows = torch.cat([part[2] for part in parts])
+        network = self.network
+        pred, _, _ = self.task.decode(network.decoder, network.labels, [len(e.words) for e in examples], example, word, rows)
+        reports = self.task.reports([e.labels for e in examples], pred, network.labels, network.outside_label)
+        # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
+        self.log_dict(self.task.validation_metrics(reports), sync_dist=True)
         if self.trainer.is_global_zero:
             print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
             print(format_reports(reports))
 
     def configure_optimizers(self):
-        optimizer = build_optimizer(self, self.optim_cfg)
+        optimizer = build_optimizer(self.network.parameter_groups(), self.optim_cfg)
         total = self._total_optimizer_steps()
         sched = self.optim_cfg.sched
         scheduler = build_scheduler(optimizer, sched, total, self.optim_cfg.lr)

@@ -13,8 +13,7 @@ from typing import Iterator
 
 from tokcls.data.examples import Example
 from tokcls.data.text_split import Word, split_words
-from tokcls.model.predict import predict
-from tokcls.model.spans import entity_spans
+from tokcls.tasks.token.spans import entity_spans
 
 PIECE_CHARS = 50_000
 LONG_TEXT_CHARS = 4 * PIECE_CHARS  # a longer text is labelled in pieces
@@ -31,9 +30,9 @@ def pieces(text: str, size: int | None = None) -> Iterator[list[Word]]:
         start = end
 
 
-def label_in_pieces(model, tokenizer, text: str, settings, batch_size: int, device=None, size: int | None = None):
+def label_in_pieces(predictor, text: str, size: int | None = None):
     """(words, labels, confidences) of each piece of `text`, in order, each word predicted with context."""
-    context = settings.max_seq_length  # every word is at least one sub-token: a window's worth of words
+    context = predictor.settings.max_seq_length  # every word is at least one sub-token: a window's worth of words
     stream = pieces(text, size)
     previous: list[Word] = []
     current = next(stream, None)
@@ -41,8 +40,7 @@ def label_in_pieces(model, tokenizer, text: str, settings, batch_size: int, devi
         following = next(stream, None)
         before, after = previous[-context:], (following or [])[:context]
         words = before + current + after
-        labels, confidences = predict(model, tokenizer, [Example([w.text for w in words], None)], settings,
-                                      batch_size, device=device)
+        labels, confidences = predictor.predict([Example([w.text for w in words], None)])
         keep = slice(len(before), len(before) + len(current))
         yield current, labels[0][keep], confidences[0][keep]
         previous, current = current, following

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import torch
 
-from conversion.errors import InputError
+from tokcls.core.errors import InputError
 from tokcls.data.features import WindowSettings
 from tokcls.export.onnx import OnnxModel
+from tokcls.inference.predictor import Predictor
+from tokcls.tasks.token.decoders import build_decoder
 
 
 def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
@@ -40,13 +42,13 @@ def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
     if not Path(onnx_file).is_file():
         raise InputError("ONNX model not found", "export it: token_classification export format=onnx", onnx_file)
     if quantize == "none":
-        return OnnxModel(Path(onnx_file), model.labels, model.outside_label)
+        return OnnxModel(Path(onnx_file), model.describe())
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory(prefix="tokcls_int8_") as tmp:
         quantized = Path(tmp) / "model.int8.onnx"
         quantize_dynamic(str(onnx_file), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
-        return OnnxModel(quantized, model.labels, model.outside_label)  # the session holds the graph in memory
+        return OnnxModel(quantized, model.describe())  # the session holds the graph in memory
 
 
 def inference_device(device_cfg) -> torch.device:
@@ -65,13 +67,29 @@ def inference_device(device_cfg) -> torch.device:
     return torch.device("cpu")
 
 
-def load_for_inference(args, config):
-    """(model, tokenizer, window settings, device) for evaluate and infer: the archive (-m, -k) in the
-    chosen runtime, on the chosen device, with the archive's window settings unless the spec overrides them."""
-    from tokcls.archive import load_model
+def use_decoder(model, network, name) -> None:
+    """Decode with model.head.decoder when the spec names one (null: the one the model was trained with)."""
+    name = getattr(name, "value", name)
+    trained = network.head.describe()["decoder"]
+    if name is None or name == trained:
+        return  # the model's own (an ONNX export of a Viterbi decoder carries its transitions)
+    if name == "crf":
+        raise InputError(f"model.head.decoder=crf, but this model was trained with {trained}: a CRF's transitions are "
+                         "learned in training", "use argmax or constrained, or train with model.head.decoder=crf")
+    if isinstance(model, OnnxModel):
+        model.decoder = build_decoder(name, network.labels, network.head.describe()["scheme"], network.outside_label)
+    else:
+        model.head.use_decoder(name, network.labels, network.outside_label)
 
-    model, tokenizer, trained = load_model(args.model, getattr(args, "key", None))
-    model = inference_model(model, config.runtime, config.onnx_file, config.quantize)
+
+def load_for_inference(ctx, config, batch_size: int) -> Predictor:
+    """The Predictor evaluate and infer run: the archive (-m, -k) in the chosen runtime, on the chosen device,
+    with the archive's window settings and decoder unless the spec overrides them."""
+    from tokcls.model.archive import load_model
+
+    network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
+    use_decoder(model, network, config.model.head.decoder)
     device = torch.device("cpu")  # onnxruntime and int8 run on the CPU
     if isinstance(model, torch.nn.Module) and getattr(config.quantize, "value", config.quantize) == "none":
         device = inference_device(config.trainer)
@@ -79,4 +97,4 @@ def load_for_inference(args, config):
     wanted, trained_with = config.model.dataset, trained.model.dataset
     settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
                               trained_with.stride if wanted.stride is None else wanted.stride)
-    return model, tokenizer, settings, device
+    return Predictor(model, tokenizer, settings, batch_size, device)

@@ -1,0 +1,27 @@
+"""The layout rules that are not import contracts (those are in .importlinter, checked by `make test`)."""
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_no_source_file_is_over_300_lines():
+    long = [f"{path.relative_to(REPO)}: {n}" for path in sorted((REPO / "tokcls").rglob("*.py")) + sorted((REPO / "conversion").rglob("*.py"))
+            if (n := len(path.read_text().splitlines())) > 300]
+    assert long == []
+
+
+def test_the_converter_and_the_core_run_without_torch(tmp_path):
+    """Not only imported without torch (lint-imports): dataset_convert runs in a process where torch cannot load."""
+    from tests.conftest import write_columns
+
+    for split in ("train", "dev"):
+        write_columns(tmp_path / "src" / f"{split}.txt", [[("Peter", "B-PER"), ("runs", "O")]])
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+            "from tokcls.cli import main\n"
+            f"sys.exit(main(['dataset_convert', '-r', {str(tmp_path / 'r')!r}, 'source_data_dir={tmp_path / 'src'}', "
+            f"'target_data_dir={tmp_path / 'out'}']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "labels_train.txt").read_text() == "B-PER O\n"

@@ -1,0 +1,78 @@
+"""The Predictor: network + tokenizer + window settings -> labels for texts of any number and length.
+
+The one way a trained model is run: evaluate, infer, train's test split, fine-tune's check of the new
+labels and export's check of the exported model all go through it. The model is a Network or a
+stand-in that is called the same way (an onnxruntime session, an int8 copy).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from tokcls.data.batching import BucketBatchSampler, Collate, WindowDataset
+from tokcls.data.examples import Example
+from tokcls.data.features import WindowSettings
+from tokcls.tasks import get_task
+
+
+@dataclass
+class Prediction:
+    labels: list[list[str]]  # one per word of every example
+    confidences: list[list[float]]  # the softmax probability of each word's label
+    scores: torch.Tensor  # [all words, labels]: the word scores the decoder read, example after example
+    loss: float | None  # with gold labels: the decoder's loss per word (the test loss)
+
+
+class Predictor:
+    def __init__(self, model, tokenizer, settings: WindowSettings, batch_size: int = 64, device: torch.device | None = None):
+        self.model, self.tokenizer, self.settings = model, tokenizer, settings
+        self.batch_size, self.device = batch_size, device
+        self.task = get_task(model.task)
+
+    def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):
+        """(example, word, rows): the scores at every owned first sub-token, in batch order."""
+        features, _ = self.task.encode(examples, self.tokenizer, None, self.settings)
+        loader = DataLoader(WindowDataset(features), collate_fn=Collate(self.tokenizer.pad_token_id),
+                            batch_sampler=BucketBatchSampler(features.lengths, self.batch_size, shuffle=shuffle))
+        if progress:
+            from tqdm import tqdm
+
+            loader = tqdm(loader, desc="Predicting", unit="batch")
+        self.model.eval()
+        on_device = self.device is not None and isinstance(self.model, torch.nn.Module)
+        parts = []
+        with torch.inference_mode():
+            for batch in loader:
+                ids, mask = batch["input_ids"], batch["attention_mask"]
+                if on_device:
+                    ids, mask = ids.to(self.device), mask.to(self.device)
+                owned = batch["word_index"] >= 0
+                rows = self.model(ids, mask).float().cpu()[owned]
+                parts.append((batch["example"][owned.nonzero(as_tuple=True)[0]].numpy(), batch["word_index"][owned].numpy(), rows))
+        return parts
+
+    def run(self, examples: list[Example], progress: bool = False, shuffle: bool = False) -> Prediction:
+        """Labels of every word; with gold labels on every example also the loss. `shuffle` runs the batches in
+        a random order (NeMo's test_ds.shuffle); results keep the input order."""
+        model = self.model
+        parts = self._outputs(examples, progress, shuffle)
+        n_words = [len(e.words) for e in examples]
+        if not parts:
+            return Prediction([[] for _ in examples], [[] for _ in examples], torch.zeros(0, len(model.labels)), None)
+        example, word = (np.concatenate([p[i] for p in parts]) for i in (0, 1))
+        rows = torch.cat([p[2] for p in parts])
+        labels, confidences, scores = self.task.decode(model.decoder, model.labels, n_words, example, word, rows)
+        loss = None
+        if examples and all(e.labels is not None for e in examples):
+            index = {label: i for i, label in enumerate(model.labels)}
+            gold = torch.tensor([index[label] for e in examples for label in e.labels], dtype=torch.long)
+            loss = model.decoder.gold_loss(scores, gold, n_words) / max(1, sum(n_words))
+        return Prediction(labels, confidences, scores, loss)
+
+    def predict(self, examples: list[Example], progress: bool = False) -> tuple[list[list[str]], list[list[float]]]:
+        """One label per word of every example, with its confidence."""
+        prediction = self.run([Example(e.words, None) for e in examples], progress)
+        return prediction.labels, prediction.confidences

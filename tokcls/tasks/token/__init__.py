@@ -1,0 +1,1 @@
+"""Token classification (NER, POS, chunking): one label per word."""

@@ -1,0 +1,77 @@
+"""The token task's head: fully connected layers to one score per label per sub-token, and the decoder."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from tokcls.tasks.token.decoders import CRFDecoder, build_decoder
+
+ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "silu": nn.SiLU}
+DESCRIPTION_KEYS = ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder", "scheme")
+
+
+def _value(option):
+    return getattr(option, "value", option)
+
+
+class TokenHead(nn.Module):
+    """dropout -> [linear -> activation -> dropout] x (num_fc_layers - 1) -> linear to the labels; then the decoder.
+
+    `layers` keeps the name and numbering of archives of format 1, so their weights load unchanged."""
+
+    def __init__(self, hidden_size: int, labels: list[str], outside: str, num_fc_layers: int = 1, fc_dropout: float = 0.1,
+                 activation: str = "relu", use_transformer_init: bool = True, decoder: str = "argmax", scheme: str = "plain"):
+        super().__init__()
+        if num_fc_layers < 1:
+            raise ValueError(f"model.head.num_fc_layers must be at least 1, got {num_fc_layers}")
+        self.settings = {"num_fc_layers": num_fc_layers, "fc_dropout": fc_dropout, "activation": _value(activation),
+                         "use_transformer_init": use_transformer_init, "decoder": _value(decoder), "scheme": _value(scheme)}
+        layers: list[nn.Module] = [nn.Dropout(fc_dropout)]
+        for _ in range(num_fc_layers - 1):
+            layers += [nn.Linear(hidden_size, hidden_size), ACTIVATIONS[_value(activation)](), nn.Dropout(fc_dropout)]
+        layers.append(nn.Linear(hidden_size, len(labels)))
+        self.layers = nn.Sequential(*layers)
+        if use_transformer_init:
+            for module in self.layers:
+                if isinstance(module, nn.Linear):
+                    nn.init.normal_(module.weight, mean=0.0, std=0.02)
+                    nn.init.zeros_(module.bias)
+        self.decoder = build_decoder(decoder, labels, scheme, outside)
+
+    def forward(self, hidden_states):
+        return self.layers(hidden_states)
+
+    def describe(self) -> dict:
+        return dict(self.settings)
+
+    @property
+    def num_labels(self) -> int:
+        return self.layers[-1].out_features
+
+    def use_decoder(self, name: str, labels: list[str], outside: str) -> None:
+        """Decode with another decoder (evaluate/infer's model.head.decoder): argmax or constrained for any
+        model; crf only for a model trained with one (its transitions are learned)."""
+        name = _value(name)
+        if name == self.settings["decoder"]:
+            return
+        if name == "crf":
+            raise ValueError("crf decoding needs transitions learned in training; this model was trained with "
+                             f"{self.settings['decoder']}: use argmax or constrained")
+        self.decoder = build_decoder(name, labels, self.settings["scheme"], outside)
+        self.settings["decoder"] = name
+
+    @torch.no_grad()
+    def extend_labels(self, labels: list[str], added: int, bias: float) -> None:
+        """Output rows for the last `added` of `labels`: zero weights and a bias below every old prediction,
+        so the old labels' predictions are unchanged until training moves them."""
+        old = self.layers[-1]
+        grown = nn.Linear(old.in_features, old.out_features + added)
+        grown.weight.zero_()
+        grown.weight[: old.out_features] = old.weight
+        grown.bias.fill_(bias)
+        grown.bias[: old.out_features] = old.bias
+        self.layers[-1] = grown
+        if isinstance(self.decoder, CRFDecoder):
+            self.decoder.grow(labels)
+        else:
+            self.decoder.set_labels(labels)

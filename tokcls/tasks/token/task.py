@@ -1,0 +1,62 @@
+"""Token classification as a task: windows of words, a head with a decoder, seqeval-equal reports."""
+from __future__ import annotations
+
+import json
+
+from tokcls.data.features import encode
+from tokcls.metrics.plots import plot_confusion_matrix
+from tokcls.metrics.reports import all_reports, tag_scheme
+from tokcls.tasks.token.head import TokenHead
+from tokcls.tasks.token.words import per_sentence, word_scores
+
+
+class TokenTask:
+    name = "token_classification"
+
+    def head_settings(self, head_cfg, train_labels: list[list[str]], outside: str) -> dict:
+        """model.head's keys, and the tag scheme of the training labels (the constrained decoder's rules)."""
+        settings = {key: getattr(head_cfg[key], "value", head_cfg[key])
+                    for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder")}
+        settings["scheme"] = tag_scheme(train_labels, outside).value
+        return settings
+
+    def build_head(self, hidden_size: int, labels: list[str], outside: str, settings: dict) -> TokenHead:
+        return TokenHead(hidden_size, labels, outside, **settings)
+
+    def encode(self, examples, tokenizer, labels, settings):
+        return encode(examples, tokenizer, labels, settings)
+
+    def decode(self, decoder, labels, n_words, example, word, rows):
+        """Rows predicted at owned first sub-tokens -> word scores in sentence order -> the decoder's labels."""
+        scores = word_scores(n_words, example, word, rows)
+        ids, confidences = decoder.decode(scores, n_words)
+        names = [labels[i] for i in ids.tolist()]
+        return per_sentence(names, n_words), per_sentence(confidences.tolist(), n_words), scores
+
+    def reports(self, gold, pred, labels, outside):
+        reports = all_reports(gold, pred, labels, outside)
+        micro = reports["entity"]["micro avg"]
+        reports["summary"] = {"f1": 100 * micro["f1"], "precision": 100 * micro["precision"], "recall": 100 * micro["recall"]}
+        return reports
+
+    def validation_metrics(self, reports):
+        return {
+            "val_entity_f1": reports["entity"]["micro avg"]["f1"],
+            "val_entity_precision": reports["entity"]["micro avg"]["precision"],
+            "val_entity_recall": reports["entity"]["micro avg"]["recall"],
+            "val_token_f1": reports["token"]["micro avg"]["f1"],
+            "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
+        }
+
+    def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
+        with out.open("evaluation_report.txt") as f:
+            f.write(text + "\n")
+        with out.open("evaluation_report.json") as f:
+            json.dump(reports, f, indent=2)
+        with out.open(f"predictions_{split}.txt") as f:  # CoNLL columns for error analysis
+            for example, predicted in zip(examples, pred):
+                f.writelines(f"{w} {g} {p}\n" for w, g, p in zip(example.words, example.labels, predicted))
+                f.write("\n")
+        with out.open("confusion_matrix.png", "wb") as f:
+            plot_confusion_matrix([e.labels for e in examples], pred, labels, f)
+        return ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.txt", "confusion_matrix.png"]

@@ -9,6 +9,7 @@ from tests.conftest import write_ner_dataset
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
+import decoders  # noqa: E402
 import dropout_ab  # noqa: E402
 import long_line  # noqa: E402
 import profile_step  # noqa: E402
@@ -63,6 +64,17 @@ def test_tao_defaults_trains_the_chosen_variants_and_scores_them(tmp_path, tiny_
     assert [r["epochs"] for r in rows] == [3, 5] and all(0 <= r["dev_f1"] <= 100 for r in rows)
     assert "| all TAO values |" in capsys.readouterr().out
     assert tao_defaults.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
+
+
+def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny_encoder, capsys):
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    rows = decoders.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
+                          "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    assert [r["decoder"] for r in rows] == ["argmax", "constrained", "crf"]
+    assert all(0 <= r["dev_f1"] <= 100 and r["train_seconds"] > 0 for r in rows)
+    assert rows[1]["invalid_transitions"] == rows[2]["invalid_transitions"] == 0  # Viterbi within the scheme
+    assert "| constrained |" in capsys.readouterr().out
+    assert decoders.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
 
 
 def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_path, monkeypatch):

@@ -64,7 +64,8 @@ def test_deeper_heads_are_refused_by_hf_export_with_the_reason(tmp_path, tiny_en
 
     data = write_ner_dataset(tmp_path / "data", n_train=16, n_dev=4)
     assert main(["train", "-r", str(tmp_path / "t"), f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "model.head.num_fc_layers=2", "trainer.max_steps=1", "trainer.enable_progress_bar=false"]) == 0
+                 "model.head.num_fc_layers=2", "trainer.max_steps=1", "trainer.enable_progress_bar=false",
+                 "model.head.decoder=argmax"]) == 0
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(tmp_path / "t" / "checkpoints" / "tokcls.tcls")]) == 2
     assert "export format=onnx" in capsys.readouterr().err
 

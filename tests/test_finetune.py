@@ -5,7 +5,7 @@ import random
 from tests.conftest import write_ner_dataset
 from tokcls.model.archive import load_model, read_archive
 from tokcls.cli import main
-from tokcls.commands.finetune import lowest_top_score
+from tokcls.commands.finetune import new_label_bias
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
 from tokcls.inference.predictor import Predictor
@@ -48,7 +48,7 @@ def test_extended_labels_keep_old_predictions_at_step_zero(trained, tmp_path):
     config = OmegaConf.merge(OmegaConf.structured(FineTuneConfig), {"data_dir": str(data)})
     prepared = prepare_data(config, tokenizer, model.labels + ["B-ORG"], tmp_path)
     predictor = Predictor(model, tokenizer, WindowSettings(128, 32))
-    model.extend_labels(["B-ORG"], bias=min(0.0, lowest_top_score(predictor, prepared.train_examples)) - 1.0)
+    model.extend_labels(["B-ORG"], bias=new_label_bias(predictor, prepared.train_examples))
     after, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(examples)
     assert after == before and model.labels[-1] == "B-ORG"
 

@@ -45,7 +45,7 @@ def test_training_the_fixture_recipe_again_gives_the_same_predictions(tmp_path):
     data = write_ner_dataset(tmp_path / "data", n_train=400, n_dev=40, seed=3)
     assert main(["train", "-r", str(tmp_path / "run"), f"data_dir={data}", f"model.language_model.pretrained_model_name={encoder}",
                  "trainer.max_epochs=40", "optim.lr=5e-3", "training_ds.batch_size=16", "model.dataset.max_seq_length=16",
-                 "model.dataset.stride=4", "trainer.enable_progress_bar=false"]) == 0
+                 "model.dataset.stride=4", "trainer.enable_progress_bar=false", "model.head.decoder=argmax"]) == 0
     network, tokenizer, config = load_model(tmp_path / "run" / "checkpoints" / "tokcls.tcls")
     settings = WindowSettings(config.model.dataset.max_seq_length, config.model.dataset.stride)
     labels, _ = Predictor(network, tokenizer, settings, batch_size=8).predict(read_examples(FORMAT1 / "text_dev.txt"))
@@ -157,3 +157,20 @@ def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(cr
     capsys.readouterr()
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 2
     assert "AutoModelForTokenClassification" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("decoder", ["crf", "constrained"])
+def test_labels_added_to_a_viterbi_model_keep_its_predictions_at_step_zero(crf_trained, decoder):
+    from tokcls.commands.finetune import new_label_bias
+
+    data, archive, _ = crf_trained
+    network, tokenizer, _ = load_model(archive)
+    network.head.use_decoder(decoder, network.labels, "O") if decoder != "crf" else None
+    examples = read_examples(data / "text_dev.txt")
+    predictor = Predictor(network, tokenizer, WindowSettings(128, 32))
+    before, _ = predictor.predict(examples)
+    network.extend_labels(["B-ORG", "I-ORG"], bias=new_label_bias(predictor, examples))
+    after, _ = predictor.predict(examples)
+    assert after == before and network.labels[-2:] == ["B-ORG", "I-ORG"]
+    if decoder == "crf":
+        assert network.decoder.transitions.shape == (6, 6) and network.decoder.transitions[-1].abs().sum() == 0

@@ -6,12 +6,13 @@ COMMAND = Command("fine-tune", "continue training a model archive (encoder and h
                   ("-e", "-r", "-m", "-k", "-g"), aliases=("finetune",), requires_model=True, training=True)
 
 
-def lowest_top_score(predictor, examples) -> float:
-    """The smallest winning word score over the words of `examples`, as the model stands."""
+def new_label_bias(predictor, examples) -> float:
+    """The score new labels start at: low enough on the words of `examples` that the model decodes them as it
+    did (the decoder knows what that takes)."""
     from tokcls.data.examples import Example
 
     scores = predictor.run([Example(e.words, None) for e in examples]).scores
-    return float(scores.max(-1).values.min()) if len(scores) else float("inf")
+    return predictor.model.decoder.new_label_bias(scores)
 
 
 def run(config, ctx):
@@ -39,8 +40,7 @@ def run(config, ctx):
     data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir)
     if unknown:
         predictor = Predictor(network, tokenizer, data.settings, config.training_ds.batch_size)
-        lowest = lowest_top_score(predictor, data.train_examples)
-        network.extend_labels(unknown, bias=min(0.0, lowest) - 1.0)
+        network.extend_labels(unknown, bias=new_label_bias(predictor, data.train_examples))
         print(f"Added labels {', '.join(unknown)} to the model")
     module = TaskModule(network, config.optim, config.model.class_balancing)
 

@@ -23,7 +23,7 @@ def _restore_from_field():
     return field(default=None, metadata=_help("The model archive (TAO: trained-model.tlt); -m wins when both are given."))
 
 
-# evaluate and infer share these three keys (tokcls/model/runtime.py).
+# evaluate and infer share these three keys (tokcls/inference/runtime.py).
 def _runtime_field():
     return field(default=Runtime.pytorch, metadata=_help("pytorch, or onnx: run onnx_file with onnxruntime."))
 

@@ -112,7 +112,10 @@ DECODER_HELP = ("How word scores become labels, and the loss: argmax (each word 
                 "constrained (trained as argmax; Viterbi decoding that never breaks the tag scheme, e.g. no I-X after O "
                 "in IOB2), crf (a linear-chain CRF over the words: learned transitions, its negative log-likelihood "
                 "as the loss, Viterbi decoding within the scheme). ")
-DECODER_DEFAULT = "Default argmax (to be measured)."
+DECODER_DEFAULT = ("Default crf: on CoNLL-2003 dev (full training, 3 epochs, 2 seeds) entity F1 91.18 against 90.51 "
+                   "for constrained and 89.77 for argmax, at the same training time (docs/benchmarks.md); a CRF exports "
+                   "to ONNX, not to a Hugging Face directory (pipeline() decodes each word alone): use argmax or "
+                   "constrained for that.")
 
 
 @dataclass
@@ -125,7 +128,7 @@ class HeadConfig:
     fc_dropout: float = field(default=0.1, metadata=_help("Dropout before each linear layer (TAO's default: 0.5, docs/tao.md).", ge=0, lt=1))
     activation: Activation = field(default=Activation.relu, metadata=_help("Activation between layers: relu, gelu, tanh, silu."))
     use_transformer_init: bool = field(default=True, metadata=_help("Initialise the head like a transformer: weights normal(0, 0.02), biases 0."))
-    decoder: DecoderName = field(default=DecoderName.argmax, metadata=_help(DECODER_HELP + DECODER_DEFAULT))
+    decoder: DecoderName = field(default=DecoderName.crf, metadata=_help(DECODER_HELP + DECODER_DEFAULT))
 
 
 class ClassBalancing(str, Enum):

@@ -16,7 +16,8 @@ def to_hf(model, tokenizer, out: Path) -> Path:
     if decoder == "crf":
         raise InputError("a CRF's transition scores have no place in AutoModelForTokenClassification (pipeline() "
                          "decodes each word alone), so a Hugging Face directory would predict differently",
-                         "export format=onnx, which carries the transitions (infer runtime=onnx decodes with them)")
+                         "export format=onnx, which carries the transitions (infer runtime=onnx decodes with them), or "
+                         "train with model.head.decoder=constrained (or argmax) for a Hugging Face directory")
     if decoder == "constrained":
         print("note: Hugging Face's pipeline() decodes each word alone (argmax); the constrained decoding of this "
               "model is tokcls's own (infer, or export format=onnx)")

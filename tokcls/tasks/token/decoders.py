@@ -86,6 +86,11 @@ class ArgmaxDecoder(nn.Module):
         """(between, start, end) transition scores Viterbi adds, -inf where forbidden; None: no Viterbi."""
         return None
 
+    def new_label_bias(self, scores: torch.Tensor) -> float:
+        """A score for labels added by fine-tune that leaves every word's decoding as it is (`scores`: the
+        word scores of the new training data): below each word's best label."""
+        return min(0.0, float(scores.max(-1).values.min())) - 1.0 if len(scores) else -1.0
+
 
 class ConstrainedDecoder(ArgmaxDecoder):
     """Trained as argmax; decoded by Viterbi with only the scheme's allowed transitions (all scored 0)."""
@@ -99,6 +104,18 @@ class ConstrainedDecoder(ArgmaxDecoder):
     def decoding_scores(self) -> tuple[torch.Tensor, ...]:
         masks = (self.allowed, self.allowed_start, self.allowed_end)
         return tuple(torch.where(m, s, float("-inf")) for m, s in zip(masks, self.transition_scores()))
+
+    def new_label_bias(self, scores):
+        """Below every label of every word by more than transitions can give back: a path through a new label
+        then scores below the same path with an old label (the outside one) in its place. New labels'
+        transitions start at 0, so 0 counts among the scores they may differ from."""
+        def width(values: torch.Tensor) -> float:
+            values = torch.cat([values[torch.isfinite(values)], values.new_zeros(1)])
+            return float(values.max() - values.min())
+
+        between, start, end = self.decoding_scores()
+        spread = 2 * width(between) + width(start) + width(end)  # a word's label touches two transitions, or a start or end
+        return min(0.0, float(scores.min()) if len(scores) else 0.0) - 1.0 - spread
 
     def decode(self, emissions, lengths):
         between, start, end = (s.to(emissions.device) for s in self.decoding_scores())

@@ -62,7 +62,7 @@ def test_a_full_disk_while_caching_features_keeps_the_previous_cache(tmp_path, t
     data = write_ner_dataset(tmp_path / "data", n_train=20, n_dev=5)
     split = OmegaConf.create({"text_file": "text_train.txt", "labels_file": "labels_train.txt", "num_samples": -1})
     labels = ["O", "B-LOC", "B-PER", "I-PER"]
-    _, features, info = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
+    _, features, info, _ = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
     [path] = (data / ".tokcls_cache").glob("features_*.safetensors")
     before = path.read_bytes()
     fill_disk(monkeypatch)

@@ -9,6 +9,7 @@ from tests.conftest import write_ner_dataset
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
+import context  # noqa: E402
 import decoders  # noqa: E402
 import dropout_ab  # noqa: E402
 import long_line  # noqa: E402
@@ -75,6 +76,18 @@ def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny
     assert rows[1]["invalid_transitions"] == rows[2]["invalid_transitions"] == 0  # Viterbi within the scheme
     assert "| constrained |" in capsys.readouterr().out
     assert decoders.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
+
+
+def test_context_trains_each_context_and_scores_it(tmp_path, tiny_encoder, capsys):
+    from tests.test_document_context import write_context_dataset
+
+    data = write_context_dataset(tmp_path / "data", 16, seed=1)
+    rows = context.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
+                         "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    assert [r["context"] for r in rows] == ["sentence", "document"]
+    assert all(0 <= r["dev_f1"] <= 100 and r["optimizer_steps"] > 0 for r in rows)
+    assert "| document |" in capsys.readouterr().out
+    assert context.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
 
 
 def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_path, monkeypatch):

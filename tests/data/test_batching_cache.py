@@ -44,7 +44,7 @@ def test_features_are_cached_and_a_changed_file_is_not_reused(tmp_path, tiny_tok
     data = write_ner_dataset(tmp_path / "data", n_train=20, n_dev=5)
     split = OmegaConf.create({"text_file": "text_train.txt", "labels_file": "labels_train.txt", "num_samples": -1})
     labels = ["O", "B-LOC", "B-PER", "I-PER"]
-    _, first, _ = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
+    _, first, _, _ = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
     cached = list((data / ".tokcls_cache").glob("features_*.safetensors"))
     assert len(cached) == 1
     loaded, _ = cache.load(cached[0])
@@ -52,7 +52,7 @@ def test_features_are_cached_and_a_changed_file_is_not_reused(tmp_path, tiny_tok
 
     (data / "text_train.txt").write_text("paris\n" * 20)
     (data / "labels_train.txt").write_text("B-LOC\n" * 20)
-    _, second, _ = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
+    _, second, _, _ = load_split(split, data, tiny_tokenizer, labels, WindowSettings())
     assert len(list((data / ".tokcls_cache").glob("features_*.safetensors"))) == 2
     assert len(second.input_ids) == 20 * 3
 

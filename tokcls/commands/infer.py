@@ -38,15 +38,31 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _records(predictor, config, chunk: list[str]):
+def _records(predictor, config, chunk: list[str], documents: bool):
+    """(text, words, labels, confidences) of each line; with `documents` the lines between blank lines form a document."""
     from tokcls.data.examples import Example
     from tokcls.data.text_split import split_words
 
     words = [split_words(text) for text in chunk]
+    document_of = list(itertools.accumulate(not text.strip() for text in chunk)) if documents else None
     labels, confidences = predictor.predict([Example([w.text for w in ws], None) for ws in words],
-                                            progress=config.input_file is not None)
+                                            progress=config.input_file is not None, documents=document_of)
     for text, ws, ls, cs in zip(chunk, words, labels, confidences):
         yield text, ws, ls, cs
+
+
+def _document_mode(predictor, config, chunk: list[str]) -> bool:
+    """Whether lines are labelled with their document around them: context=document and an input_file with
+    blank lines between documents (input_batch entries are each their own document)."""
+    if predictor.context != "document":
+        return False
+    if config.input_file is not None and any(not text.strip() for text in chunk):
+        print("Document context: the lines between blank lines of input_file form a document (a document is also "
+              f"cut every chunk_lines={config.chunk_lines} lines)")
+        return True
+    where = "input_batch: each entry is its own document" if config.input_file is None else "input_file has no blank lines"
+    print(f"Sentence mode: {where}, so there are no documents to give context (model.dataset.context=document)")
+    return False
 
 
 def _groups(chunk: list[str]):
@@ -107,11 +123,14 @@ def run(config, ctx):
     model = predictor.model
     plain = is_plain(model.labels, model.outside_label)
     lines, printed, count, interrupted, chunk_start = iter(_lines(config)), 0, 0, False, 0
+    documents = None  # context=document: decided on the first chunk (blank lines separate documents)
     output = ctx.results_dir / config.output_file
     with atomic_files(ctx.results_dir) as out, out.open(config.output_file) as sink:
         try:
             while chunk := list(itertools.islice(lines, config.chunk_lines)):
                 chunk_start = sink.tell()
+                if documents is None:
+                    documents = _document_mode(predictor, config, chunk)
                 for group in _groups(chunk):
                     if len(group) == 1 and len(group[0]) > long_text.LONG_TEXT_CHARS:
                         text = group[0]
@@ -122,7 +141,7 @@ def run(config, ctx):
                                   "see the output file)")
                             printed += 1
                         continue
-                    for text, ws, ls, cs in _records(predictor, config, group):
+                    for text, ws, ls, cs in _records(predictor, config, group, documents):
                         sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
                         if printed < config.max_printed:
                             marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))

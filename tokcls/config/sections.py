@@ -38,6 +38,24 @@ def split_field(text_file: Optional[str], labels_file: Optional[str], shuffle: b
     return field(default_factory=lambda: SplitConfig(text_file, labels_file, shuffle, -1, batch_size), metadata=_help(help_text))
 
 
+CONTEXT_DEFAULT = ("Default sentence: on CoNLL-2003 dev (full training, 3 epochs, 2 seeds, crf) document context scored "
+                   "91.14 against 91.18, at 1.26x the training time (training_ds.batch_size=8, which keeps the sub-tokens "
+                   "per batch; with 32 windows a batch, 87.39): no gain here (docs/benchmarks.md).")
+
+
+class ContextName(str, Enum):
+    sentence = "sentence"
+    document = "document"
+
+
+CONTEXT_HELP = ("sentence: each sentence encoded alone; document: the sentences of a document encoded together "
+                "(packed into windows of max_seq_length, each word predicted in the window where it has the most "
+                "context), so a name ambiguous in its sentence can be resolved by its neighbours. Documents come "
+                "from data_dir/docs_<split>.txt (dataset_convert writes it from -DOCSTART- lines) and, for infer, "
+                "from blank lines in input_file; without them a run says so and uses sentence mode. Reports and "
+                "outputs stay per sentence. ")
+
+
 @dataclass
 class DatasetConfig:
     """How sentences become encoder windows (NeMo: model.dataset)."""
@@ -50,6 +68,7 @@ class DatasetConfig:
         "Train on every sub-token of a word (B-X becomes I-X on later pieces) instead of the first only "
         "(NeMo: ignore_extra_tokens=false). Predictions always come from the first sub-token."))
     pad_label: str = field(default="O", metadata=_help("The label of words outside any entity (id 0 in label_ids.csv)."))
+    context: ContextName = field(default=ContextName.sentence, metadata=_help(CONTEXT_HELP + CONTEXT_DEFAULT))
     use_cache: bool = field(default=True, metadata=_help(
         "Cache tokenized features in data_dir/.tokcls_cache, keyed by the files' content, the tokenizer and these settings."))
     num_workers: int = field(default=0, metadata=_help("DataLoader worker processes (0: batches are built in the training process).", ge=0))
@@ -66,6 +85,7 @@ class InferenceDatasetConfig:
     max_seq_length: Optional[int] = field(default=None, metadata=_help(
         "Sub-tokens per window; null uses the model's training value. Longer sentences are windowed, never truncated.", ge=8))
     stride: Optional[int] = field(default=None, metadata=_help("Sub-tokens shared by consecutive windows; null uses the model's.", ge=0))
+    context: Optional[ContextName] = field(default=None, metadata=_help("null: the context the model was trained with. " + CONTEXT_HELP))
 
 
 @dataclass

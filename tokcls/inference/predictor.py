@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from tokcls.data.batching import BucketBatchSampler, Collate, WindowDataset
+from tokcls.data.documents import pack
 from tokcls.data.examples import Example
 from tokcls.data.features import WindowSettings
 from tokcls.tasks import get_task
@@ -27,9 +28,11 @@ class Prediction:
 
 
 class Predictor:
-    def __init__(self, model, tokenizer, settings: WindowSettings, batch_size: int = 64, device: torch.device | None = None):
+    def __init__(self, model, tokenizer, settings: WindowSettings, batch_size: int = 64, device: torch.device | None = None,
+                 context: str = "sentence"):
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.batch_size, self.device = batch_size, device
+        self.context = getattr(context, "value", context)  # "document": run() packs the documents it is given
         self.task = get_task(model.task)
 
     def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):
@@ -54,17 +57,22 @@ class Predictor:
                 parts.append((batch["example"][owned.nonzero(as_tuple=True)[0]].numpy(), batch["word_index"][owned].numpy(), rows))
         return parts
 
-    def run(self, examples: list[Example], progress: bool = False, shuffle: bool = False) -> Prediction:
+    def run(self, examples: list[Example], progress: bool = False, shuffle: bool = False,
+            documents: list | None = None) -> Prediction:
         """Labels of every word; with gold labels on every example also the loss. `shuffle` runs the batches in
-        a random order (NeMo's test_ds.shuffle); results keep the input order."""
+        a random order (NeMo's test_ds.shuffle); results keep the input order. `documents`: the document of
+        each example; with context=document the sentences of a document are encoded together."""
         model = self.model
-        parts = self._outputs(examples, progress, shuffle)
+        units, unit_words = examples, None
+        if self.context == "document" and documents is not None:
+            units, unit_words = pack(examples, documents)
+        parts = self._outputs(units, progress, shuffle)
         n_words = [len(e.words) for e in examples]
         if not parts:
             return Prediction([[] for _ in examples], [[] for _ in examples], torch.zeros(0, len(model.labels)), None)
         example, word = (np.concatenate([p[i] for p in parts]) for i in (0, 1))
         rows = torch.cat([p[2] for p in parts])
-        labels, confidences, scores = self.task.decode(model.decoder, model.labels, n_words, example, word, rows)
+        labels, confidences, scores = self.task.decode(model.decoder, model.labels, n_words, example, word, rows, unit_words)
         loss = None
         if examples and all(e.labels is not None for e in examples):
             index = {label: i for i, label in enumerate(model.labels)}
@@ -72,7 +80,8 @@ class Predictor:
             loss = model.decoder.gold_loss(scores, gold, n_words) / max(1, sum(n_words))
         return Prediction(labels, confidences, scores, loss)
 
-    def predict(self, examples: list[Example], progress: bool = False) -> tuple[list[list[str]], list[list[float]]]:
+    def predict(self, examples: list[Example], progress: bool = False,
+                documents: list | None = None) -> tuple[list[list[str]], list[list[float]]]:
         """One label per word of every example, with its confidence."""
-        prediction = self.run([Example(e.words, None) for e in examples], progress)
+        prediction = self.run([Example(e.words, None) for e in examples], progress, documents=documents)
         return prediction.labels, prediction.confidences

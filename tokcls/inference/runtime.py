@@ -97,4 +97,5 @@ def load_for_inference(ctx, config, batch_size: int) -> Predictor:
     wanted, trained_with = config.model.dataset, trained.model.dataset
     settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
                               trained_with.stride if wanted.stride is None else wanted.stride)
-    return Predictor(model, tokenizer, settings, batch_size, device)
+    context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence
+    return Predictor(model, tokenizer, settings, batch_size, device, context)

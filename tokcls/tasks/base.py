@@ -27,8 +27,9 @@ class Task(Protocol):
         """(features, facts to log) of labelled or unlabelled examples."""
 
     def decode(self, decoder, labels: list[str], n_words: list[int], example: np.ndarray, word: np.ndarray,
-               rows: torch.Tensor) -> tuple[list[list[str]], list[list[float]], torch.Tensor]:
-        """Model outputs -> (labels, confidences) per example, and the scores in example order."""
+               rows: torch.Tensor, units: list[int] | None = None) -> tuple[list[list[str]], list[list[float]], torch.Tensor]:
+        """Model outputs -> (labels, confidences) per example, and the scores in example order (`units`: the
+        sizes of the encoded units when examples were packed into documents)."""
 
     def reports(self, gold: list[list[str]], pred: list[list[str]], labels: list[str], outside: str) -> dict:
         """Every metric of one prediction set, with `summary` (the headline numbers)."""

@@ -78,7 +78,7 @@ def test(config, network, tokenizer) -> dict:
     """Score the archived weights on test_ds and print the reports and the test summary."""
     dataset = config.model.dataset
     predictor = Predictor(network, tokenizer, WindowSettings(dataset.max_seq_length, dataset.stride),
-                          config.test_ds.batch_size, next(network.parameters()).device)
+                          config.test_ds.batch_size, next(network.parameters()).device, dataset.get("context", "sentence"))
     _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
     print(f"\nTest split {config.test_ds.text_file}:\n{format_reports(reports)}\n\n{format_summary(reports['summary'])}")
     return reports

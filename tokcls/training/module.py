@@ -114,11 +114,13 @@ class TaskModule(pl.LightningModule):
         self._predictions.clear()
         if not parts:
             return
-        examples = self.trainer.datamodule.val_examples
+        data = self.trainer.datamodule
+        examples = data.val_examples
         example, word = (np.concatenate(column) for column in list(zip(*parts))[:2])
         rows = torch.cat([part[2] for part in parts])
         network = self.network
-        pred, _, _ = self.task.decode(network.decoder, network.labels, [len(e.words) for e in examples], example, word, rows)
+        pred, _, _ = self.task.decode(network.decoder, network.labels, [len(e.words) for e in examples], example, word, rows,
+                                      units=getattr(data, "val_units", None))
         reports = self.task.reports([e.labels for e in examples], pred, network.labels, network.outside_label)
         # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
         self.log_dict(self.task.validation_metrics(reports), sync_dist=True)

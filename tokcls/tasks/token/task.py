@@ -26,9 +26,11 @@ class TokenTask:
     def encode(self, examples, tokenizer, labels, settings):
         return encode(examples, tokenizer, labels, settings)
 
-    def decode(self, decoder, labels, n_words, example, word, rows):
-        """Rows predicted at owned first sub-tokens -> word scores in sentence order -> the decoder's labels."""
-        scores = word_scores(n_words, example, word, rows)
+    def decode(self, decoder, labels, n_words, example, word, rows, units=None):
+        """Rows predicted at owned first sub-tokens -> word scores in sentence order -> the decoder's labels,
+        each sentence decoded on its own. With document context the rows' examples are document units
+        (`units`: the words of each); unit after unit, their words are the sentences' words in order."""
+        scores = word_scores(units if units is not None else n_words, example, word, rows)
         ids, confidences = decoder.decode(scores, n_words)
         names = [labels[i] for i in ids.tolist()]
         return per_sentence(names, n_words), per_sentence(confidences.tolist(), n_words), scores

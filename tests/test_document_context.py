@@ -115,3 +115,23 @@ def test_onnx_runs_the_same_document_windows(context_runs, tmp_path):
                      "test_ds.labels_file=labels_dev.txt"]) == 0
         runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
     assert runs["onnx"] == runs["pytorch"]
+
+
+def test_the_feature_cache_knows_the_documents(tmp_path, tiny_tokenizer):
+    """Other document boundaries, other features: the docs file is part of the cache key."""
+    from omegaconf import OmegaConf
+
+    from tokcls.data.datamodule import load_split
+    from tokcls.data.features import WindowSettings
+
+    data = write_context_dataset(tmp_path / "data", 8, seed=2)
+    split = OmegaConf.create({"text_file": "text_train.txt", "labels_file": "labels_train.txt", "num_samples": -1})
+    labels = ["O", "B-LOC", "B-PER"]
+    _, paired, _, units = load_split(split, data, tiny_tokenizer, labels, WindowSettings(), context="document")
+    assert units == [9] * 8  # 5 + 4 words a document
+    (data / "docs_train.txt").write_text("".join(f"{i}\n" for i in range(16)))  # every sentence its own document
+    _, alone, _, units = load_split(split, data, tiny_tokenizer, labels, WindowSettings(), context="document")
+    assert units == [5, 4] * 8 and len(alone) == 16 and len(paired) == 8
+    (data / "docs_train.txt").unlink()
+    _, sentences, _, units = load_split(split, data, tiny_tokenizer, labels, WindowSettings(), context="document")
+    assert units is None and len(sentences) == 16  # no docs file: sentence mode

@@ -14,15 +14,28 @@ COMMON = ["model.language_model.pretrained_model_name=splade-tiny", "optim.lr=3e
 def test_ddp_on_two_processes_validates_exactly_like_one_process_evaluate(tmp_path, tiny_encoder):
     # 21 dev sentences in batches of 5: 5 batches, 3 for one process and 2 for the other.
     data = write_ner_dataset(tmp_path / "data", n_train=60, n_dev=21)
+    # 60 sentences in batches of 16 = 4 batches: 2 optimizer steps an epoch on each process.
+    ddp_equals_evaluate(tmp_path, data, [], "Validation after epoch 1, step 4:")
+
+
+def test_ddp_validation_in_document_mode_equals_evaluate(tmp_path, tiny_encoder):
+    """Document context: each process scores a shard of the document windows; the sentences come back whole."""
+    from tests.test_document_context import write_context_dataset
+
+    # 48 training documents of 2 sentences, one window each; 12 dev documents in batches of 5 split over the processes
+    data = write_context_dataset(tmp_path / "data", 48, seed=3)
+    ddp_equals_evaluate(tmp_path, data, ["model.dataset.context=document"], "Validation after epoch 1, step")
+
+
+def ddp_equals_evaluate(tmp_path, data, extra: list[str], validation_line: str) -> None:
     results = tmp_path / "ddp"
     run = subprocess.run([sys.executable, "-m", "tokcls.cli", "train", "-r", str(results), f"data_dir={data}",
                           *COMMON, "training_ds.batch_size=16", "validation_ds.batch_size=5", "trainer.max_epochs=2",
-                          "trainer.accelerator=cpu", "trainer.devices=2", "trainer.strategy=ddp"],
+                          "trainer.accelerator=cpu", "trainer.devices=2", "trainer.strategy=ddp", *extra],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "GLOBAL_RANK: 1, MEMBER: 2/2" in run.stdout + run.stderr
-    # 60 sentences in batches of 16 = 4 batches: 2 optimizer steps an epoch on each process.
-    assert "Validation after epoch 1, step 4:" in run.stdout
+    assert validation_line in run.stdout
 
     evaluated = tmp_path / "eval"
     code = subprocess.run([sys.executable, "-m", "tokcls.cli", "evaluate", "-r", str(evaluated), "-m",

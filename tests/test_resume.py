@@ -125,3 +125,23 @@ def test_kill_9_at_a_random_step_then_the_same_command_finishes_like_an_uninterr
     assert scalars(killed, "val_entity_f1")[-1] == scalars(whole, "val_entity_f1")[-1]
     resumed, uninterrupted = archived_weights(killed), archived_weights(whole)
     assert all(torch.equal(resumed[k], uninterrupted[k]) for k in uninterrupted)
+
+
+def test_a_crash_in_document_mode_resumes_to_exactly_the_uninterrupted_model(tmp_path, tiny_encoder, monkeypatch):
+    """The same with document context: the windows of packed documents, resumed mid-epoch."""
+    from tests.test_document_context import write_context_dataset
+
+    data = write_context_dataset(tmp_path / "data", 120, seed=4)  # 120 one-window documents: about 8 batches of 16 an epoch
+    run = ["model.dataset.context=document", "trainer.max_epochs=2", "exp_manager.checkpoint_callback_params.every_n_train_steps=3"]
+    whole = train(tmp_path, "whole", *run, data=data)
+    with monkeypatch.context() as patch:
+        with_callback(patch, CrashAt(7))
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            train(tmp_path, "crashed", *run, data=data)
+    crashed = tmp_path / "crashed"
+    assert torch.load(crashed / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 6
+    train(tmp_path, "crashed", *run, "exp_manager.resume_if_exists=true", data=data)
+    final = torch.load(whole / "checkpoints" / "last.ckpt", weights_only=True)["global_step"]
+    assert torch.load(crashed / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == final > 7
+    resumed, uninterrupted = archived_weights(crashed), archived_weights(whole)
+    assert all(torch.equal(resumed[k], uninterrupted[k]) for k in uninterrupted)

@@ -50,6 +50,23 @@ def run_child(name: str, argv: list[str], out: Path, threads: int) -> dict:
     return {"wall_seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
 
 
+def training_benchmark_parser(doc: str) -> argparse.ArgumentParser:
+    """The options of the benchmarks that train with tokcls's command line: data, output, threads."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--output-dir", type=Path, required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    return parser
+
+
+def data_or_skip(args) -> Path | None:
+    """The text/labels folder of args.data_dir (converted into the output dir when needed); None, said, without it."""
+    if not args.data_dir.is_dir():
+        print(f"skipped: no dataset at {args.data_dir}")
+        return None
+    return prepare_data(args.data_dir, args.output_dir, args.threads)
+
+
 def prepare_data(source: Path, out: Path, threads: int) -> Path:
     """The text/labels layout: as it is, or converted from CoNLL columns into OUT/data."""
     if (source / "text_train.txt").exists():

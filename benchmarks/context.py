@@ -7,30 +7,24 @@ For each seed and context, `train` with the default spec plus model.dataset.cont
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
-from pathlib import Path
 
-from compare_hf import DEFAULT_DATA, prepare_data, run_child
+from compare_hf import data_or_skip, run_child, training_benchmark_parser
 from decoders import evaluate
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--output-dir", type=Path, required=True)
+    parser = training_benchmark_parser(__doc__)
     parser.add_argument("--contexts", nargs="+", default=["sentence", "document"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)")
     args = parser.parse_args(argv)
-    if not args.data_dir.is_dir():
-        print(f"skipped: no dataset at {args.data_dir}")
+    data = data_or_skip(args)
+    if data is None:
         return []
     out = args.output_dir
-    data = prepare_data(args.data_dir, out, args.threads)
     rows = []
     for seed in args.seeds:
         for context in args.contexts:

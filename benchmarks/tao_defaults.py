@@ -10,12 +10,10 @@ scored on the same dev split; the table gives dev entity F1 (the archived model,
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
-from compare_hf import DEFAULT_DATA, prepare_data, run_child
+from compare_hf import data_or_skip, run_child, training_benchmark_parser
 
 TAO_HEAD = ["model.head.num_fc_layers=2", "model.head.fc_dropout=0.5"]
 TAO_OPTIM = ["optim.name=adam", "optim.weight_decay=0.0", "optim.head_lr=null", "optim.sched.name=constant",
@@ -31,19 +29,15 @@ VARIANTS = {
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--output-dir", type=Path, required=True)
+    parser = training_benchmark_parser(__doc__)
     parser.add_argument("--max-train-sentences", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
     parser.add_argument("--variants", type=int, nargs="*", help="run only these variants (numbers from 0, as listed)")
     args = parser.parse_args(argv)
-    if not args.data_dir.is_dir():
-        print(f"skipped: no dataset at {args.data_dir}")
+    data = data_or_skip(args)
+    if data is None:
         return []
     out = args.output_dir
-    data = prepare_data(args.data_dir, out, args.threads)
     rows = []
     for number, (name, overrides) in enumerate(VARIANTS.items()):
         if args.variants is not None and number not in args.variants:

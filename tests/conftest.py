@@ -105,3 +105,17 @@ def trained(tmp_path_factory, tiny_encoder):
                  "trainer.max_epochs=3", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
                  "model.head.decoder=argmax", "-k", "key1"]) == 0
     return data, root / "train" / "checkpoints" / "tokcls.tcls", root
+
+
+def pytorch_and_onnx_predictions(archive: Path, data: Path, tmp_path: Path) -> dict[str, str]:
+    """The predictions file of `evaluate` on the dev split, run by PyTorch and by the ONNX export of the archive."""
+    from tokcls.cli import main
+
+    assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "format=onnx"]) == 0
+    runs = {}
+    for runtime in ("pytorch", "onnx"):
+        assert main(["evaluate", "-r", str(tmp_path / runtime), "-m", str(archive), f"data_dir={data}", f"runtime={runtime}",
+                     f"onnx_file={tmp_path / 'x' / 'model.onnx'}", "test_ds.text_file=text_dev.txt",
+                     "test_ds.labels_file=labels_dev.txt"]) == 0
+        runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
+    return runs

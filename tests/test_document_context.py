@@ -105,15 +105,10 @@ def test_packing_keeps_every_word_in_order():
 
 
 def test_onnx_runs_the_same_document_windows(context_runs, tmp_path):
+    from tests.conftest import pytorch_and_onnx_predictions
+
     data, root, _ = context_runs
-    archive = root / "document" / "checkpoints" / "tokcls.tcls"
-    assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "format=onnx"]) == 0
-    runs = {}
-    for runtime in ("pytorch", "onnx"):
-        assert main(["evaluate", "-r", str(tmp_path / runtime), "-m", str(archive), f"data_dir={data}", f"runtime={runtime}",
-                     f"onnx_file={tmp_path / 'x' / 'model.onnx'}", "test_ds.text_file=text_dev.txt",
-                     "test_ds.labels_file=labels_dev.txt"]) == 0
-        runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
+    runs = pytorch_and_onnx_predictions(root / "document" / "checkpoints" / "tokcls.tcls", data, tmp_path)
     assert runs["onnx"] == runs["pytorch"]
 
 

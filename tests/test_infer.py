@@ -43,7 +43,6 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     """The same record as when the line is one example: words, offsets, entities read from its labels."""
     import random
 
-    from tokcls.commands import infer
     from tokcls.inference import long_text
     from tokcls.tasks.token.spans import entity_spans
     from tokcls.data.text_split import split_words

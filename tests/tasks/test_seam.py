@@ -143,16 +143,12 @@ def test_crf_decoding_is_refused_for_a_model_trained_without_one(trained, tmp_pa
 def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(crf_trained, tmp_path, capsys):
     import onnx
 
+    from tests.conftest import pytorch_and_onnx_predictions
+
     data, archive, _ = crf_trained
-    assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "format=onnx"]) == 0
+    runs = pytorch_and_onnx_predictions(archive, data, tmp_path)
     outputs = [o.name for o in onnx.load(str(tmp_path / "x" / "model.onnx")).graph.output]
     assert outputs == ["logits", "transitions", "start_transitions", "end_transitions"]
-    runs = {}
-    for runtime in ("pytorch", "onnx"):
-        assert main(["evaluate", "-r", str(tmp_path / runtime), "-m", str(archive), f"data_dir={data}", f"runtime={runtime}",
-                     f"onnx_file={tmp_path / 'x' / 'model.onnx'}", "test_ds.text_file=text_dev.txt",
-                     "test_ds.labels_file=labels_dev.txt"]) == 0
-        runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
     assert runs["onnx"] == runs["pytorch"]
     capsys.readouterr()
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 2

@@ -6,10 +6,14 @@ import json
 import shutil
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 from tokcls.commands.base import Command
 from tokcls.config.inference import InferConfig
 from tokcls.core.errors import InputError
+
+if TYPE_CHECKING:  # imported when run: --help never loads torch
+    from tokcls.inference.long_text import StreamingEntities
 
 COMMAND = Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
                   InferConfig, ("-e", "-r", "-m", "-k", "-g"), requires_results=True, requires_model=True)

@@ -12,8 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Optional
 
-from tokcls.core.atomic import atomic_files
-from tokcls.core.errors import MISSING
 from conversion.columns import ColumnFile, ColumnFormat, Delimiter, read_column_file
 from conversion.errors import ConversionError
 from conversion.schemes import (
@@ -27,7 +25,8 @@ from conversion.schemes import (
     read_entities,
 )
 from conversion.stats import label_counts, length_stats
-
+from tokcls.core.atomic import atomic_files
+from tokcls.core.errors import MISSING
 
 
 class InputScheme(str, Enum):

@@ -5,14 +5,14 @@ import shutil
 import pytest
 from omegaconf import OmegaConf
 
-from tokcls.core import atomic
 from tests.conftest import write_ner_dataset
-from tokcls.model.archive import load_model, save_archive
 from tokcls.cli import main
 from tokcls.commands import export
+from tokcls.core import atomic
 from tokcls.data import cache
 from tokcls.data.datamodule import load_split
 from tokcls.data.features import WindowSettings
+from tokcls.model.archive import load_model, save_archive
 
 
 class FullDisk:

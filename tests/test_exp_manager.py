@@ -5,8 +5,8 @@ import pytest
 
 from tests.conftest import write_ner_dataset
 from tests.test_train import scalars
-from tokcls.model.archive import read_archive
 from tokcls.cli import main
+from tokcls.model.archive import read_archive
 
 FAST = ["model.language_model.pretrained_model_name=splade-tiny", "optim.lr=3e-3", "training_ds.batch_size=16",
         "trainer.enable_progress_bar=false", "trainer.log_every_n_steps=1"]

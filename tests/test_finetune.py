@@ -1,17 +1,17 @@
 """fine-tune a model trained here: unknown labels refused or added without changing old predictions."""
 import random
 
+from omegaconf import OmegaConf
 
 from tests.conftest import write_ner_dataset
-from tokcls.model.archive import load_model, read_archive
 from tokcls.cli import main
 from tokcls.commands.finetune import new_label_bias
+from tokcls.config.train import FineTuneConfig
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
 from tokcls.inference.predictor import Predictor
+from tokcls.model.archive import load_model, read_archive
 from tokcls.training.fit import prepare_data
-from omegaconf import OmegaConf
-from tokcls.config.train import FineTuneConfig
 
 FAST = ["trainer.max_epochs=2", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false"]
 

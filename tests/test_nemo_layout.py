@@ -3,8 +3,8 @@ import pytest
 
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
-from tokcls.config import SpecError, load_spec
 from tokcls.commands import SCHEMAS
+from tokcls.config import SpecError, load_spec
 from tokcls.config.schema import check_spec
 
 NEMO_CONFIG = """

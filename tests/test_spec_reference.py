@@ -4,9 +4,9 @@ from omegaconf import OmegaConf
 
 from tests.conftest import REPO
 from tokcls.cli import main
+from tokcls.commands import SCHEMAS, SPEC_FILES
 from tokcls.config import load_spec
 from tokcls.config.reference import render_reference, render_yaml
-from tokcls.commands import SCHEMAS, SPEC_FILES
 
 REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data_dir=a"], "export": []}
 REGENERATE = ("regenerate: token_classification download_specs -r /tmp/specs_log -o specs overwrite=true && "

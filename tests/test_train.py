@@ -1,15 +1,14 @@
 """End to end: `token_classification train` on tiny data written here."""
 import json
 
-import yaml
-
 import pytest
+import yaml
 from safetensors.torch import load as load_tensors
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from tests.conftest import write_ner_dataset
-from tokcls.model.archive import read_archive
 from tokcls.cli import main
+from tokcls.model.archive import read_archive
 
 FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.log_every_n_steps=1",
         "trainer.enable_progress_bar=false"]

@@ -16,7 +16,6 @@ from tokcls.commands.base import Command, Context
 from tokcls.core.errors import InputError
 from tokcls.core.lock import folder_lock
 
-
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
     "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there); "

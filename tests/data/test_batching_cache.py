@@ -1,11 +1,11 @@
 import numpy as np
+from omegaconf import OmegaConf
 
+from tests.conftest import write_ner_dataset
 from tokcls.data import cache
 from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader
 from tokcls.data.datamodule import load_split
 from tokcls.data.features import IGNORE, WindowSettings
-from tests.conftest import write_ner_dataset
-from omegaconf import OmegaConf
 
 
 def test_bucketed_batches_cover_every_window_once_and_vary_by_epoch():

@@ -4,7 +4,13 @@ import pytest
 
 from tokcls.core.errors import InputError
 from tokcls.data.examples import Example, read_examples
-from tokcls.data.labels import check_labels_known, class_weights, format_label_stats, read_label_ids, training_label_stats
+from tokcls.data.labels import (
+    check_labels_known,
+    class_weights,
+    format_label_stats,
+    read_label_ids,
+    training_label_stats,
+)
 
 
 def test_examples_pair_words_and_labels(tmp_path):

@@ -4,8 +4,15 @@ import pytest
 from tokcls.core.errors import InputError
 from tokcls.data.cache import cache_key
 from tokcls.data.examples import Example
-from tokcls.data.features import (IGNORE, WindowSettings, continuation_label_ids, encode, owning_window,
-                                  window_spans, word_predictions)
+from tokcls.data.features import (
+    IGNORE,
+    WindowSettings,
+    continuation_label_ids,
+    encode,
+    owning_window,
+    window_spans,
+    word_predictions,
+)
 
 LABELS = ["O", "B-PER", "I-PER", "B-LOC"]
 

@@ -2,8 +2,8 @@ import pytest
 from omegaconf import OmegaConf
 from safetensors.torch import save_file
 
-from tokcls.core.errors import InputError
 from tokcls.config.train import TrainConfig
+from tokcls.core.errors import InputError
 from tokcls.model.encoder import load_encoder, load_tokenizer, resolve_encoder
 
 

@@ -53,8 +53,9 @@ def test_training_the_fixture_recipe_again_gives_the_same_predictions(tmp_path):
 
 
 def crf_network(tiny_encoder, labels=("O", "B-PER", "I-PER", "B-LOC")):
-    from tokcls.model.encoder import encoder_from_config
     from transformers import AutoConfig
+
+    from tokcls.model.encoder import encoder_from_config
 
     head = {"num_fc_layers": 2, "fc_dropout": 0.1, "activation": "relu", "use_transformer_init": True,
             "decoder": "crf", "scheme": "iob2"}
@@ -142,7 +143,6 @@ def test_crf_decoding_is_refused_for_a_model_trained_without_one(trained, tmp_pa
 
 def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(crf_trained, tmp_path, capsys):
     import onnx
-
     from tests.conftest import pytorch_and_onnx_predictions
 
     data, archive, _ = crf_trained

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import List, Optional
 
-from tokcls.core.errors import MISSING
 from tokcls.config.sections import DECODER_HELP, DecoderName, InferenceDatasetConfig, SplitConfig, _help, split_field
+from tokcls.core.errors import MISSING
 
 
 class Runtime(str, Enum):

@@ -5,6 +5,7 @@ from hydra.core.config_store import ConfigStore
 from tokcls.config.experiment import MONITORS
 from tokcls.config.loading import raise_problems
 
+
 def register(schemas: dict[str, type]) -> None:
     """Hydra composes from its ConfigStore: each command's schema is stored under <command>_schema."""
     for name, node in schemas.items():

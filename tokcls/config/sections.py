@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Optional
 
-from tokcls.core.errors import MISSING  # OmegaConf's marker for a required value
 from tokcls.config.ranges import limits
+from tokcls.core.errors import MISSING  # OmegaConf's marker for a required value
 
 
 def _help(text: str, **bounds) -> dict:

@@ -4,10 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from tokcls.core.errors import MISSING
 from tokcls.config.experiment import ExpManagerConfig, TrainerConfig
-from tokcls.config.sections import (ClassBalancing, DatasetConfig, ModelConfig, OptimConfig, SplitConfig, _help,
-                                    class_balancing_field, split_field)
+from tokcls.config.sections import (
+    ClassBalancing,
+    DatasetConfig,
+    ModelConfig,
+    OptimConfig,
+    SplitConfig,
+    _help,
+    class_balancing_field,
+    split_field,
+)
+from tokcls.core.errors import MISSING
 
 DATA_DIR_HELP = "Folder with text_*.txt, labels_*.txt and label_ids.csv (written by dataset_convert)."
 TEST_DS_HELP = ("Scored with the archived model after training when text_file is set (the test summary ends the log); "

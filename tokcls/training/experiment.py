@@ -13,8 +13,8 @@ from lightning_fabric.utilities.exceptions import MisconfigurationException
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, TQDMProgressBar
 from pytorch_lightning.loggers import TensorBoardLogger
 
-from tokcls.core.errors import InputError
 from tokcls.config.experiment import monitor_mode
+from tokcls.core.errors import InputError
 from tokcls.training.checkpoint_io import AtomicCheckpointIO, is_intact, newest_intact, remove_leftovers
 from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState
 from tokcls.training.timing import FitTimer

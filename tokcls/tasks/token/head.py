@@ -7,7 +7,6 @@ from torch import nn
 from tokcls.tasks.token.decoders import CRFDecoder, build_decoder
 
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "silu": nn.SiLU}
-DESCRIPTION_KEYS = ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder", "scheme")
 
 
 def _value(option):
@@ -43,10 +42,6 @@ class TokenHead(nn.Module):
 
     def describe(self) -> dict:
         return dict(self.settings)
-
-    @property
-    def num_labels(self) -> int:
-        return self.layers[-1].out_features
 
     def use_decoder(self, name: str, labels: list[str], outside: str) -> None:
         """Decode with another decoder (evaluate/infer's model.head.decoder): argmax or constrained for any

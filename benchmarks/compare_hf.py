@@ -50,21 +50,27 @@ def run_child(name: str, argv: list[str], out: Path, threads: int) -> dict:
     return {"wall_seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
 
 
-def training_benchmark_parser(doc: str) -> argparse.ArgumentParser:
-    """The options of the benchmarks that train with tokcls's command line: data, output, threads."""
+def training_benchmark_parser(doc: str, seeded: bool = False) -> argparse.ArgumentParser:
+    """The options of the benchmarks that train with tokcls's command line: data, output, threads; with `seeded`
+    also the seeds and extra train overrides of the runs compared over seeds."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--output-dir", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
+    if seeded:
+        parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
+        parser.add_argument("--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)")
     return parser
 
 
-def data_or_skip(args) -> Path | None:
-    """The text/labels folder of args.data_dir (converted into the output dir when needed); None, said, without it."""
+def parse_with_data(parser: argparse.ArgumentParser, argv: list[str] | None):
+    """(args, the text/labels folder of args.data_dir, converted into the output dir when needed); the folder is
+    None, and that said, without the dataset."""
+    args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
         print(f"skipped: no dataset at {args.data_dir}")
-        return None
-    return prepare_data(args.data_dir, args.output_dir, args.threads)
+        return args, None
+    return args, prepare_data(args.data_dir, args.output_dir, args.threads)
 
 
 def prepare_data(source: Path, out: Path, threads: int) -> Path:

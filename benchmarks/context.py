@@ -11,17 +11,14 @@ import json
 import statistics
 import sys
 
-from compare_hf import data_or_skip, run_child, training_benchmark_parser
+from compare_hf import parse_with_data, run_child, training_benchmark_parser
 from decoders import evaluate
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = training_benchmark_parser(__doc__)
+    parser = training_benchmark_parser(__doc__, seeded=True)
     parser.add_argument("--contexts", nargs="+", default=["sentence", "document"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
-    parser.add_argument("--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)")
-    args = parser.parse_args(argv)
-    data = data_or_skip(args)
+    args, data = parse_with_data(parser, argv)
     if data is None:
         return []
     out = args.output_dir

@@ -14,7 +14,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from compare_hf import data_or_skip, run_child, training_benchmark_parser
+from compare_hf import parse_with_data, run_child, training_benchmark_parser
 
 
 def evaluate(name: str, archive: Path, data: Path, out: Path, threads: int, decoder: str | None) -> dict:
@@ -28,12 +28,9 @@ def evaluate(name: str, archive: Path, data: Path, out: Path, threads: int, deco
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = training_benchmark_parser(__doc__)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
+    parser = training_benchmark_parser(__doc__, seeded=True)
     parser.add_argument("--max-train-sentences", type=int, default=-1)
-    parser.add_argument("--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)")
-    args = parser.parse_args(argv)
-    data = data_or_skip(args)
+    args, data = parse_with_data(parser, argv)
     if data is None:
         return []
     out = args.output_dir

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-from compare_hf import data_or_skip, run_child, training_benchmark_parser
+from compare_hf import parse_with_data, run_child, training_benchmark_parser
 
 TAO_HEAD = ["model.head.num_fc_layers=2", "model.head.fc_dropout=0.5"]
 TAO_OPTIM = ["optim.name=adam", "optim.weight_decay=0.0", "optim.head_lr=null", "optim.sched.name=constant",
@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--max-train-sentences", type=int, default=2000)
     parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
     parser.add_argument("--variants", type=int, nargs="*", help="run only these variants (numbers from 0, as listed)")
-    args = parser.parse_args(argv)
-    data = data_or_skip(args)
+    args, data = parse_with_data(parser, argv)
     if data is None:
         return []
     out = args.output_dir

@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The demo: convert the bundled Brown POS sample, train the default encoder on it for a few minutes
-# (validation reports after every epoch), score the test split, and label raw sentences.
+# (validation reports after every epoch), score the test split, and label raw sentences; then the same
+# for text classification on a generated topic set.
 DEMO_MODEL := demo_results/train/checkpoints/tokcls.tcls
 demo: $(STAMP)
 	rm -rf demo_results
@@ -30,6 +31,16 @@ demo: $(STAMP)
 		data_dir=demo_results/data
 	$(BIN)/token_classification infer -e specs/infer.yaml -r demo_results/infer -m $(DEMO_MODEL) \
 		"input_batch=[The jury said the election was conducted fairly .,She walked to the old church on Sunday morning .]"
+	# text classification: a generated topic set (tokcls/demo_data/make_text_sample.py), windows of 64 sub-tokens
+	$(BIN)/python -m tokcls.demo_data.make_text_sample demo_results/text_source
+	$(BIN)/text_classification dataset_convert -e specs/text_classification/dataset_convert.yaml \
+		-r demo_results/text_convert source_data_dir=demo_results/text_source target_data_dir=demo_results/text_data
+	$(BIN)/text_classification train -e specs/text_classification/train.yaml -r demo_results/text_train \
+		data_dir=demo_results/text_data trainer.max_epochs=3 optim.lr=1e-4 training_ds.batch_size=16 \
+		model.dataset.max_seq_length=64 model.dataset.stride=16 test_ds.file_path=test.tsv
+	$(BIN)/text_classification infer -e specs/text_classification/infer.yaml -r demo_results/text_infer \
+		-m demo_results/text_train/checkpoints/tokcls_text.tcls \
+		"input_batch=[The goalkeeper saved a penalty in the last minute.,Astronomers found a planet orbiting two stars.]"
 
 # lint-imports checks the layering contracts of .importlinter before the tests run.
 test: $(STAMP)

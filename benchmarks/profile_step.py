@@ -57,9 +57,9 @@ def load(args):
     torch.manual_seed(config.seed)
     labels = read_label_ids(Path(args.data_dir) / "label_ids.csv")
     tokenizer = load_tokenizer(config.model)
-    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed)
-    data.prepare()
     task = get_task("token_classification")
+    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed, task=task)
+    data.prepare()
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], "O")
     network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": "O", "head": head})
     model = TaskModule(network, config.optim)
@@ -103,7 +103,7 @@ def padding_share(batches) -> float:
 def train_step(model, optimizer, batch) -> None:
     with record_function("forward"):
         logits = model(batch["input_ids"], batch["attention_mask"])
-        total, count = model.network.decoder.loss(logits, batch["labels"], batch["word_index"])
+        total, count = model.task.loss(model.network.decoder, logits, batch, None)
         loss = total / count
     with record_function("backward"):
         loss.backward()

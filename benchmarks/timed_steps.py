@@ -4,7 +4,7 @@ Timing inside the child leaves out the interpreter start and the imports (severa
 for both systems), which would otherwise swamp short inference runs. Each step writes a JSON file.
 
     python benchmarks/timed_steps.py matmul --out M.json
-    python benchmarks/timed_steps.py tokcls-infer --out T.json -- infer -r R -m MODEL.tcls input_file=...
+    python benchmarks/timed_steps.py tokcls-infer --out T.json [--program text_classification] -- infer -r R -m M.tcls input_file=...
     python benchmarks/timed_steps.py hf-pipeline --out H.json --model DIR --input TEXTS --batch-size 32
 """
 from __future__ import annotations
@@ -36,16 +36,16 @@ def matmul_rate(shapes=MINILM_SHAPES, seconds: float = 3.0) -> float:
     return flops_per_round * rounds / (time.perf_counter() - start) / 1e9
 
 
-def tokcls_command(argv: list[str]) -> float:
-    """Seconds one `token_classification` command takes in this process (archive load included)."""
+def tokcls_command(argv: list[str], program: str = "token_classification") -> float:
+    """Seconds one tokcls command (of `program`) takes in this process (archive load included)."""
     import transformers  # noqa: F401  imported before the clock, as hf_pipeline imports it before its clock
 
     from tokcls.cli import main
 
     start = time.perf_counter()
-    code = main(argv)
+    code = main(argv, program)
     if code != 0:
-        raise SystemExit(f"token_classification {' '.join(argv)} exited with {code}")
+        raise SystemExit(f"{program} {' '.join(argv)} exited with {code}")
     return time.perf_counter() - start
 
 
@@ -67,6 +67,7 @@ def main(argv=None) -> None:
     parser.add_argument("--model")
     parser.add_argument("--input")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--program", default="token_classification", help="tokcls-infer: the program whose command follows --")
     argv = sys.argv[1:] if argv is None else argv
     # tokcls-infer: what follows "--" is the token_classification command line
     command = argv[argv.index("--") + 1 :] if "--" in argv else []
@@ -78,7 +79,7 @@ def main(argv=None) -> None:
     if args.step == "matmul":
         result["gflops"] = round(matmul_rate(), 1)
     elif args.step == "tokcls-infer":
-        result["seconds"] = round(tokcls_command(command), 3)
+        result["seconds"] = round(tokcls_command(command, args.program), 3)
     else:
         seconds, entities = hf_pipeline(args.model, args.input, args.batch_size)
         result.update(seconds=round(seconds, 3), entities=entities)

@@ -16,6 +16,7 @@ import long_line  # noqa: E402
 import profile_step  # noqa: E402
 import scaling  # noqa: E402
 import tao_defaults  # noqa: E402
+import text_compare_hf  # noqa: E402
 
 
 def test_compare_and_scaling_skip_without_a_dataset(tmp_path, capsys):
@@ -98,3 +99,18 @@ def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_pa
     rows = (tmp_path / "one_line" / "infer_results.jsonl").read_text().splitlines()
     assert len(rows) == 1 and len(json.loads(rows[0])["words"]) == len((tmp_path / "one_line.txt").read_text().split())
     assert long_line.main(["-m", str(tmp_path / "absent.tcls"), "--output-dir", str(tmp_path / "o")]) == {}
+
+
+def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(tmp_path, tiny_encoder, capsys):
+    from tokcls.demo_data.make_text_sample import write
+
+    write(tmp_path / "root" / "topics")
+    result = text_compare_hf.main(["--dataset", "topics", "--data-root", str(tmp_path / "root"), "--output-dir",
+                                   str(tmp_path / "out"), "--encoder", "splade-tiny", "--epochs", "1", "--max-length", "32",
+                                   "--threads", "1", "--extra", "model.dataset.stride=8"])
+    tokcls, hf = result["tokcls"], result["hf"]
+    assert 0 <= tokcls["accuracy"] <= 1 and 0 <= tokcls["first_window"]["accuracy"] <= 1 and 0 <= hf["accuracy"] <= 1
+    assert tokcls["first_window"]["texts_with_more_windows"] > 0 and hf["dev_texts_truncated"] > 0
+    assert tokcls["train_texts_per_second"] > 0 and hf["train_texts_per_second"] > 0
+    assert "| HF Trainer recipe (truncated) |" in capsys.readouterr().out
+    assert text_compare_hf.main(["--dataset", "absent", "--output-dir", str(tmp_path / "o")]) == {}

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, write_columns
-from tokcls.cli import COMMANDS, main
+from tokcls.cli import main
+from tokcls.commands import COMMANDS
 
 SPEC = REPO / "specs" / "dataset_convert.yaml"
 

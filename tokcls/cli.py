@@ -10,7 +10,7 @@ import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
-from tokcls.commands import ALIASES, COMMANDS, SCHEMAS
+from tokcls.commands import REGISTRIES, TEXT, TOKEN
 from tokcls.commands import run as run_command
 from tokcls.commands.base import Command, Context
 from tokcls.core.errors import InputError
@@ -33,13 +33,17 @@ EPILOG = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="token_classification",
-        description="Fine-tune and run transformer encoders for token classification (NER, POS, chunking).",
-    )
+DESCRIPTIONS = {
+    TOKEN: "Fine-tune and run transformer encoders for token classification (NER, POS, chunking).",
+    TEXT: "Fine-tune and run transformer encoders for text classification (one class, a set of labels, or a value "
+          "per text or sentence pair).",
+}
+
+
+def build_parser(program: str = TOKEN) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=program, description=DESCRIPTIONS[program])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, command in COMMANDS.items():
+    for name, command in REGISTRIES[program].commands.items():
         sub = commands.add_parser(name, aliases=list(command.aliases), help=command.summary, description=command.summary,
                                   epilog=EPILOG)
         for flag in command.flags:
@@ -78,8 +82,9 @@ def run_logged(command: Command, config, ctx: Context, notes: list[str]) -> None
         run_command(command.name, config, ctx)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
+    registry = REGISTRIES[program]
+    parser = build_parser(program)
     # Overrides may stand on both sides of a flag (`train data_dir=D -r X seed=1`): argparse leaves the
     # later ones over, and they join the others; anything else left over is an unknown flag.
     args, extra = parser.parse_known_args(argv)
@@ -87,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.parse_args(argv)  # argparse's own message and exit status for what it does not know
     args.overrides = list(args.overrides) + extra
-    name = ALIASES.get(args.command, args.command)
-    command = COMMANDS[name]
+    name = registry.aliases.get(args.command, args.command)
+    command = registry.commands[name]
     given = vars(args)  # only the flags this command has are there
     # Imported here so that `--help` and spec errors come back without loading torch.
     from tokcls.config import SpecError, load_spec
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     from tokcls.training.log_dir import resolve_log_dir
 
     def fail(message: str) -> int:
-        print(f"token_classification {name}: error: {message}", file=sys.stderr)
+        print(f"{program} {name}: error: {message}", file=sys.stderr)
         return 2
 
     results_dir = given.get("results_dir")
@@ -107,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides.append(f"trainer.devices={given['gpus']}")
     notes: list[str] = []
     try:
-        config = load_spec(SCHEMAS[name], given.get("spec"), overrides, notes)
-        check_spec(name, config)
+        config = load_spec(registry.schemas[name], given.get("spec"), overrides, notes)
+        check_spec(name, config, program)
         model = given.get("model")
         if command.requires_model:
             model = model or config.restore_from
@@ -121,10 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"-r {results_dir} wins over exp_manager.explicit_log_dir={in_spec}")
             config.exp_manager.explicit_log_dir = results_dir
         ctx = Context(name, Path(results_dir) if results_dir else None, model, given.get("key"),
-                      Path(given["output_dir"]) if given.get("output_dir") else None)
+                      Path(given["output_dir"]) if given.get("output_dir") else None, program)
         with ExitStack() as held:
             for folder in output_folders(name, config, results_dir):
-                held.enter_context(folder_lock(folder, f"token_classification {name}"))
+                held.enter_context(folder_lock(folder, f"{program} {name}"))
             run_logged(command, config, ctx, notes)
     except (SpecError, InputError) as e:
         return fail(str(e))
@@ -133,9 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"{where}{e.strerror or e}\n  fix: check that the path is the right kind (file or folder), "
                     "that it can be written, and that the disk has room")
     except KeyboardInterrupt:
-        print(f"\ntoken_classification {name}: interrupted", file=sys.stderr)
+        print(f"\n{program} {name}: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def text_main(argv: list[str] | None = None) -> int:
+    """The text_classification program."""
+    return main(argv, TEXT)
 
 
 if __name__ == "__main__":

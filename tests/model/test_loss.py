@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import torch
 
 from tokcls.data.features import IGNORE
@@ -27,7 +29,7 @@ def summed(m, logits, labels):
 def test_every_word_weighs_alike_whatever_its_batch():
     labels = torch.tensor([IGNORE, 0, 1, IGNORE, 0, 0, 2, 1, IGNORE])  # 6 labelled words
     m = module()
-    normalizer = m._loss_normalizer(labels, batches=3)
+    normalizer = m._loss_normalizer(SimpleNamespace(labels=labels), batches=3)
     assert normalizer == 2.0  # 6 words / 3 batches
     logits = torch.randn(1, 7, 3)
     one_word = torch.tensor([[0] + [IGNORE] * 6])
@@ -41,7 +43,7 @@ def test_every_word_weighs_alike_whatever_its_batch():
 
 def test_class_weights_enter_the_normalizer_and_the_loss():
     m = module([0.5, 2.0, 1.0])
-    assert m._loss_normalizer(torch.tensor([0, 1, 1, 2, IGNORE]), batches=2) == (0.5 + 2.0 + 2.0 + 1.0) / 2
+    assert m._loss_normalizer(SimpleNamespace(labels=torch.tensor([0, 1, 1, 2, IGNORE])), batches=2) == (0.5 + 2.0 + 2.0 + 1.0) / 2
     logits = torch.zeros(1, 2, 3)  # uniform: every word's loss is log 3, times its label's weight
     total, weight = m.network.decoder.loss(logits, torch.tensor([[1, 2]]), torch.tensor([[0, 1]]), m.class_weights)
     assert torch.isclose(total, torch.tensor(3.0) * torch.log(torch.tensor(3.0))) and weight == 3.0

@@ -1,31 +1,52 @@
-"""One module per command. Each declares COMMAND (name, schema, flags) and run(config, ctx); the modules
-import only their schema at the top, the rest when they run, so --help and spec errors never load torch."""
+"""One module per command, for each program (token_classification, text_classification). Each module declares
+COMMAND (name, schema, flags) and run(config, ctx); the modules import only their schema at the top, the rest
+when they run, so --help and spec errors never load torch."""
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
 from tokcls.commands.base import Command
 from tokcls.config.schema import register
 
-MODULES = ("convert", "train", "evaluate", "infer", "finetune", "export", "download_specs")
+TOKEN, TEXT = "token_classification", "text_classification"
+PROGRAMS = {
+    TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "download_specs"),
+    TEXT: ("text.convert", "text.train", "text.evaluate", "text.infer", "text.finetune", "text.export", "download_specs"),
+}
+SPEC_DIRS = {TOKEN: "specs", TEXT: "specs/text_classification"}  # where download_specs' output is shipped
 
 
-def _declared() -> dict[str, tuple[Command, str]]:
+@dataclass(frozen=True)
+class Registry:
+    program: str
+    commands: dict[str, Command]
+    module_of: dict[str, str]
+    aliases: dict[str, str]
+    schemas: dict[str, type]
+    spec_files: list[str]  # what download_specs writes
+
+
+def _registry(program: str) -> Registry:
     found = {}
-    for name in MODULES:
-        command = importlib.import_module(f"tokcls.commands.{name}").COMMAND
-        found[command.name] = (command, name)
-    return found
+    for module in PROGRAMS[program]:
+        command = importlib.import_module(f"tokcls.commands.{module}").COMMAND
+        found[command.name] = (command, module)
+    commands = {name: command for name, (command, _) in found.items()}
+    schemas = {name: command.schema for name, command in commands.items()}
+    return Registry(program, commands, {name: module for name, (_, module) in found.items()},
+                    {alias: c.name for c in commands.values() for alias in c.aliases}, schemas,
+                    [name for name in schemas if name != "download_specs"])
 
 
-_DECLARED = _declared()
-COMMANDS: dict[str, Command] = {name: command for name, (command, _) in _DECLARED.items()}
-MODULE_OF = {name: module for name, (_, module) in _DECLARED.items()}
-ALIASES = {alias: command.name for command in COMMANDS.values() for alias in command.aliases}
-SCHEMAS = {name: command.schema for name, command in COMMANDS.items()}
-SPEC_FILES = [name for name in SCHEMAS if name != "download_specs"]  # what download_specs writes
-register(SCHEMAS)
+REGISTRIES = {program: _registry(program) for program in PROGRAMS}
+for _program, _registered in REGISTRIES.items():
+    register(_registered.schemas, "" if _program == TOKEN else f"{_program}_")
+
+# token_classification's, by their old names
+COMMANDS, ALIASES, SCHEMAS, SPEC_FILES = (getattr(REGISTRIES[TOKEN], k) for k in ("commands", "aliases", "schemas", "spec_files"))
 
 
 def run(name: str, config, ctx) -> object:
-    return importlib.import_module(f"tokcls.commands.{MODULE_OF[name]}").run(config, ctx)
+    module = REGISTRIES[ctx.program].module_of[name]
+    return importlib.import_module(f"tokcls.commands.{module}").run(config, ctx)

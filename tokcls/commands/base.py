@@ -27,3 +27,4 @@ class Context:
     model: Optional[str] = None  # the archive (-m, or restore_from)
     key: Optional[str] = None  # -k
     output_dir: Optional[Path] = None  # -o (download_specs)
+    program: str = "token_classification"  # or text_classification

@@ -7,13 +7,14 @@ COMMAND = Command("download_specs", "write the default spec of every command, ea
 
 
 def run(config, ctx) -> None:
-    from tokcls.commands import SCHEMAS, SPEC_FILES
+    from tokcls.commands import REGISTRIES
     from tokcls.config.reference import render_yaml
     from tokcls.core.atomic import atomic_files
 
+    registry = REGISTRIES[ctx.program]
     target = ctx.output_dir or ctx.results_dir
     with atomic_files(target, overwrite=config.overwrite) as out:
-        for command in SPEC_FILES:
+        for command in registry.spec_files:
             with out.open(f"{command}.yaml") as f:
-                f.write(render_yaml(SCHEMAS[command]))
-    print(f"Wrote {', '.join(f'{c}.yaml' for c in SPEC_FILES)} to {target}")
+                f.write(render_yaml(registry.schemas[command]))
+    print(f"Wrote {', '.join(f'{c}.yaml' for c in registry.spec_files)} to {target}")

@@ -12,11 +12,10 @@ def run(config, ctx) -> dict:
     from tokcls.core.atomic import atomic_files
     from tokcls.inference.runtime import load_for_inference
     from tokcls.inference.scoring import format_summary, score_split
-    from tokcls.metrics.reports import format_reports
 
     predictor = load_for_inference(ctx, config, config.test_ds.batch_size)
     examples, pred, reports = score_split(predictor, config.data_dir, config.test_ds)
-    text = format_reports(reports) + "\n\n" + format_summary(reports["summary"])
+    text = predictor.task.format_reports(reports) + "\n\n" + format_summary(reports["summary"])
     print(text)
     split = Path(config.test_ds.text_file).stem.removeprefix("text_")
     with atomic_files(ctx.results_dir) as out:

@@ -132,7 +132,7 @@ def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: lis
             problems.append(f"command line: cannot read {text!r}: {str(e).splitlines()[0]}")
             continue
         key, value = override.key_or_group, None if override.is_delete() else override.value()
-        translated = translate_key(key, value, notes, problems, "command line")
+        translated = translate_key(key, value, notes, problems, "command line", lambda k: unknown_key(defaults, k, "") is None)
         if translated is None:
             continue
         new_key, new_value = translated
@@ -187,7 +187,8 @@ def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], 
     defaults = OmegaConf.structured(schema)
     config = defaults
     if spec_path is not None:
-        tree = translate_tree(_read_spec(Path(spec_path)), notes, problems, str(spec_path))
+        tree = translate_tree(_read_spec(Path(spec_path)), notes, problems, str(spec_path),
+                              lambda k: unknown_key(defaults, k, "") is None)
         config = _merge_collecting(defaults, tree, str(spec_path), problems)
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
     config = _compose_collecting(schema, config, kept, problems)

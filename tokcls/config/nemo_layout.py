@@ -8,7 +8,7 @@ is refused with the reason; one whose value is what tokcls does anyway is accept
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 # (NeMo path, tokcls path): a key, or every key below a section.
 MOVES = (
@@ -61,8 +61,13 @@ def _set(tree: dict, key: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def translate_key(key: str, value: Any, notes: list[str], problems: list[str], source: str) -> tuple[str, Any] | None:
-    """One key's tokcls path and value (None: no tokcls key), noting what was translated, refusing what cannot be."""
+def translate_key(key: str, value: Any, notes: list[str], problems: list[str], source: str,
+                  known: Callable[[str], bool] | None = None) -> tuple[str, Any] | None:
+    """One key's tokcls path and value (None: no tokcls key), noting what was translated, refusing what cannot be.
+    A key the command's schema has (`known`) is its own: text_classification keeps model.dataset.class_balancing
+    and model.class_labels.class_labels_file where NeMo's text-classification spec has them."""
+    if known is not None and known(key):
+        return key, value
     section = key.split(".")[0]
     if section in SKIPPED_SECTIONS:
         note = f"NeMo section {section} not used: {SKIPPED_SECTIONS[section]}"
@@ -93,11 +98,12 @@ def translate_key(key: str, value: Any, notes: list[str], problems: list[str], s
     return key, value
 
 
-def translate_tree(tree: dict, notes: list[str], problems: list[str], source: str) -> dict:
+def translate_tree(tree: dict, notes: list[str], problems: list[str], source: str,
+                   known: Callable[[str], bool] | None = None) -> dict:
     """A spec file's contents with NeMo's paths moved to tokcls's."""
     result: dict = {}
     for key, value in _leaves(tree, ""):
-        translated = translate_key(key, value, notes, problems, source)
+        translated = translate_key(key, value, notes, problems, source, known)
         if translated is not None:
             _set(result, *translated)
     return result

@@ -59,10 +59,14 @@ def render_yaml(schema: type) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_reference(schemas: dict[str, type]) -> str:
-    """docs/spec_reference.md: a table of every key of every command's schema."""
-    lines = ["# Spec reference", "",
-             "Generated from the schema (`python -m tokcls.commands > docs/spec_reference.md`);",
+def render_reference(schemas: dict[str, type], program: str = "token_classification") -> str:
+    """docs/spec_reference.md (docs/text_spec_reference.md): a table of every key of every command's schema."""
+    if program == "token_classification":
+        title, command = "# Spec reference", "python -m tokcls.commands > docs/spec_reference.md"
+    else:
+        title, command = f"# Spec reference: {program}", f"python -m tokcls.commands {program} > docs/text_spec_reference.md"
+    lines = [title, "",
+             f"Generated from the schema (`{command}`);",
              "`tests/test_spec_reference.py` fails when it is out of date. Each key can be set in the spec",
              "(`-e`) or on the command line (`key=value`); `???` marks a required value.", ""]
     for command, schema in schemas.items():

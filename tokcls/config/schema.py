@@ -6,10 +6,10 @@ from tokcls.config.experiment import MONITORS
 from tokcls.config.loading import raise_problems
 
 
-def register(schemas: dict[str, type]) -> None:
-    """Hydra composes from its ConfigStore: each command's schema is stored under <command>_schema."""
+def register(schemas: dict[str, type], prefix: str = "") -> None:
+    """Hydra composes from its ConfigStore: each command's schema is stored under <prefix><command>_schema."""
     for name, node in schemas.items():
-        ConfigStore.instance().store(name=f"{name}_schema", node=node)
+        ConfigStore.instance().store(name=f"{prefix}{name}_schema", node=node)
 
 
 def _value(option):
@@ -19,12 +19,17 @@ def _value(option):
 PRECISIONS = ("32-true", "32", "16-mixed", "16", "bf16-mixed", "bf16", "bf16-true", "16-true", "64-true", "64")
 
 
-def training_problems(config) -> list[str]:
-    """What no single key's type can tell: settings that contradict each other."""
+TOKEN_MONITORS = ("val_entity_f1", "val_entity_precision", "val_entity_recall", "val_token_f1", "val_token_macro_f1")
+
+
+def training_problems(config, foreign: tuple[str, ...] = ()) -> list[str]:
+    """What no single key's type can tell: settings that contradict each other. `foreign`: metrics of the other program."""
     problems = []
     params = config.exp_manager.checkpoint_callback_params
     key = "exp_manager.checkpoint_callback_params"
-    if params.monitor not in MONITORS:
+    if params.monitor in foreign:
+        pass  # the caller names the metrics this program logs
+    elif params.monitor not in MONITORS:
         problems.append(f"{key}.monitor: unknown metric {params.monitor!r}. Valid: {', '.join(MONITORS)}.")
     else:
         better, mode = MONITORS[params.monitor], _value(params.mode)
@@ -71,10 +76,50 @@ def split_problems(command: str, config) -> list[str]:
     return problems
 
 
-def check_spec(command: str, config) -> None:
+TEXT_METRICS = {
+    "single_label_classification": {"val_accuracy", "val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_mcc"},
+    "multi_label_classification": {"val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_subset_accuracy"},
+    "regression": {"val_pearson", "val_spearman", "val_mse"},
+}
+
+
+def text_problems(command: str, config) -> list[str]:
+    """text_classification: the splits' files, and keys that must agree with the problem type."""
+    splits = {"train": ("training_ds", "validation_ds"), "fine-tune": ("training_ds", "validation_ds"),
+              "evaluate": ("test_ds",)}.get(command, ())
+    problems = [f"{name}.file_path is null: this split needs its file (e.g. {name}.file_path=dev.tsv)"
+                for name in splits if not config[name].file_path]
+    for name in ("training_ds", "validation_ds", "test_ds"):
+        if name in config and config[name].drop_last:
+            problems.append(f"{name}.drop_last=true: every text is trained on and scored in tokcls. Set it to false.")
+    if command not in ("train", "fine-tune"):
+        return problems
+    problems += training_problems(config, TOKEN_MONITORS)
+    dataset = config.model.dataset
+    problem = _value(dataset.problem_type)
+    if _value(dataset.class_balancing) == "weighted_loss" and problem != "single_label_classification":
+        problems.append(f"model.dataset.class_balancing=weighted_loss weighs classes of single-label data; this is {problem}. "
+                        "Set it to null.")
+    monitor = config.exp_manager.checkpoint_callback_params.monitor
+    others = set().union(*TEXT_METRICS.values()) - TEXT_METRICS[problem]
+    if monitor in others or monitor in TOKEN_MONITORS:
+        problems.append(f"exp_manager.checkpoint_callback_params.monitor={monitor} is not logged for {problem}; use val_loss "
+                        f"or one of {', '.join(sorted(TEXT_METRICS[problem]))}.")
+    return problems
+
+
+def check_spec(command: str, config, program: str = "token_classification") -> None:
     """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
+    if program == "text_classification":
+        raise_problems(text_problems(command, config))
+        return
     problems = split_problems(command, config)
-    problems += training_problems(config) if command in ("train", "fine-tune") else []
+    text_monitors = tuple(set().union(*TEXT_METRICS.values()))
+    problems += training_problems(config, text_monitors) if command in ("train", "fine-tune") else []
+    if command in ("train", "fine-tune") and config.exp_manager.checkpoint_callback_params.monitor in text_monitors:
+        problems.append(f"exp_manager.checkpoint_callback_params.monitor="
+                        f"{config.exp_manager.checkpoint_callback_params.monitor} is a text_classification metric; "
+                        f"token_classification logs val_loss, {', '.join(TOKEN_MONITORS)}.")
     tokenizer = config.get("model", {}).get("tokenizer") if command == "train" else None
     if tokenizer is not None and tokenizer.special_tokens:
         problems.append("model.tokenizer.special_tokens: new special tokens would need embeddings the pretrained "

@@ -12,14 +12,21 @@ from tokcls.data.features import IGNORE, Features
 
 
 class WindowDataset(Dataset):
-    def __init__(self, features: Features):
+    """Item i: window i, or with `items` ((first, end) window ranges) the windows of range i, batched together
+    (the windows of one text, whose scores are pooled)."""
+
+    def __init__(self, features: Features, items: list[tuple[int, int]] | None = None):
         self.features = features
+        self.items = items
 
     def __len__(self) -> int:
-        return len(self.features)
+        return len(self.features) if self.items is None else len(self.items)
 
-    def __getitem__(self, i: int) -> dict[str, np.ndarray]:
-        return self.features.window(i)
+    def __getitem__(self, i: int):
+        if self.items is None:
+            return self.features.window(i)
+        first, end = self.items[i]
+        return [self.features.window(k) for k in range(first, end)]
 
 
 class BucketBatchSampler(Sampler[list[int]]):
@@ -122,7 +129,9 @@ class Collate:
     def __init__(self, pad_id: int):
         self.pad_id = pad_id
 
-    def __call__(self, windows: list[dict]) -> dict[str, torch.Tensor]:
+    def __call__(self, windows: list) -> dict[str, torch.Tensor]:
+        if windows and isinstance(windows[0], list):  # items of several windows each: one row per window
+            windows = [w for item in windows for w in item]
         width = max(len(w["input_ids"]) for w in windows)
         n = len(windows)
         input_ids = torch.full((n, width), self.pad_id, dtype=torch.long)
@@ -136,5 +145,47 @@ class Collate:
             labels[row, :length] = torch.from_numpy(w["labels"].astype(np.int64))
             word_index[row, :length] = torch.from_numpy(w["word_index"].astype(np.int64))
         example = torch.tensor([int(w["example"]) for w in windows], dtype=torch.long)
-        return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels,
-                "word_index": word_index, "example": example}
+        batch = {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels,
+                 "word_index": word_index, "example": example}
+        if "target" in windows[0]:
+            batch["targets"] = torch.from_numpy(np.stack([w["target"] for w in windows]).astype(np.float32))
+        return batch
+
+
+class ItemBatchSampler(BucketBatchSampler):
+    """BucketBatchSampler over items of several windows (the windows of one text, kept in one batch so that
+    their scores can be pooled): an item of w windows is batched with batch_size // w others of w windows,
+    so no batch holds more than batch_size windows (or one item, when it alone has more). The number of
+    batches is the same every epoch (the scheduler and resuming count on it); which items share one changes."""
+
+    def __init__(self, lengths: np.ndarray, windows: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
+                 pool: int = 50, rank: int = 0, world: int = 1):
+        super().__init__(lengths, batch_size, shuffle, seed, pool, rank, world)
+        windows = np.asarray(windows)
+        self.classes = {int(w): np.flatnonzero(windows == w).tolist() for w in np.unique(windows)}
+
+    def _per_batch(self, windows: int) -> int:
+        return max(1, self.batch_size // windows)
+
+    def _all_batches(self) -> int:
+        return sum(-(-len(items) // self._per_batch(w)) for w, items in self.classes.items())
+
+    def _batches(self) -> list[list[int]]:
+        rng = random.Random(self.seed + self.epoch)
+        batches = []
+        for windows, items in sorted(self.classes.items()):
+            per = self._per_batch(windows)
+            if not self.shuffle:
+                ordered = sorted(items, key=lambda i: -self.lengths[i])
+                batches += [ordered[i : i + per] for i in range(0, len(ordered), per)]
+                continue
+            items = list(items)
+            rng.shuffle(items)
+            for begin in range(0, len(items), per * self.pool):
+                pool = sorted(items[begin : begin + per * self.pool], key=lambda i: self.lengths[i])
+                batches += [pool[i : i + per] for i in range(0, len(pool), per)]
+        if self.shuffle:
+            rng.shuffle(batches)
+            if batches and self.world > 1:
+                batches += batches[: (-len(batches)) % self.world]
+        return batches

@@ -40,7 +40,8 @@ def load(path: Path) -> tuple[Features, dict] | None:
     except Exception as e:  # a damaged cache is only a cache: rebuild it
         log.warning("ignoring unreadable feature cache %s (%s)", path, e)
         return None
-    features = Features(*(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")))
+    features = Features(*(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")),
+                        targets=arrays.get("targets"))
     info = {"sentence_lengths": arrays["sentence_lengths"].tolist(), "windowed_sentences": int(arrays["windowed"][0])}
     return features, info
 

@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 from conversion.stats import length_stats
 from tokcls.core.errors import InputError
 from tokcls.data import cache
-from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader, WindowDataset
+from tokcls.data.batching import Collate, ResumableLoader
 from tokcls.data.documents import docs_file, pack, read_documents
 from tokcls.data.examples import Example, read_examples
 from tokcls.data.features import IGNORE, Features, WindowSettings, encode
@@ -81,21 +81,27 @@ def log_split(name: str, examples: list[Example], features: Features, info: dict
 
 
 class TokenClassificationDataModule(pl.LightningDataModule):
-    """Reads data_dir, training_ds, validation_ds and model.dataset of a train or fine-tune spec."""
+    """Reads data_dir, training_ds, validation_ds and model.dataset of a train or fine-tune spec. `task` batches the
+    features (tasks/base.py: batches)."""
 
-    def __init__(self, config, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None):
+    def __init__(self, config, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None,
+                 task=None):
         super().__init__()
-        self.data_dir = Path(config.data_dir)
+        self.task = task
+        self.data_dir = Path(config.data_dir) if config.data_dir else None
         self.train_cfg, self.val_cfg = config.training_ds, config.validation_ds
         self.cfg = config.model.dataset
         self.tokenizer = tokenizer
         self.labels = labels
         self.seed = seed
-        self.settings = window_settings(self.cfg)
+        self.settings = self._window_settings()
         self.cache_fallback_dir = cache_fallback_dir
         self.train_examples: list[Example] | None = None
         self.val_examples: list[Example] | None = None
         self.val_units: list[int] | None = None  # words of each document unit (context=document), else None
+
+    def _window_settings(self) -> WindowSettings:
+        return window_settings(self.cfg)
 
     def prepare(self) -> None:
         """Read and tokenize both splits (once; cached on disk)."""
@@ -122,13 +128,18 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         # Lightning's distributed sampler cannot wrap a batch sampler: each process takes its own
         # shard here instead (the Trainer runs with use_distributed_sampler=False).
         rank, world = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
-        sampler = BucketBatchSampler(features.lengths, split_cfg.batch_size, shuffle, self.seed, pool=self.cfg.bucket_pool,
-                                     rank=rank, world=world)
+        dataset, sampler = self.task.batches(features, split_cfg.batch_size, shuffle, training=features is self.train_features,
+                                             seed=self.seed, pool=self.cfg.bucket_pool, rank=rank, world=world)
         # An own generator for worker seeds: iterating must not draw from the global one, or a
         # resumed run's dropout would draw differently from an uninterrupted run's.
-        return ResumableLoader(WindowDataset(features), batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
-                               num_workers=self.cfg.num_workers, pin_memory=self.cfg.pin_memory, position=self._position,
+        return ResumableLoader(dataset, batch_sampler=sampler, collate_fn=Collate(self.tokenizer.pad_token_id),
+                               num_workers=self._per_split(split_cfg, "num_workers"),
+                               pin_memory=self._per_split(split_cfg, "pin_memory"), position=self._position,
                                generator=torch.Generator().manual_seed(self.seed))
+
+    def _per_split(self, split_cfg, key: str):
+        """num_workers / pin_memory: in model.dataset for tokens, in each split for texts (TAO's two layouts)."""
+        return split_cfg[key] if key in split_cfg else self.cfg[key]
 
     def _position(self) -> tuple[int, int]:
         """(epoch, batches this process trained on in it): what a checkpoint must remember to resume mid-epoch."""

@@ -13,13 +13,14 @@ class Example:
     labels: list[str] | None  # None when there is no labels file (inference)
 
 
-def _read_lines(path: Path) -> list[str]:
+def read_lines(path: Path, where: str = "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds") -> list[str]:
+    """The lines of a UTF-8 file, split on \\n only; a missing or undecodable file is an InputError (`where`: the keys to check)."""
     try:
         # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
         # for a line break and shift every later sentence against its labels.
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds", path) from None
+        raise InputError("file not found", where, path) from None
     except UnicodeDecodeError as e:
         raise InputError(f"not valid UTF-8 ({e.reason})", "re-create it with token_classification dataset_convert", path) from None
     # split("\n"), not splitlines(): words may hold U+2028 and other line-like characters.
@@ -32,12 +33,12 @@ def _read_lines(path: Path) -> list[str]:
 def read_examples(text_file: str | Path, labels_file: str | Path | None = None, num_samples: int = -1) -> list[Example]:
     """Sentences of a text file (words split on whitespace), each with its labels when a labels file is given."""
     text_file = Path(text_file)
-    texts = _read_lines(text_file)
+    texts = read_lines(text_file)
     if labels_file is None:
         examples = [Example(line.split(), None) for line in texts]
     else:
         labels_file = Path(labels_file)
-        labels = _read_lines(labels_file)
+        labels = read_lines(labels_file)
         if len(labels) != len(texts):
             raise InputError(
                 f"{len(texts)} lines in {text_file} but {len(labels)} in {labels_file}",

@@ -33,6 +33,7 @@ class Features:
     word_index: np.ndarray  # int32, the word predicted at this position, -1 elsewhere
     offsets: np.ndarray  # int64, window i spans offsets[i]:offsets[i + 1]
     example: np.ndarray  # int32, the sentence window i belongs to
+    targets: np.ndarray | None = None  # float32 [examples, k]: labels of whole texts (text task); None for tokens
 
     def __len__(self) -> int:
         return len(self.example)
@@ -43,15 +44,19 @@ class Features:
 
     def window(self, i: int) -> dict[str, np.ndarray]:
         span = slice(self.offsets[i], self.offsets[i + 1])
-        return {
+        window = {
             "input_ids": self.input_ids[span],
             "labels": self.labels[span],
             "word_index": self.word_index[span],
             "example": self.example[i],
         }
+        if self.targets is not None:
+            window["target"] = self.targets[self.example[i]]
+        return window
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in ("input_ids", "labels", "word_index", "offsets", "example")}
+        names = ("input_ids", "labels", "word_index", "offsets", "example") + (("targets",) if self.targets is not None else ())
+        return {name: getattr(self, name) for name in names}
 
 
 def continuation_label_ids(labels: list[str]) -> list[int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tokcls.tasks.text.decoders import DECODERS
 from tokcls.tasks.token.decoders import ArgmaxDecoder, ExportedDecoder
 
 TRANSITIONS = ("transitions", "start_transitions", "end_transitions")
@@ -21,7 +22,7 @@ class _Outputs(torch.nn.Module):
     def __init__(self, network):
         super().__init__()
         self.network = network
-        scores = network.decoder.decoding_scores()
+        scores = getattr(network.decoder, "decoding_scores", lambda: None)()  # Viterbi decoders of the token task
         self.viterbi = scores is not None
         for name, value in zip(TRANSITIONS, scores or ()):
             self.register_buffer(name, value.detach().clone())
@@ -64,6 +65,9 @@ class OnnxModel:
         self.task, self.labels = description["task"], list(description["labels"])
         self.outside_label, self.head_settings = description["outside_label"], dict(description["head"])
         outputs = [o.name for o in self.session.get_outputs()]
+        if self.task == "text_classification":  # decoded as the archive's head decodes (thresholds in model.json)
+            self.decoder = DECODERS[self.head_settings["problem_type"]](self.labels, self.head_settings.get("thresholds"))
+            return
         scheme = self.head_settings["scheme"]
         if "transitions" in outputs:
             ids = np.zeros((1, 2), dtype=np.int64)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from tokcls.data.batching import BucketBatchSampler, Collate, WindowDataset
+from tokcls.data.batching import Collate
 from tokcls.data.documents import pack
 from tokcls.data.examples import Example
 from tokcls.data.features import WindowSettings
@@ -38,8 +38,8 @@ class Predictor:
     def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):
         """(example, word, rows): the scores at every owned first sub-token, in batch order."""
         features, _ = self.task.encode(examples, self.tokenizer, None, self.settings)
-        loader = DataLoader(WindowDataset(features), collate_fn=Collate(self.tokenizer.pad_token_id),
-                            batch_sampler=BucketBatchSampler(features.lengths, self.batch_size, shuffle=shuffle))
+        dataset, sampler = self.task.batches(features, self.batch_size, shuffle)
+        loader = DataLoader(dataset, collate_fn=Collate(self.tokenizer.pad_token_id), batch_sampler=sampler)
         if progress:
             from tqdm import tqdm
 
@@ -74,10 +74,8 @@ class Predictor:
         rows = torch.cat([p[2] for p in parts])
         labels, confidences, scores = self.task.decode(model.decoder, model.labels, n_words, example, word, rows, unit_words)
         loss = None
-        if examples and all(e.labels is not None for e in examples):
-            index = {label: i for i, label in enumerate(model.labels)}
-            gold = torch.tensor([index[label] for e in examples for label in e.labels], dtype=torch.long)
-            loss = model.decoder.gold_loss(scores, gold, n_words) / max(1, sum(n_words))
+        if examples and all(gold is not None for gold in self.task.gold(examples)):
+            loss = self.task.test_loss(model.decoder, scores, examples, model.labels)
         return Prediction(labels, confidences, scores, loss)
 
     def predict(self, examples: list[Example], progress: bool = False,

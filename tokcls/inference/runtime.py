@@ -9,6 +9,7 @@ import torch
 
 from tokcls.core.errors import InputError
 from tokcls.data.features import WindowSettings
+from tokcls.data.text_datamodule import text_window_settings
 from tokcls.export.onnx import OnnxModel
 from tokcls.inference.predictor import Predictor
 from tokcls.tasks.token.decoders import build_decoder
@@ -88,13 +89,20 @@ def load_for_inference(ctx, config, batch_size: int) -> Predictor:
     from tokcls.model.archive import load_model
 
     network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    if network.task != ctx.program:
+        raise InputError(f"a {network.task} model, but this is {ctx.program}",
+                         f"run {network.task} {ctx.command} with it, or give a {ctx.program} model", ctx.model)
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
-    use_decoder(model, network, config.model.head.decoder)
+    if network.task == "token_classification":
+        use_decoder(model, network, config.model.head.decoder)
     device = torch.device("cpu")  # onnxruntime and int8 run on the CPU
     if isinstance(model, torch.nn.Module) and getattr(config.quantize, "value", config.quantize) == "none":
         device = inference_device(config.trainer)
         model.to(device)
     wanted, trained_with = config.model.dataset, trained.model.dataset
+    if network.task == "text_classification":
+        settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
+        return Predictor(model, tokenizer, settings, batch_size, device)
     settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
                               trained_with.stride if wanted.stride is None else wanted.stride)
     context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence

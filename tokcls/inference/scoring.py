@@ -6,6 +6,7 @@ from pathlib import Path
 from tokcls.data.documents import docs_file, read_documents
 from tokcls.data.examples import read_examples
 from tokcls.data.labels import check_labels_known
+from tokcls.data.text_examples import read_text_examples
 from tokcls.inference.predictor import Predictor
 
 
@@ -25,13 +26,25 @@ def score_split(predictor: Predictor, data_dir: str | Path, split_cfg, progress:
             print(f"No {docs_file(text_file).name} beside {text_file.name}: sentence mode (model.dataset.context=document "
                   "needs it; dataset_convert writes it from -DOCSTART- lines)")
     prediction = predictor.run(examples, progress, shuffle=split_cfg.shuffle, documents=documents)
-    reports = predictor.task.reports([e.labels for e in examples], prediction.labels, model.labels, model.outside_label)
+    reports = predictor.task.reports(predictor.task.gold(examples), prediction.labels, model)
     reports["summary"]["test_loss"] = prediction.loss
     return examples, prediction.labels, reports
 
 
-def format_summary(summary: dict) -> str:
+def score_text_split(predictor: Predictor, path: str | Path, num_samples: int = -1, shuffle: bool = False,
+                     progress: bool = True):
+    """(examples, prediction, reports) of a labelled text-classification file (text_classification evaluate, and
+    train's test_ds): scikit-learn's / scipy's reports of the task, with `summary` and the test_loss."""
+    model = predictor.model
+    examples = read_text_examples(path, model.labels, model.decoder.problem_type, num_samples=num_samples)
+    prediction = predictor.run(examples, progress, shuffle=shuffle)
+    reports = predictor.task.reports(predictor.task.gold(examples), prediction.labels, model)
+    reports["summary"]["test_loss"] = prediction.loss
+    return examples, prediction, reports
+
+
+def format_summary(summary: dict, source: str = "entity level, seqeval") -> str:
     """The closing table, in the shape of Lightning's test summary that NeMo prints."""
     rows = [f"  {name:<12}{value:>12.4f}" if name == "test_loss" else f"  {name:<12}{value:>12.2f}"
             for name, value in summary.items() if value is not None]
-    return "Test summary (entity level, seqeval):\n" + "\n".join(rows)
+    return f"Test summary ({source}):\n" + "\n".join(rows)

@@ -7,8 +7,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 
 
-def plot_confusion_matrix(gold: list[list[str]], pred: list[list[str]], labels: list[str], out: BinaryIO) -> None:
-    """Row-normalised word-level confusion matrix, labels on both axes, sized to stay readable."""
+def plot_confusion_matrix(gold: list[list[str]], pred: list[list[str]], labels: list[str], out: BinaryIO, unit: str = "words") -> None:
+    """Row-normalised (per word or per text: `unit`) confusion matrix, labels on both axes, sized to stay readable."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
@@ -25,7 +25,7 @@ def plot_confusion_matrix(gold: list[list[str]], pred: list[list[str]], labels: 
     ax.set_yticks(range(len(present)), present, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    ax.set_title("Confusion matrix (share of each gold label's words)")
+    ax.set_title(f"Confusion matrix (share of each gold label's {unit})")
     if len(present) <= 30:
         for i in range(len(present)):
             for j in range(len(present)):

@@ -175,7 +175,7 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
         raise InputError(f"not a readable model archive ({e})", "the file is truncated or damaged: copy it again", path) from None
     missing = [name for name in REQUIRED if name not in files]
     if missing:
-        raise InputError(f"archive lacks {', '.join(missing)}", "re-create it with token_classification train", path)
+        raise InputError(f"archive lacks {', '.join(missing)}", "re-create it with train", path)
     check_manifest(files, path)
     return files
 
@@ -201,7 +201,7 @@ def describe_format1(config, labels: list[str]) -> dict:
 
 def _damaged(member: str, e: Exception, path: Path) -> InputError:
     return InputError(f"the archive's {member} is damaged ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})",
-                      "copy the archive again, or re-create it with token_classification train", path)
+                      "copy the archive again, or re-create it with train", path)
 
 
 def load_model(path: str | Path, key: str | None = None):
@@ -215,7 +215,9 @@ def load_model(path: str | Path, key: str | None = None):
     files = read_archive(path, key)
     try:
         config = current_layout(OmegaConf.create(files["config.yaml"].decode("utf-8")))
-        config.model.head, config.model.dataset.pad_label  # noqa: B018 - the keys loading needs
+        config.model.dataset  # noqa: B018 - the keys loading needs
+        if DESCRIPTION not in files:  # format 1 (token task) describes its head in config.yaml
+            config.model.head, config.model.dataset.pad_label  # noqa: B018
     except Exception as e:  # unparsable YAML, bad bytes or missing keys: the member is damaged
         raise _damaged("config.yaml", e, path) from None
     labels = files["label_ids.csv"].decode().split()
@@ -237,7 +239,7 @@ def load_model(path: str | Path, key: str | None = None):
             encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"))
         except (OSError, ValueError, TypeError) as e:
             raise InputError(f"the archive's tokenizer or encoder config does not load ({e})",
-                             "re-create the archive with token_classification train", path) from None
+                             "re-create the archive with train", path) from None
     try:
         network = Network.build(encoder, description)
     except (ValueError, TypeError, KeyError) as e:
@@ -246,7 +248,7 @@ def load_model(path: str | Path, key: str | None = None):
         weights = load_tensors(files["model.safetensors"])
     except Exception as e:  # safetensors raises its own error type for a damaged file
         raise InputError(f"the archive's model.safetensors is damaged ({str(e).splitlines()[0]})",
-                         "copy the archive again, or re-create it with token_classification train", path) from None
+                         "copy the archive again, or re-create it with train", path) from None
     expected = network.state_dict()
     missing = [k for k in expected if k not in weights]
     unexpected = [k for k in weights if k not in expected]

@@ -17,8 +17,8 @@ from torch import nn
 class Task(Protocol):
     name: str  # stored in the archive: which task rebuilds the network
 
-    def head_settings(self, head_cfg, train_labels: list[list[str]], outside: str) -> dict:
-        """The head's description (what the archive stores) from the spec's model.head and the training labels."""
+    def head_settings(self, head_cfg, *facts) -> dict:
+        """The head's description (what the archive stores) from the spec's head section and facts of the training data."""
 
     def build_head(self, hidden_size: int, labels: list[str], outside: str, settings: dict) -> nn.Module:
         """The head described by `settings`: forward(hidden states) -> scores; `.decoder` owns loss and decoding."""
@@ -26,13 +26,32 @@ class Task(Protocol):
     def encode(self, examples: list, tokenizer, labels: list[str] | None, settings) -> tuple:
         """(features, facts to log) of labelled or unlabelled examples."""
 
-    def decode(self, decoder, labels: list[str], n_words: list[int], example: np.ndarray, word: np.ndarray,
-               rows: torch.Tensor, units: list[int] | None = None) -> tuple[list[list[str]], list[list[float]], torch.Tensor]:
-        """Model outputs -> (labels, confidences) per example, and the scores in example order (`units`: the
-        sizes of the encoded units when examples were packed into documents)."""
+    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
+                rank: int = 0, world: int = 1) -> tuple:
+        """(dataset, batch sampler) over the features: what one batch holds (windows, or whole texts)."""
 
-    def reports(self, gold: list[list[str]], pred: list[list[str]], labels: list[str], outside: str) -> dict:
-        """Every metric of one prediction set, with `summary` (the headline numbers)."""
+    def loss(self, decoder, emissions: torch.Tensor, batch: dict, weight: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(summed loss, its weight) of a batch."""
+
+    def loss_total(self, features, weight: torch.Tensor | None) -> float:
+        """The summed loss weight of one training epoch (TaskModule divides by its mean per batch)."""
+
+    def decode(self, decoder, labels: list[str], n_words: list[int], example: np.ndarray, word: np.ndarray,
+               rows: torch.Tensor, units: list[int] | None = None) -> tuple[list, list, torch.Tensor]:
+        """Model outputs at the kept rows (`word_index` >= 0) -> (predictions, confidences) per example, and the
+        scores in example order (`units`: the sizes of the encoded units when examples were packed into documents)."""
+
+    def gold(self, examples: list) -> list:
+        """The gold labels (or values) of examples, as `reports` takes them; None for an unlabelled example."""
+
+    def test_loss(self, decoder, scores: torch.Tensor, examples: list, labels: list[str]) -> float:
+        """The decoder's loss on gold-labelled examples, per predicted unit."""
+
+    def reports(self, gold: list, pred: list, model) -> dict:
+        """Every metric of one prediction set, with `summary` (the headline numbers); `model` gives labels and decoder."""
+
+    def format_reports(self, reports: dict) -> str:
+        """The reports as printed tables."""
 
     def validation_metrics(self, reports: dict) -> dict[str, float]:
         """What is logged after each validation (and what a checkpoint can monitor)."""

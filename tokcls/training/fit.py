@@ -12,23 +12,29 @@ from tokcls.data.datamodule import TokenClassificationDataModule
 from tokcls.data.features import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.inference.scoring import format_summary, score_split
-from tokcls.metrics.reports import format_reports
 from tokcls.model.archive import save_archive
+from tokcls.tasks import get_task
 from tokcls.training.experiment import archive_path, build_trainer, copy_files, mark_finished, resume_checkpoint
 from tokcls.training.timing import FitTimer, write_train_results
 
 log = logging.getLogger("tokcls")
 
 
-def prepare_data(config, tokenizer, labels: list[str], results: Path) -> TokenClassificationDataModule:
-    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache")
+def prepare_data(config, tokenizer, labels: list[str], results: Path, task=None,
+                 data_class=TokenClassificationDataModule):
+    """The data module of `task` (default: token classification), with both splits read and tokenized."""
+    task = task or get_task("token_classification")
+    data = data_class(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache", task=task)
     data.prepare()
     return data
 
 
-def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None) -> Path:
+def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None,
+                    finish=None, test_split=None) -> Path:
     """Train the LightningModule `model`; put the best checkpoint's weights (by the monitored metric) or the
-    last ones into the archive."""
+    last ones into the archive. `finish(network)` runs on the final weights before they are archived (text
+    multi-label: thresholds tuned on the validation split); `test_split(network)` scores the test split after
+    (default: the token test_ds when text_file is set)."""
     copy_files(config.exp_manager, results)
     trainer, checkpoint = build_trainer(config, results)
     resume_from = resume_checkpoint(config, results)
@@ -55,9 +61,13 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     else:
         log.info("The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
                  config.exp_manager.checkpoint_callback_params.save_best_model)
+    if finish is not None:
+        finish(model.network)
     archive = save_archive(path, model.network, archive_config, tokenizer, key=key)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
-    if config.test_ds.text_file:
+    if test_split is not None:
+        test_split(model.network)
+    elif config.test_ds.get("text_file"):
         test(config, model.network, tokenizer)
     return archive
 
@@ -80,5 +90,6 @@ def test(config, network, tokenizer) -> dict:
     predictor = Predictor(network, tokenizer, WindowSettings(dataset.max_seq_length, dataset.stride),
                           config.test_ds.batch_size, next(network.parameters()).device, dataset.get("context", "sentence"))
     _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
-    print(f"\nTest split {config.test_ds.text_file}:\n{format_reports(reports)}\n\n{format_summary(reports['summary'])}")
+    print(f"\nTest split {config.test_ds.text_file}:\n{predictor.task.format_reports(reports)}\n\n"
+          f"{format_summary(reports['summary'])}")
     return reports

@@ -13,9 +13,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 
-from tokcls.data.features import IGNORE
 from tokcls.data.labels import format_label_stats, training_label_stats
-from tokcls.metrics.reports import format_reports
 from tokcls.model.dropout import use_fast_dropout
 from tokcls.tasks import get_task
 from tokcls.training.optim import build_optimizer, build_scheduler, warmup_steps
@@ -53,11 +51,13 @@ class TaskModule(pl.LightningModule):
             return
         data = self.trainer.datamodule
         self.class_weights = self._class_weights(data)
-        self.loss_normalizer = self._loss_normalizer(data.train_features.labels, len(data.train_dataloader()))
+        self.loss_normalizer = self._loss_normalizer(data.train_features, len(data.train_dataloader()))
 
     def _class_weights(self, data) -> torch.Tensor | None:
         """Logs the training labels' frequencies and class weights (as NeMo does on every run); returns the
         weights when model.class_balancing=weighted_loss."""
+        if any(e.labels is None for e in data.train_examples):  # regression: values, no classes to count
+            return None
         stats = training_label_stats(data.train_examples, self.network.labels, Path(data.data_dir))
         if self.trainer.is_global_zero:
             log.info("%s", format_label_stats(stats))
@@ -69,7 +69,7 @@ class TaskModule(pl.LightningModule):
             log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
         return torch.tensor(stats["weights"], dtype=torch.float, device=self.device)
 
-    def _loss_normalizer(self, train_labels, batches: int) -> float:
+    def _loss_normalizer(self, train_features, batches: int) -> float:
         """Divide each training batch's summed loss by the average labelled weight of a batch.
 
         Length-bucketed batches hold very different numbers of words (32 one-word headlines, or 32
@@ -77,10 +77,7 @@ class TaskModule(pl.LightningModule):
         a word in a long one. Dividing by one constant weighs every word alike, as random batches do
         on average, while keeping the loss on the usual scale.
         """
-        labels = torch.as_tensor(train_labels, dtype=torch.long)
-        labels = labels[labels != IGNORE]
-        weight = self.class_weights.cpu() if self.class_weights is not None else None
-        total = float(weight[labels].sum()) if weight is not None else float(len(labels))
+        total = self.task.loss_total(train_features, self.class_weights)
         return max(total / max(1, batches), 1e-8)
 
     def forward(self, input_ids, attention_mask):
@@ -88,14 +85,14 @@ class TaskModule(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         emissions = self(batch["input_ids"], batch["attention_mask"])
-        total, count = self.network.decoder.loss(emissions, batch["labels"], batch["word_index"], self.class_weights)
+        total, count = self.task.loss(self.network.decoder, emissions, batch, self.class_weights)
         loss = total / self.loss_normalizer if self.loss_normalizer is not None else total / count.clamp(min=1e-8)
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].size(0))
         return loss
 
     def validation_step(self, batch, batch_idx):
         emissions = self(batch["input_ids"], batch["attention_mask"])
-        total, count = self.network.decoder.loss(emissions, batch["labels"], batch["word_index"], self.class_weights)
+        total, count = self.task.loss(self.network.decoder, emissions, batch, self.class_weights)
         self.log("val_loss", total / count.clamp(min=1e-8), batch_size=batch["input_ids"].size(0), sync_dist=True)
         owned = batch["word_index"] >= 0
         rows = owned.nonzero(as_tuple=True)[0]
@@ -121,12 +118,12 @@ class TaskModule(pl.LightningModule):
         network = self.network
         pred, _, _ = self.task.decode(network.decoder, network.labels, [len(e.words) for e in examples], example, word, rows,
                                       units=getattr(data, "val_units", None))
-        reports = self.task.reports([e.labels for e in examples], pred, network.labels, network.outside_label)
+        reports = self.task.reports(self.task.gold(examples), pred, network)
         # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
         self.log_dict(self.task.validation_metrics(reports), sync_dist=True)
         if self.trainer.is_global_zero:
             print(f"\nValidation after epoch {self.current_epoch}, step {self.global_step}:")
-            print(format_reports(reports))
+            print(self.task.format_reports(reports))
 
     def configure_optimizers(self):
         optimizer = build_optimizer(self.network.parameter_groups(), self.optim_cfg)

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import json
 
-from tokcls.data.features import encode
+import numpy as np
+import torch
+
+from tokcls.data.batching import BucketBatchSampler, WindowDataset
+from tokcls.data.features import IGNORE, encode
 from tokcls.metrics.plots import plot_confusion_matrix
-from tokcls.metrics.reports import all_reports, tag_scheme
+from tokcls.metrics.reports import all_reports, format_reports, tag_scheme
 from tokcls.tasks.token.head import TokenHead
 from tokcls.tasks.token.words import per_sentence, word_scores
 
@@ -26,6 +30,31 @@ class TokenTask:
     def encode(self, examples, tokenizer, labels, settings):
         return encode(examples, tokenizer, labels, settings)
 
+    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
+                rank: int = 0, world: int = 1):
+        """(dataset, batch sampler): windows of similar length, batch_size a batch."""
+        return WindowDataset(features), BucketBatchSampler(features.lengths, batch_size, shuffle, seed, pool=pool,
+                                                           rank=rank, world=world)
+
+    def loss(self, decoder, emissions, batch, weight):
+        return decoder.loss(emissions, batch["labels"], batch["word_index"], weight)
+
+    def loss_total(self, features, weight) -> float:
+        """The weight of the training loss over one epoch: every labelled word (class-weighted)."""
+        labels = torch.as_tensor(features.labels, dtype=torch.long)
+        labels = labels[labels != IGNORE]
+        return float(weight.cpu()[labels].sum()) if weight is not None else float(len(labels))
+
+    def gold(self, examples) -> list:
+        return [e.labels for e in examples]
+
+    def test_loss(self, decoder, scores, examples, labels) -> float:
+        """The decoder's loss per word of gold-labelled examples."""
+        index = {label: i for i, label in enumerate(labels)}
+        gold = torch.tensor([index[label] for e in examples for label in e.labels], dtype=torch.long)
+        n_words = [len(e.words) for e in examples]
+        return decoder.gold_loss(scores, gold, n_words) / max(1, sum(n_words))
+
     def decode(self, decoder, labels, n_words, example, word, rows, units=None):
         """Rows predicted at owned first sub-tokens -> word scores in sentence order -> the decoder's labels,
         each sentence decoded on its own. With document context the rows' examples are document units
@@ -35,11 +64,14 @@ class TokenTask:
         names = [labels[i] for i in ids.tolist()]
         return per_sentence(names, n_words), per_sentence(confidences.tolist(), n_words), scores
 
-    def reports(self, gold, pred, labels, outside):
-        reports = all_reports(gold, pred, labels, outside)
+    def reports(self, gold, pred, model):
+        reports = all_reports(gold, pred, model.labels, model.outside_label)
         micro = reports["entity"]["micro avg"]
         reports["summary"] = {"f1": 100 * micro["f1"], "precision": 100 * micro["precision"], "recall": 100 * micro["recall"]}
         return reports
+
+    def format_reports(self, reports) -> str:
+        return format_reports(reports)
 
     def validation_metrics(self, reports):
         return {

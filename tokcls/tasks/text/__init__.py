@@ -1,0 +1,1 @@
+"""Text classification: labels, sets of labels or values of whole texts (and sentence pairs)."""

@@ -1,0 +1,104 @@
+"""Text classification as a task: texts (or pairs) in windows, a head on [CLS] whose window scores are pooled per
+text, and scikit-learn/scipy-equal reports for one class, a set of labels, or a value per text."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+
+from tokcls.data.batching import ItemBatchSampler, WindowDataset
+from tokcls.data.text_features import encode_texts, targets, text_items
+from tokcls.metrics.plots import plot_confusion_matrix
+from tokcls.metrics.text_reports import format_text_reports, text_reports
+from tokcls.tasks.text.decoders import pool
+from tokcls.tasks.text.head import TextHead
+
+HEAD_KEYS = ("num_output_layers", "fc_dropout", "activation", "use_transformer_init")
+
+
+class TextTask:
+    name = "text_classification"
+
+    def head_settings(self, head_cfg, problem_type) -> dict:
+        """model.classifier_head's keys and model.dataset.problem_type."""
+        settings = {key: getattr(head_cfg[key], "value", head_cfg[key]) for key in HEAD_KEYS}
+        settings["problem_type"] = getattr(problem_type, "value", problem_type)
+        return settings
+
+    def build_head(self, hidden_size, labels, outside, settings) -> TextHead:
+        return TextHead(hidden_size, labels, outside, **settings)
+
+    def encode(self, examples, tokenizer, labels, settings):
+        return encode_texts(examples, tokenizer, labels, settings)
+
+    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
+                rank: int = 0, world: int = 1):
+        """(dataset, batch sampler): whole texts, never more than batch_size windows a batch; in training a text
+        of more windows is cut into parts of batch_size windows (text_items)."""
+        items = text_items(features, batch_size if training else None)
+        lengths = np.asarray([features.lengths[a:b].max() for a, b in items])
+        windows = np.asarray([b - a for a, b in items])
+        return WindowDataset(features, items), ItemBatchSampler(lengths, windows, batch_size, shuffle, seed, pool, rank, world)
+
+    def loss(self, decoder, emissions, batch, weight):
+        return decoder.loss(emissions, batch, weight)
+
+    def loss_total(self, features, weight) -> float:
+        """The weight of the training loss over one epoch: every training item (a text, or part of a long one) once."""
+        items = text_items(features, None)
+        if weight is None or features.targets is None or features.targets.shape[1] != 1:
+            return float(len(items))
+        return float(weight.cpu()[torch.as_tensor(features.targets[:, 0], dtype=torch.long)].sum())
+
+    def text_scores(self, example: np.ndarray, rows: torch.Tensor) -> torch.Tensor:
+        """[texts, classes]: the mean score of each text's windows, texts in order."""
+        scores, _ = pool(rows.float(), torch.as_tensor(example, dtype=torch.long))
+        return scores
+
+    def decode(self, decoder, labels, n_words, example, word, rows, units=None):
+        """(predictions: a class list, a label set or a value per text; every class's probability per text; scores)."""
+        scores = self.text_scores(example, rows)
+        if len(scores) != len(n_words):
+            raise RuntimeError(f"{len(n_words) - len(scores)} texts got no window: every text must be encoded")
+        return decoder.decode(scores), decoder.probabilities(scores).tolist(), scores
+
+    def gold(self, examples) -> list:
+        return [e.value if e.value is not None else e.labels for e in examples]
+
+    def test_loss(self, decoder, scores, examples, labels) -> float:
+        gold = torch.from_numpy(targets(examples, labels, decoder.problem_type))
+        return decoder.gold_loss(scores, gold) / max(1, len(examples))
+
+    def reports(self, gold, pred, model) -> dict:
+        return text_reports(gold, pred, model.labels, model.decoder.problem_type)
+
+    def format_reports(self, reports) -> str:
+        return format_text_reports(reports)
+
+    def validation_metrics(self, reports):
+        if reports["problem_type"] == "regression":
+            return {"val_pearson": reports["pearson"], "val_spearman": reports["spearman"], "val_mse": reports["mse"]}
+        classes = reports["classes"]
+        metrics = {"val_micro_f1": classes["micro avg"]["f1"], "val_macro_f1": classes["macro avg"]["f1"],
+                   "val_weighted_f1": classes["weighted avg"]["f1"]}
+        if reports["problem_type"] == "multi_label_classification":
+            return metrics | {"val_subset_accuracy": reports["subset_accuracy"]}
+        return metrics | {"val_accuracy": reports["accuracy"], "val_mcc": reports["mcc"]}
+
+    def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
+        with out.open("evaluation_report.txt") as f:
+            f.write(text + "\n")
+        with out.open("evaluation_report.json") as f:
+            json.dump(reports, f, indent=2)
+        with out.open(f"predictions_{split}.jsonl") as f:  # one line per text: gold and predicted
+            for example, predicted in zip(examples, pred):
+                gold = example.value if example.value is not None else example.labels
+                f.write(json.dumps({"text": example.text, "text_b": example.text_b, "gold": gold, "predicted": predicted},
+                                   ensure_ascii=False) + "\n")
+        written = ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.jsonl"]
+        if reports["problem_type"] == "single_label_classification":
+            with out.open("confusion_matrix.png", "wb") as f:
+                plot_confusion_matrix([e.labels for e in examples], pred, labels, f, unit="texts")
+            written.append("confusion_matrix.png")
+        return written

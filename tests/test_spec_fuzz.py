@@ -63,6 +63,7 @@ def run_main(argv) -> int:
 def test_every_key_of_every_spec_takes_any_value_without_a_traceback(command, tmp_path_factory, monkeypatch):
     monkeypatch.setattr(cli, "run_logged", lambda *args: None)  # the spec layer only
     results = tmp_path_factory.mktemp("fuzz")
+    monkeypatch.chdir(results)  # drawn relative paths (a target_data_dir the lock creates) land here, not in the repository
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(overrides=overrides_for(command))
@@ -93,8 +94,9 @@ SLOW = {"train": 12, "fine-tune": 8, "export": 8}  # examples of the commands th
 
 
 @pytest.mark.parametrize("command", list(RUNS))
-def test_fast_commands_run_with_random_values_and_end_cleanly(command, fuzz_data, tiny_encoder):
+def test_fast_commands_run_with_random_values_and_end_cleanly(command, fuzz_data, tiny_encoder, monkeypatch):
     data, archive, root = fuzz_data
+    monkeypatch.chdir(root)  # drawn relative paths (checkpoint dirpath, archive prefix) land here, not in the repository
     counter = iter(range(10**6))
 
     @settings(max_examples=SLOW.get(command, 25), deadline=None, suppress_health_check=list(HealthCheck))

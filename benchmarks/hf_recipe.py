@@ -67,9 +67,21 @@ def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-eval-sentences", type=int, default=-1, help="first N scored sentences (-1: all)")
 
 
+def training_arguments(args):
+    """The Trainer's settings from the recipe arguments (shared with text_hf_recipe.py)."""
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=args.output_dir, num_train_epochs=args.epochs, per_device_train_batch_size=args.batch_size,
+        per_device_eval_batch_size=args.batch_size, learning_rate=args.lr, weight_decay=args.weight_decay,
+        warmup_steps=args.warmup_ratio,  # transformers 5: a float in [0, 1) is the warmup ratio
+        lr_scheduler_type="linear", seed=args.seed, save_strategy="no", report_to=[], logging_steps=50,
+        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0)
+
+
 def main(argv=None) -> dict:
     from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification,
-                              Trainer, TrainingArguments)
+                              Trainer)
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True)
@@ -89,12 +101,7 @@ def main(argv=None) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(name)
     model = AutoModelForTokenClassification.from_pretrained(
         name, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_id)
-    training_args = TrainingArguments(
-        output_dir=args.output_dir, num_train_epochs=args.epochs, per_device_train_batch_size=args.batch_size,
-        per_device_eval_batch_size=args.batch_size, learning_rate=args.lr, weight_decay=args.weight_decay,
-        warmup_steps=args.warmup_ratio,  # transformers 5: a float in [0, 1) is the warmup ratio
-        lr_scheduler_type="linear", seed=args.seed, save_strategy="no", report_to=[], logging_steps=50,
-        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0)
+    training_args = training_arguments(args)
     trainer = Trainer(model=model, args=training_args, train_dataset=tokenize(train, tokenizer, label_id, args.max_length),
                       data_collator=DataCollatorForTokenClassification(tokenizer))
     start = time.perf_counter()

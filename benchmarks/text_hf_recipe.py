@@ -3,7 +3,8 @@ baseline of text_compare_hf.py, on text_classification's converted files (text<T
 
 As transformers' examples/pytorch/text-classification: AutoModelForSequenceClassification (the encoder's pooler,
 a fresh classifier), texts truncated at max_length, DataCollatorWithPadding (random batches, padded to their
-longest), AdamW with a linear schedule and warmup; accuracy and macro F1 by scikit-learn on the dev file.
+longest), AdamW with a linear schedule and warmup; accuracy and macro F1 by scikit-learn on the dev file; inference
+timed as pipeline("text-classification") over the dev texts, model load included, as tokcls's infer is timed.
 
     python benchmarks/text_hf_recipe.py --data-dir DATA --output-dir OUT [--epochs 3 --batch-size 32 ...]
 """
@@ -18,15 +19,14 @@ import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, f1_score
 
-from hf_recipe import add_recipe_arguments
+from hf_recipe import add_recipe_arguments, training_arguments
 from tokcls.data.labels import read_label_ids
 from tokcls.data.text_examples import read_text_examples
 from tokcls.model.encoder import resolve_encoder
 
 
 def main(argv=None) -> dict:
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer,
-                              TrainingArguments)
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True)
@@ -50,20 +50,22 @@ def main(argv=None) -> dict:
         return [{"input_ids": ids, "attention_mask": mask, "labels": index[e.labels[0]]}
                 for ids, mask, e in zip(encoded["input_ids"], encoded["attention_mask"], examples)]
 
-    training_args = TrainingArguments(
-        output_dir=args.output_dir, num_train_epochs=args.epochs, per_device_train_batch_size=args.batch_size,
-        per_device_eval_batch_size=args.batch_size, learning_rate=args.lr, weight_decay=args.weight_decay,
-        warmup_steps=args.warmup_ratio,  # transformers 5: a float in [0, 1) is the warmup ratio
-        lr_scheduler_type="linear", seed=args.seed, save_strategy="no", report_to=[], logging_steps=50,
-        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0)
+    training_args = training_arguments(args)
     train_rows = rows(train)
     trainer = Trainer(model=model, args=training_args, train_dataset=train_rows, data_collator=DataCollatorWithPadding(tokenizer))
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
+    predicted = trainer.predict(rows(dev)).predictions.argmax(-1)
+    # inference as a user runs it, timed as tokcls's infer is (model load included): the saved model in pipeline()
+    folder = Path(args.output_dir) / "model"
+    trainer.save_model(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    from transformers import pipeline
+
     start = time.perf_counter()
-    dev_rows = rows(dev)  # tokenizing is part of predicting raw texts
-    predicted = trainer.predict(dev_rows).predictions.argmax(-1)
+    classify = pipeline("text-classification", model=str(folder), device="cpu")
+    classify([e.text for e in dev], batch_size=args.batch_size, truncation=True, max_length=args.max_length)
     eval_seconds = time.perf_counter() - start
     gold = [index[e.labels[0]] for e in dev]
     truncated = sum(len(ids) > args.max_length for ids in tokenizer([e.text for e in dev])["input_ids"])

@@ -17,7 +17,7 @@ def test_hf_export_loads_offline_and_agrees(trained, tmp_path, monkeypatch, caps
     _, archive, _ = trained
     out = tmp_path / "hf"
     assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=hf"]) == 0
-    assert "Largest word-score difference" in capsys.readouterr().out
+    assert "Largest score difference" in capsys.readouterr().out
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
     model, tokenizer, _ = load_model(archive, "key1")

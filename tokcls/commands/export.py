@@ -24,27 +24,28 @@ def compare(network, exported, tokenizer) -> tuple[float, bool]:
     return float((ours.scores - theirs.scores).abs().max()), same
 
 
-def run(config, ctx):
+def export_checked(config, ctx, to_hf, hf_model, compare):
+    """The archive (-m, -k) written as format=hf (`to_hf(network, tokenizer, folder)`, loaded back as
+    `hf_model(folder, network)`) or ONNX, then checked with `compare(network, exported, tokenizer, trained config)`
+    -> (largest score difference, same predictions). Written and checked in a scratch folder, then moved into
+    RESULTS: a failed or interrupted export leaves no half-written model there."""
     from pathlib import Path
 
     from tokcls.core.atomic import staged_directory
     from tokcls.core.errors import InputError
-    from tokcls.export.hf import HfModel, to_hf
     from tokcls.export.onnx import OnnxModel, to_onnx
     from tokcls.model.archive import load_model
 
-    network, tokenizer, _ = load_model(ctx.model, ctx.key)
+    network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    if network.task != ctx.program:
+        raise InputError(f"a {network.task} model, but this is {ctx.program}", f"export it with {network.task} export", ctx.model)
     out = ctx.results_dir
     if config.export_to and config.format.value == "hf":
         raise InputError("format=hf writes a directory, so export_to has nothing to name", "leave export_to null", out)
-    # Written and checked in a scratch folder, then moved into RESULTS: a failed or interrupted
-    # export leaves no half-written model there.
     with staged_directory(out, overwrite=config.overwrite) as stage:
         if config.format.value == "hf":
             to_hf(network, tokenizer, stage)
-            exported, target = HfModel(stage, network), out
-            if network.head.describe()["decoder"] != "argmax":  # pipeline() decodes each word alone
-                exported.decoder = network.decoder
+            exported, target = hf_model(stage, network), out
         else:
             name = Path(config.export_to or "model.onnx").name
             to_onnx(network, stage / name)
@@ -52,11 +53,23 @@ def run(config, ctx):
             (stage / "label_ids.csv").write_text("".join(f"{label}\n" for label in network.labels))
             exported, target = OnnxModel(stage / name, network.describe()), out / name
         if config.check:
-            difference, same_labels = compare(network, exported, tokenizer)
-            print(f"Largest word-score difference between the archive and the {config.format.value} export: {difference:.2e}"
-                  f"; decoding {'the same' if same_labels else 'DIFFERENT'}")
-            if difference > 1e-4 or not same_labels:
+            difference, same = compare(network, exported, tokenizer, trained)
+            print(f"Largest score difference between the archive and the {config.format.value} export: {difference:.2e}"
+                  f"; predictions {'the same' if same else 'DIFFERENT'}")
+            if difference > 1e-4 or not same:
                 raise InputError(f"the export differs from the archive (scores by {difference:.2e}"
-                                 f"{', and it decodes differently' if not same_labels else ''})", "report this as a bug", target)
+                                 f"{', and it predicts differently' if not same else ''})", "report this as a bug", target)
     print(f"Exported {ctx.model} to {target}")
     return target
+
+
+def run(config, ctx):
+    from tokcls.export.hf import HfModel, to_hf
+
+    def hf_model(folder, network):
+        exported = HfModel(folder, network)
+        if network.head.describe()["decoder"] != "argmax":  # pipeline() decodes each word alone
+            exported.decoder = network.decoder
+        return exported
+
+    return export_checked(config, ctx, to_hf, hf_model, lambda network, exported, tokenizer, _: compare(network, exported, tokenizer))

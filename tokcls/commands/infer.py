@@ -116,8 +116,32 @@ def _json_line(text: str, ws, ls, cs, spans: list[dict]) -> str:
             f'"offsets": [{offsets}], "confidences": [{confidences}], "entities": {dumps(spans)}}}\n')
 
 
-def run(config, ctx):
+def stream_records(config, ctx, write_chunk, verb: str = "Labelled"):
+    """Lines of input_batch / input_file, chunk_lines at a time, through `write_chunk(chunk, sink)` into
+    RESULTS/output_file, written whole or not at all. Ctrl-C keeps the chunks finished so far, each complete."""
     from tokcls.core.atomic import atomic_files
+
+    lines, count, interrupted, chunk_start = iter(_lines(config)), 0, False, 0
+    output = ctx.results_dir / config.output_file
+    with atomic_files(ctx.results_dir) as out, out.open(config.output_file) as sink:
+        try:
+            while chunk := list(itertools.islice(lines, config.chunk_lines)):
+                chunk_start = sink.tell()
+                write_chunk(chunk, sink)
+                count += len(chunk)
+        except KeyboardInterrupt:  # the file is still renamed into place, holding the whole chunks
+            interrupted = True
+            sink.seek(chunk_start)
+            sink.truncate()
+    if interrupted:
+        print(f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to do the rest",
+              file=sys.stderr)
+        raise SystemExit(130)
+    print(f"{verb} {count} input(s); results in {output}")
+    return output
+
+
+def run(config, ctx):
     from tokcls.inference import long_text
     from tokcls.inference.long_text import StreamingEntities, label_in_pieces
     from tokcls.inference.runtime import load_for_inference
@@ -126,39 +150,25 @@ def run(config, ctx):
     predictor = load_for_inference(ctx, config, config.batch_size)
     model = predictor.model
     plain = is_plain(model.labels, model.outside_label)
-    lines, printed, count, interrupted, chunk_start = iter(_lines(config)), 0, 0, False, 0
-    documents = None  # context=document: decided on the first chunk (blank lines separate documents)
-    output = ctx.results_dir / config.output_file
-    with atomic_files(ctx.results_dir) as out, out.open(config.output_file) as sink:
-        try:
-            while chunk := list(itertools.islice(lines, config.chunk_lines)):
-                chunk_start = sink.tell()
-                if documents is None:
-                    documents = _document_mode(predictor, config, chunk)
-                for group in _groups(chunk):
-                    if len(group) == 1 and len(group[0]) > long_text.LONG_TEXT_CHARS:
-                        text = group[0]
-                        pieces = label_in_pieces(predictor, text)
-                        _write_long_record(sink, text, pieces, StreamingEntities(text, plain, model.outside_label))
-                        if printed < config.max_printed:
-                            print(f"Query : {printable(text[:200])}... ({len(text)} characters, labelled in pieces: "
-                                  "see the output file)")
-                            printed += 1
-                        continue
-                    for text, ws, ls, cs in _records(predictor, config, group, documents):
-                        sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
-                        if printed < config.max_printed:
-                            marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))
-                            print(f"Query : {printable(text)}\nResult: {printable(marked)}")
-                            printed += 1
-                count += len(chunk)
-        except KeyboardInterrupt:  # Ctrl-C: keep the chunks labelled so far, each whole (the file is still renamed)
-            interrupted = True
-            sink.seek(chunk_start)
-            sink.truncate()
-    if interrupted:
-        print(f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to label the rest",
-              file=sys.stderr)
-        raise SystemExit(130)
-    print(f"Labelled {count} input(s); results in {output}")
-    return output
+    state = {"printed": 0, "documents": None}  # context=document: decided on the first chunk (blank lines separate documents)
+
+    def show(query: str, result: str | None = None) -> None:
+        if state["printed"] < config.max_printed:
+            print(f"Query : {query}" + (f"\nResult: {result}" if result is not None else ""))
+            state["printed"] += 1
+
+    def write_chunk(chunk: list[str], sink) -> None:
+        if state["documents"] is None:
+            state["documents"] = _document_mode(predictor, config, chunk)
+        for group in _groups(chunk):
+            if len(group) == 1 and len(group[0]) > long_text.LONG_TEXT_CHARS:
+                text = group[0]
+                _write_long_record(sink, text, label_in_pieces(predictor, text), StreamingEntities(text, plain, model.outside_label))
+                show(f"{printable(text[:200])}... ({len(text)} characters, labelled in pieces: see the output file)")
+                continue
+            for text, ws, ls, cs in _records(predictor, config, group, state["documents"]):
+                sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
+                marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))
+                show(printable(text), printable(marked))
+
+    return stream_records(config, ctx, write_chunk)

@@ -22,14 +22,13 @@ PRECISIONS = ("32-true", "32", "16-mixed", "16", "bf16-mixed", "bf16", "bf16-tru
 TOKEN_MONITORS = ("val_entity_f1", "val_entity_precision", "val_entity_recall", "val_token_f1", "val_token_macro_f1")
 
 
-def training_problems(config, foreign: tuple[str, ...] = ()) -> list[str]:
-    """What no single key's type can tell: settings that contradict each other. `foreign`: metrics of the other program."""
+def training_problems(config) -> list[str]:
+    """What no single key's type can tell: settings that contradict each other (whether the monitored metric is one the
+    program logs is checked by each program: text_problems, check_spec)."""
     problems = []
     params = config.exp_manager.checkpoint_callback_params
     key = "exp_manager.checkpoint_callback_params"
-    if params.monitor in foreign:
-        pass  # the caller names the metrics this program logs
-    elif params.monitor not in MONITORS:
+    if params.monitor not in MONITORS:
         problems.append(f"{key}.monitor: unknown metric {params.monitor!r}. Valid: {', '.join(MONITORS)}.")
     else:
         better, mode = MONITORS[params.monitor], _value(params.mode)
@@ -94,7 +93,7 @@ def text_problems(command: str, config) -> list[str]:
             problems.append(f"{name}.drop_last=true: every text is trained on and scored in tokcls. Set it to false.")
     if command not in ("train", "fine-tune"):
         return problems
-    problems += training_problems(config, TOKEN_MONITORS)
+    problems += training_problems(config)
     dataset = config.model.dataset
     problem = _value(dataset.problem_type)
     if _value(dataset.class_balancing) == "weighted_loss" and problem != "single_label_classification":
@@ -114,8 +113,8 @@ def check_spec(command: str, config, program: str = "token_classification") -> N
         raise_problems(text_problems(command, config))
         return
     problems = split_problems(command, config)
-    text_monitors = tuple(set().union(*TEXT_METRICS.values()))
-    problems += training_problems(config, text_monitors) if command in ("train", "fine-tune") else []
+    text_monitors = set().union(*TEXT_METRICS.values())
+    problems += training_problems(config) if command in ("train", "fine-tune") else []
     if command in ("train", "fine-tune") and config.exp_manager.checkpoint_callback_params.monitor in text_monitors:
         problems.append(f"exp_manager.checkpoint_callback_params.monitor="
                         f"{config.exp_manager.checkpoint_callback_params.monitor} is a text_classification metric; "

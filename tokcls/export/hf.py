@@ -8,6 +8,18 @@ import torch
 from tokcls.core.errors import InputError
 
 
+def with_encoder_weights(factory, config, encoder):
+    """A fresh `factory` model (an AutoModelFor... class) of `config`, holding the encoder's weights; only a pooler may
+    be left over (tokcls's encoders have none)."""
+    hf_model = factory.from_config(config)
+    base = getattr(hf_model, hf_model.base_model_prefix)
+    missing, unexpected = base.load_state_dict(encoder.state_dict(), strict=False)
+    if unexpected or any("pooler" not in k for k in missing):
+        raise InputError(f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
+                         "export format=onnx instead")
+    return hf_model
+
+
 def to_hf(model, tokenizer, out: Path) -> Path:
     """The encoder plus a one-layer head is exactly <Type>ForTokenClassification: copy the weights over."""
     from transformers import AutoModelForTokenClassification
@@ -30,12 +42,7 @@ def to_hf(model, tokenizer, out: Path) -> Path:
     config.num_labels = len(model.labels)
     config.id2label = dict(enumerate(model.labels))
     config.label2id = {label: i for i, label in enumerate(model.labels)}
-    hf_model = AutoModelForTokenClassification.from_config(config)
-    base = getattr(hf_model, hf_model.base_model_prefix)
-    missing, unexpected = base.load_state_dict(model.encoder.state_dict(), strict=False)
-    if unexpected or any("pooler" not in k for k in missing):
-        raise InputError(f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
-                         "export format=onnx instead")
+    hf_model = with_encoder_weights(AutoModelForTokenClassification, config, model.encoder)
     classifier = hf_model.classifier
     classifier.load_state_dict(linears[0].state_dict())
     out = Path(out)

@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from tokcls.core.errors import InputError
+from tokcls.export.hf import with_encoder_weights
 
 # Where each encoder type's sequence classifier keeps the two head layers: (first dense, classifier).
 HEAD_LAYERS = {"bert": ("bert.pooler.dense", "classifier"), "mpnet": ("classifier.dense", "classifier.out_proj")}
@@ -39,12 +40,7 @@ def to_hf_text(model, tokenizer, out: Path) -> Path:
     config.label2id = {label: i for i, label in config.id2label.items()}
     if "thresholds" in settings:  # multi-label: pipeline() gives the probabilities; these pick the labels
         config.tokcls_thresholds = dict(zip(model.labels, settings["thresholds"]))
-    hf_model = AutoModelForSequenceClassification.from_config(config)
-    base = getattr(hf_model, hf_model.base_model_prefix)
-    missing, unexpected = base.load_state_dict(model.encoder.state_dict(), strict=False)
-    if unexpected or any("pooler" not in k for k in missing):
-        raise InputError(f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
-                         "export format=onnx instead")
+    hf_model = with_encoder_weights(AutoModelForSequenceClassification, config, model.encoder)
     dense_name, classifier_name = HEAD_LAYERS[model_type]
     hf_model.get_submodule(dense_name).load_state_dict(first.state_dict())
     hf_model.get_submodule(classifier_name).load_state_dict(last.state_dict())

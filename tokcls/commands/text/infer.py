@@ -1,12 +1,10 @@
 """infer: texts (input_batch or a file, one a line; pairs text<TAB>text_b) -> NeMo's Query/Result lines and JSON Lines."""
 from __future__ import annotations
 
-import itertools
 import json
-import sys
 
 from tokcls.commands.base import Command
-from tokcls.commands.infer import _lines, printable
+from tokcls.commands.infer import printable, stream_records
 from tokcls.config.text import TextInferConfig
 
 COMMAND = Command("infer", "classify texts (input_batch or input_file) with a model archive; writes JSON Lines",
@@ -29,36 +27,23 @@ def record(text: str, predicted, probabilities: list[float], labels: list[str], 
 
 
 def run(config, ctx):
-    from tokcls.core.atomic import atomic_files
     from tokcls.data.text_examples import TextExample
     from tokcls.inference.runtime import load_for_inference
 
     predictor = load_for_inference(ctx, config, config.batch_size)
     model = predictor.model
     problem = model.decoder.problem_type
-    lines, printed, count, interrupted, chunk_start = iter(_lines(config)), 0, 0, False, 0
-    output = ctx.results_dir / config.output_file
-    with atomic_files(ctx.results_dir) as out, out.open(config.output_file) as sink:
-        try:
-            while chunk := list(itertools.islice(lines, config.chunk_lines)):
-                chunk_start = sink.tell()
-                texts = [text if text.strip() else " " for text in chunk]  # an empty line still gets its record
-                examples = [TextExample(*text.split("\t", 1)) if "\t" in text else TextExample(text) for text in texts]
-                prediction = predictor.run(examples, progress=config.input_file is not None)
-                for text, predicted, probabilities in zip(chunk, prediction.labels, prediction.confidences):
-                    line, shown = record(text, predicted, probabilities, model.labels, problem)
-                    sink.write(json.dumps(line, ensure_ascii=False) + "\n")
-                    if printed < config.max_printed:
-                        print(f"Query : {printable(text)}\nResult: {shown}")
-                        printed += 1
-                count += len(chunk)
-        except KeyboardInterrupt:  # Ctrl-C: keep the chunks classified so far, each whole
-            interrupted = True
-            sink.seek(chunk_start)
-            sink.truncate()
-    if interrupted:
-        print(f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to classify the rest",
-              file=sys.stderr)
-        raise SystemExit(130)
-    print(f"Classified {count} text(s); results in {output}")
-    return output
+    printed = []
+
+    def write_chunk(chunk: list[str], sink) -> None:
+        texts = [text if text.strip() else " " for text in chunk]  # an empty line still gets its record
+        examples = [TextExample(*text.split("\t", 1)) if "\t" in text else TextExample(text) for text in texts]
+        prediction = predictor.run(examples, progress=config.input_file is not None)
+        for text, predicted, probabilities in zip(chunk, prediction.labels, prediction.confidences):
+            line, shown = record(text, predicted, probabilities, model.labels, problem)
+            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if len(printed) < config.max_printed:
+                print(f"Query : {printable(text)}\nResult: {shown}")
+                printed.append(text)
+
+    return stream_records(config, ctx, write_chunk, "Classified")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from torch import nn
 
 from tokcls.tasks.text.decoders import DECODERS
-from tokcls.tasks.token.head import ACTIVATIONS
+from tokcls.tasks.layers import fc_stack
 
 
 def _value(option):
@@ -28,16 +28,8 @@ class TextHead(nn.Module):
         problem_type = _value(problem_type)
         self.settings = {"num_output_layers": num_output_layers, "fc_dropout": fc_dropout, "activation": _value(activation),
                          "use_transformer_init": use_transformer_init, "problem_type": problem_type}
-        layers: list[nn.Module] = [nn.Dropout(fc_dropout)]
-        for _ in range(num_output_layers - 1):
-            layers += [nn.Linear(hidden_size, hidden_size), ACTIVATIONS[_value(activation)](), nn.Dropout(fc_dropout)]
-        layers.append(nn.Linear(hidden_size, 1 if problem_type == "regression" else len(labels)))
-        self.layers = nn.Sequential(*layers)
-        if use_transformer_init:
-            for module in self.layers:
-                if isinstance(module, nn.Linear):
-                    nn.init.normal_(module.weight, mean=0.0, std=0.02)
-                    nn.init.zeros_(module.bias)
+        outputs = 1 if problem_type == "regression" else len(labels)
+        self.layers = fc_stack(hidden_size, outputs, num_output_layers, fc_dropout, _value(activation), use_transformer_init)
         self.decoder = DECODERS[problem_type](labels, thresholds)
 
     def forward(self, hidden_states):

@@ -4,10 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tokcls.tasks.layers import fc_stack
 from tokcls.tasks.token.decoders import CRFDecoder, build_decoder
-
-ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "silu": nn.SiLU}
-
 
 def _value(option):
     return getattr(option, "value", option)
@@ -25,16 +23,7 @@ class TokenHead(nn.Module):
             raise ValueError(f"model.head.num_fc_layers must be at least 1, got {num_fc_layers}")
         self.settings = {"num_fc_layers": num_fc_layers, "fc_dropout": fc_dropout, "activation": _value(activation),
                          "use_transformer_init": use_transformer_init, "decoder": _value(decoder), "scheme": _value(scheme)}
-        layers: list[nn.Module] = [nn.Dropout(fc_dropout)]
-        for _ in range(num_fc_layers - 1):
-            layers += [nn.Linear(hidden_size, hidden_size), ACTIVATIONS[_value(activation)](), nn.Dropout(fc_dropout)]
-        layers.append(nn.Linear(hidden_size, len(labels)))
-        self.layers = nn.Sequential(*layers)
-        if use_transformer_init:
-            for module in self.layers:
-                if isinstance(module, nn.Linear):
-                    nn.init.normal_(module.weight, mean=0.0, std=0.02)
-                    nn.init.zeros_(module.bias)
+        self.layers = fc_stack(hidden_size, len(labels), num_fc_layers, fc_dropout, _value(activation), use_transformer_init)
         self.decoder = build_decoder(decoder, labels, scheme, outside)
 
     def forward(self, hidden_states):

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from hf_recipe import add_recipe_arguments, training_arguments
 from sklearn.metrics import accuracy_score, f1_score
 
-from hf_recipe import add_recipe_arguments, training_arguments
 from tokcls.data.labels import read_label_ids
 from tokcls.data.text_examples import read_text_examples
 from tokcls.model.encoder import resolve_encoder

@@ -72,14 +72,12 @@ def test_multi_label_thresholds_are_tuned_archived_and_used(run):
     kind, root, data, archive = run
     if kind != "multi":
         pytest.skip("multi-label only")
-    from tokcls.model.archive import load_model
-
     import torch
 
-    from tokcls.data.text_datamodule import text_window_settings
     from tokcls.data.text_examples import read_text_examples
-    from tokcls.data.text_features import targets
+    from tokcls.data.text_features import targets, text_window_settings
     from tokcls.inference.predictor import Predictor
+    from tokcls.model.archive import load_model
     from tokcls.tasks.text.decoders import tune_thresholds
 
     network, tokenizer, config = load_model(archive)
@@ -111,3 +109,24 @@ def test_hugging_face_export_loads_in_pipeline_and_scores_as_the_archive(run):
             assert scored[0]["score"] == pytest.approx(mine["value"], abs=1e-4)
         else:
             assert {s["label"]: s["score"] for s in scored} == pytest.approx(mine["probabilities"], abs=1e-4)
+
+
+def test_fine_tune_continues_the_archive_and_refuses_other_classes(run, capsys):
+    kind, root, data, archive = run
+    if kind != "single":
+        pytest.skip("one kind is enough: fine-tune shares everything else with train")
+    from tokcls.model.archive import load_model
+
+    assert text_main(["fine-tune", "-r", str(root / "ft"), "-m", str(archive), f"data_dir={data}", "trainer.max_epochs=1",
+                      "trainer.enable_progress_bar=false"]) == 0
+    tuned, _, config = load_model(root / "ft" / "checkpoints" / "tokcls_text_finetuned.tcls")
+    original, _, _ = load_model(archive)
+    assert tuned.labels == original.labels and config.trainer.max_epochs == 1  # the new run is recorded
+    assert not all(a.equal(b) for a, b in zip(tuned.state_dict().values(), original.state_dict().values()))
+    other = root / "other"
+    other.mkdir()
+    (other / "label_ids.csv").write_text("money\nsport\n")
+    (other / "train.tsv").write_text("bank profit\t0\n")
+    (other / "dev.tsv").write_text("goal match\t1\n")
+    assert text_main(["fine-tune", "-r", str(root / "ft2"), "-m", str(archive), f"data_dir={other}"]) == 2
+    assert "are not the model's" in capsys.readouterr().err

@@ -86,3 +86,16 @@ def test_thresholds_maximise_each_labels_f1():
     gold = torch.tensor([[1, 1], [1, 1], [1, 0], [0, 0]])
     first, second = tune_thresholds(probabilities, gold)
     assert 0.1 < first <= 0.4 and 0.1 < second <= 0.2  # every positive above, every negative below
+
+
+def test_class_weights_weigh_each_text_by_its_class_in_the_loss_and_its_normalizer():
+    from tokcls.tasks.text.decoders import SingleLabelDecoder
+
+    decoder = SingleLabelDecoder(["a", "b"])
+    emissions = torch.randn(3, 4, 2).expand(-1, -1, -1)
+    batch = {"example": torch.tensor([0, 1, 1]), "targets": torch.tensor([[0.0], [1.0], [1.0]])}
+    weight = torch.tensor([0.25, 2.0])
+    total, count = decoder.loss(emissions, batch, weight)
+    pooled = torch.stack([emissions[0, 0], emissions[1:, 0].mean(0)])  # text 1's two windows pooled first
+    expected = torch.nn.functional.cross_entropy(pooled, torch.tensor([0, 1]), weight=weight, reduction="sum")
+    assert torch.isclose(total, expected) and count == 2.25

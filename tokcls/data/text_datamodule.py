@@ -9,21 +9,10 @@ from tokcls.core.errors import InputError
 from tokcls.data import cache
 from tokcls.data.datamodule import TokenClassificationDataModule
 from tokcls.data.features import Features
-from tokcls.data.text_examples import TextExample, read_text_examples
-from tokcls.data.text_features import TextWindowSettings, encode_texts
+from tokcls.data.text_examples import TextExample, read_text_examples, split_path
+from tokcls.data.text_features import TextWindowSettings, encode_texts, text_window_settings
 
 log = logging.getLogger("tokcls")
-
-
-def split_path(data_dir, split_cfg) -> Path:
-    """A split's file_path, read from data_dir when it is relative and data_dir is set."""
-    path = Path(split_cfg.file_path)
-    return Path(data_dir) / path if data_dir and not path.is_absolute() else path
-
-
-def text_window_settings(dataset_cfg, max_seq_length=None, stride=None) -> TextWindowSettings:
-    return TextWindowSettings(max_seq_length or dataset_cfg.max_seq_length, dataset_cfg.stride if stride is None else stride,
-                              problem_type=getattr(dataset_cfg.problem_type, "value", dataset_cfg.problem_type))
 
 
 def load_text_split(path: Path, tokenizer, labels: list[str] | None, settings: TextWindowSettings, num_samples: int = -1,
@@ -66,19 +55,3 @@ class TextDataModule(TokenClassificationDataModule):
                  self.settings.stride)
         return examples, features, None
 
-
-def text_labels(config) -> list[str]:
-    """The class names: model.class_labels.class_labels_file, else label_ids.csv in data_dir or beside the training
-    file; a regression model has one output, named "value". Checked against model.dataset.num_classes when set."""
-    from tokcls.data.labels import read_label_ids
-
-    dataset = config.model.dataset
-    if getattr(dataset.problem_type, "value", dataset.problem_type) == "regression":
-        return ["value"]
-    given = config.model.class_labels.class_labels_file
-    path = Path(given) if given else (Path(config.data_dir) if config.data_dir else split_path(None, config.training_ds).parent) / "label_ids.csv"
-    labels = read_label_ids(path)
-    if dataset.num_classes is not None and dataset.num_classes != len(labels):
-        raise InputError(f"model.dataset.num_classes={dataset.num_classes}, but the label file has {len(labels)} classes",
-                         "set model.dataset.num_classes to the number of classes (or null to take it from the file)", path)
-    return labels

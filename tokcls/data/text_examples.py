@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tokcls.core.errors import InputError
 from tokcls.data.examples import read_lines
+from tokcls.data.labels import read_label_ids
 
 
 @dataclass
@@ -72,3 +73,24 @@ def read_text_examples(path: str | Path, labels: list[str] | None, problem: str,
         else:
             examples.append(TextExample(fields[0], text_b))
     return examples
+
+
+def split_path(data_dir, split_cfg) -> Path:
+    """A split's file_path, read from data_dir when it is relative and data_dir is set."""
+    path = Path(split_cfg.file_path)
+    return Path(data_dir) / path if data_dir and not path.is_absolute() else path
+
+
+def text_labels(config) -> list[str]:
+    """The class names: model.class_labels.class_labels_file, else label_ids.csv in data_dir or beside the training
+    file; a regression model has one output, named "value". Checked against model.dataset.num_classes when set."""
+    dataset = config.model.dataset
+    if getattr(dataset.problem_type, "value", dataset.problem_type) == "regression":
+        return ["value"]
+    given = config.model.class_labels.class_labels_file
+    path = Path(given) if given else (Path(config.data_dir) if config.data_dir else split_path(None, config.training_ds).parent) / "label_ids.csv"
+    labels = read_label_ids(path)
+    if dataset.num_classes is not None and dataset.num_classes != len(labels):
+        raise InputError(f"model.dataset.num_classes={dataset.num_classes}, but the label file has {len(labels)} classes",
+                         "set model.dataset.num_classes to the number of classes (or null to take it from the file)", path)
+    return labels

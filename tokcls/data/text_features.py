@@ -19,6 +19,11 @@ class TextWindowSettings(WindowSettings):
     problem_type: str = "single_label_classification"  # what `targets` holds (part of the feature cache's key)
 
 
+def text_window_settings(dataset_cfg, max_seq_length=None, stride=None) -> TextWindowSettings:
+    return TextWindowSettings(max_seq_length or dataset_cfg.max_seq_length, dataset_cfg.stride if stride is None else stride,
+                              problem_type=getattr(dataset_cfg.problem_type, "value", dataset_cfg.problem_type))
+
+
 def pair_separator(tokenizer) -> list[int]:
     """The special tokens between the two texts of a pair ([SEP] for BERT, </s></s> for RoBERTa)."""
     a = tokenizer("a", add_special_tokens=False)["input_ids"]

@@ -21,10 +21,13 @@ from tokcls.tasks import get_task
 
 @dataclass
 class Prediction:
-    labels: list[list[str]]  # one per word of every example
-    confidences: list[list[float]]  # the softmax probability of each word's label
-    scores: torch.Tensor  # [all words, labels]: the word scores the decoder read, example after example
-    loss: float | None  # with gold labels: the decoder's loss per word (the test loss)
+    """What the task's decode gives. Tokens: a label and its softmax probability per word, scores [all words, labels].
+    Texts: per text a class list, a label set or a value, every class's probability, scores [texts, outputs]."""
+
+    labels: list  # one per word of every example (tokens); one prediction per text (texts)
+    confidences: list  # per word its label's probability (tokens); per text every class's probability (texts)
+    scores: torch.Tensor  # the scores the decoder read, example after example
+    loss: float | None  # with gold labels: the decoder's loss per predicted unit (the test loss)
 
 
 class Predictor:

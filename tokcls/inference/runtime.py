@@ -9,7 +9,7 @@ import torch
 
 from tokcls.core.errors import InputError
 from tokcls.data.features import WindowSettings
-from tokcls.data.text_datamodule import text_window_settings
+from tokcls.data.text_features import text_window_settings
 from tokcls.export.onnx import OnnxModel
 from tokcls.inference.predictor import Predictor
 from tokcls.tasks.token.decoders import build_decoder

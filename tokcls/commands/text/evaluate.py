@@ -8,7 +8,7 @@ COMMAND = Command("evaluate", "score a model archive on a labelled file: reports
 
 def run(config, ctx) -> dict:
     from tokcls.core.atomic import atomic_files
-    from tokcls.data.text_datamodule import split_path
+    from tokcls.data.text_examples import split_path
     from tokcls.inference.runtime import load_for_inference
     from tokcls.inference.scoring import format_summary, score_text_split
 

@@ -10,8 +10,8 @@ SAMPLE = ["What is the capital of Sweden ?", "Markets fell sharply on Monday aft
 
 def compare(network, exported, tokenizer, trained) -> tuple[float, bool]:
     """(largest text-score difference, same predictions) between the archive and the export on SAMPLE."""
-    from tokcls.data.text_datamodule import text_window_settings
     from tokcls.data.text_examples import TextExample
+    from tokcls.data.text_features import text_window_settings
     from tokcls.inference.predictor import Predictor
 
     examples = [TextExample(text) for text in SAMPLE]

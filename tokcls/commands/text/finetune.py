@@ -12,7 +12,8 @@ def run(config, ctx):
 
     from tokcls.commands.text.steps import after_training
     from tokcls.core.errors import InputError
-    from tokcls.data.text_datamodule import TextDataModule, text_labels
+    from tokcls.data.text_datamodule import TextDataModule
+    from tokcls.data.text_examples import text_labels
     from tokcls.model.archive import load_model
     from tokcls.tasks import get_task
     from tokcls.training.fit import fit_and_archive, prepare_data

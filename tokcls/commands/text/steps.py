@@ -35,7 +35,7 @@ def tune_thresholds_on(network, predictor, examples) -> None:
 
 def after_training(config, data, tokenizer):
     """(finish, test_split) for fit_and_archive."""
-    from tokcls.data.text_datamodule import split_path
+    from tokcls.data.text_examples import split_path
     from tokcls.inference.predictor import Predictor
     from tokcls.inference.scoring import format_summary, score_text_split
 

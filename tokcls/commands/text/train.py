@@ -10,7 +10,8 @@ def run(config, ctx):
     import pytorch_lightning as pl
 
     from tokcls.commands.text.steps import after_training, text_tokenizer
-    from tokcls.data.text_datamodule import TextDataModule, text_labels
+    from tokcls.data.text_datamodule import TextDataModule
+    from tokcls.data.text_examples import text_labels
     from tokcls.model.encoder import load_encoder
     from tokcls.model.network import Network
     from tokcls.tasks import get_task

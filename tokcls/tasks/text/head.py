@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from tokcls.tasks.text.decoders import DECODERS
 from tokcls.tasks.layers import fc_stack
+from tokcls.tasks.text.decoders import DECODERS
 
 
 def _value(option):

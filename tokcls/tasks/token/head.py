@@ -7,6 +7,7 @@ from torch import nn
 from tokcls.tasks.layers import fc_stack
 from tokcls.tasks.token.decoders import CRFDecoder, build_decoder
 
+
 def _value(option):
     return getattr(option, "value", option)
 

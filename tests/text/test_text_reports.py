@@ -59,3 +59,10 @@ def test_regression_equals_scipy():
     assert report["spearman"] == pytest.approx(spearmanr(gold, pred)[0])
     assert report["mse"] == pytest.approx(mean_squared_error(gold, pred))
     assert math.isnan(regression_report([1.0, 2.0], [3.0, 3.0])["pearson"])  # constant predictions: undefined, not 0
+
+
+def test_the_test_summary_shows_correlations_to_four_decimals():
+    from tokcls.inference.scoring import format_summary
+
+    text = format_summary({"pearson": 0.80451, "spearman": 0.79601, "mse": 1.36112, "test_loss": 1.36112}, "scikit-learn")
+    assert "0.8045" in text and "0.7960" in text and "1.3611" in text

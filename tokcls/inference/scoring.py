@@ -45,6 +45,8 @@ def score_text_split(predictor: Predictor, path: str | Path, num_samples: int = 
 
 def format_summary(summary: dict, source: str = "entity level, seqeval") -> str:
     """The closing table, in the shape of Lightning's test summary that NeMo prints."""
-    rows = [f"  {name:<12}{value:>12.4f}" if name == "test_loss" else f"  {name:<12}{value:>12.2f}"
+    # losses and correlations in [-1, 1] with 4 decimals; scores in % with 2
+    exact = ("test_loss", "pearson", "spearman", "mse")
+    rows = [f"  {name:<12}{value:>12.4f}" if name in exact else f"  {name:<12}{value:>12.2f}"
             for name, value in summary.items() if value is not None]
     return f"Test summary ({source}):\n" + "\n".join(rows)

@@ -79,6 +79,14 @@ def training_arguments(args):
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0)
 
 
+def write_result(args, result: dict) -> dict:
+    """Print the recipe's result and keep it as OUTPUT/hf_result.json (what the comparisons read)."""
+    print(json.dumps(result, indent=2))
+    Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    (Path(args.output_dir) / "hf_result.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
 def main(argv=None) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer
 
@@ -125,10 +133,7 @@ def main(argv=None) -> dict:
         "entity_recall": recall_score(gold, pred), "threads": torch.get_num_threads(),
     }
     print(classification_report(gold, pred, digits=4))
-    print(json.dumps(result, indent=2))
-    Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-    (Path(args.output_dir) / "hf_result.json").write_text(json.dumps(result, indent=2))
-    return result
+    return write_result(args, result)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ timed as pipeline("text-classification") over the dev texts, model load included
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from hf_recipe import add_recipe_arguments, training_arguments
+from hf_recipe import add_recipe_arguments, training_arguments, write_result
 from sklearn.metrics import accuracy_score, f1_score
 
 from tokcls.data.labels import read_label_ids
@@ -78,10 +77,7 @@ def main(argv=None) -> dict:
         "macro_f1": f1_score(gold, predicted, average="macro"), "threads": torch.get_num_threads(),
         "train_tokens_per_text": round(float(np.mean([len(r["input_ids"]) for r in train_rows])), 1),
     }
-    print(json.dumps(result, indent=2))
-    Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-    (Path(args.output_dir) / "hf_result.json").write_text(json.dumps(result, indent=2))
-    return result
+    return write_result(args, result)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import profile_step  # noqa: E402
 import scaling  # noqa: E402
 import tao_defaults  # noqa: E402
 import text_compare_hf  # noqa: E402
+import tune_conll  # noqa: E402
 
 
 def test_compare_and_scaling_skip_without_a_dataset(tmp_path, capsys):
@@ -114,3 +115,13 @@ def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(t
     assert tokcls["train_texts_per_second"] > 0 and hf["train_texts_per_second"] > 0
     assert "| HF Trainer recipe (truncated) |" in capsys.readouterr().out
     assert text_compare_hf.main(["--dataset", "absent", "--output-dir", str(tmp_path / "o")]) == {}
+
+
+def test_tune_conll_runs_the_default_and_the_search_and_scores_both(tmp_path, tiny_encoder, capsys):
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    result = tune_conll.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--threads", "1", "--trials", "2",
+                              "--epochs", "1", "--extra", "model.language_model.pretrained_model_name=splade-tiny"])
+    assert 0 <= result["default_dev_f1"] <= 100 and 0 <= result["best_trial_dev_f1"] <= 100
+    out = capsys.readouterr().out
+    assert "trial  state" in out and "Dev entity F1: default spec" in out
+    assert tune_conll.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == {}

@@ -8,7 +8,7 @@ from tokcls.commands import SCHEMAS, SPEC_FILES
 from tokcls.config import load_spec
 from tokcls.config.reference import render_reference, render_yaml
 
-REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data_dir=a"], "export": []}
+REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data_dir=a"], "export": [], "tune": ["data_dir=a"]}
 REGENERATE = ("regenerate: token_classification download_specs -r /tmp/specs_log -o specs overwrite=true && "
               "python -m tokcls.commands > docs/spec_reference.md")
 

@@ -56,7 +56,7 @@ def output_folders(command: str, config, results_dir: str | None) -> list[str]:
     """The folders a command writes, locked while it runs by the run's first process (the others share them)."""
     from tokcls.training.log_dir import is_first_process
 
-    if not is_first_process():
+    if not is_first_process() or command == "tune":  # tune: several processes share -r, each trial's folder is locked
         return []
     folders = [results_dir] if results_dir else []
     if command == "dataset_convert":

@@ -11,8 +11,9 @@ from tokcls.config.schema import register
 
 TOKEN, TEXT = "token_classification", "text_classification"
 PROGRAMS = {
-    TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "download_specs"),
-    TEXT: ("text.convert", "text.train", "text.evaluate", "text.infer", "text.finetune", "text.export", "download_specs"),
+    TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "tune", "download_specs"),
+    TEXT: ("text.convert", "text.train", "text.evaluate", "text.infer", "text.finetune", "text.export", "text.tune",
+           "download_specs"),
 }
 SPEC_DIRS = {TOKEN: "specs", TEXT: "specs/text_classification"}  # where download_specs' output is shipped
 

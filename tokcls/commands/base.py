@@ -28,3 +28,4 @@ class Context:
     key: Optional[str] = None  # -k
     output_dir: Optional[Path] = None  # -o (download_specs)
     program: str = "token_classification"  # or text_classification
+    callbacks: tuple = ()  # Lightning callbacks the caller adds to training (tune: its reporter to the pruner)

@@ -24,4 +24,4 @@ def run(config, ctx):
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], outside)
     network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": outside, "head": head})
     module = TaskModule(network, config.optim, config.model.class_balancing)
-    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key)
+    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, callbacks=ctx.callbacks)

@@ -44,8 +44,12 @@ def _moved(key: str) -> str | None:
     return None
 
 
+# Sections whose keys are data, not paths: tune's search.params maps dotted spec keys ("optim.lr") to distributions.
+WHOLE_SECTIONS = ("search",)
+
+
 def _leaves(tree: Any, prefix: str):
-    if isinstance(tree, dict) and tree:
+    if isinstance(tree, dict) and tree and prefix not in WHOLE_SECTIONS:
         for key, value in tree.items():
             yield from _leaves(value, f"{prefix}.{key}" if prefix else str(key))
     else:

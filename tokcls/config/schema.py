@@ -109,6 +109,7 @@ def text_problems(command: str, config) -> list[str]:
 
 def check_spec(command: str, config, program: str = "token_classification") -> None:
     """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
+    command = "train" if command == "tune" else command  # tune's spec is train's plus `search`, checked by tune
     if program == "text_classification":
         raise_problems(text_problems(command, config))
         return

@@ -9,11 +9,12 @@ from pathlib import Path
 class _Tee:
     """Copies a stream into a log file; progress-bar redraws (\\r) keep only their final state."""
 
-    def __init__(self, stream, log):
-        self.stream, self.log, self.pending = stream, log, ""
+    def __init__(self, stream, log, echo: bool = True):
+        self.stream, self.log, self.pending, self.echo = stream, log, "", echo
 
     def write(self, text: str) -> int:
-        self.stream.write(text)
+        if self.echo:
+            self.stream.write(text)
         self.pending += text
         *lines, self.pending = self.pending.split("\n")
         for line in lines:
@@ -29,12 +30,13 @@ class _Tee:
 
 
 @contextmanager
-def log_to_file(path: Path):
-    """Everything printed while inside also goes to `path` (appended, so a resumed run keeps its history)."""
+def log_to_file(path: Path, echo: bool = True):
+    """Everything printed while inside also goes to `path` (appended, so a resumed run keeps its history);
+    echo=False: only there (tune's trials, whose console shows the table of trials)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as log:
         out, err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Tee(out, log), _Tee(err, log)
+        sys.stdout, sys.stderr = _Tee(out, log, echo), _Tee(err, log, echo)
         try:
             yield
         finally:

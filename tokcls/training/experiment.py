@@ -118,11 +118,11 @@ def loggers(exp, results_dir: Path) -> list:
     return made
 
 
-def build_trainer(config, results_dir: Path) -> tuple[pl.Trainer, ModelCheckpoint | None]:
+def build_trainer(config, results_dir: Path, extra_callbacks: tuple = ()) -> tuple[pl.Trainer, ModelCheckpoint | None]:
     exp, t = config.exp_manager, config.trainer
     params = exp.checkpoint_callback_params
     last = checkpoint_dir(config, results_dir) / "last.ckpt"
-    callbacks = [RandomState(), GracefulInterrupt(last), FitTimer()]
+    callbacks = [RandomState(), GracefulInterrupt(last), FitTimer(), *extra_callbacks]
     checkpoint = None
     if exp.create_checkpoint_callback:
         checkpoint = ModelCheckpoint(

@@ -30,13 +30,13 @@ def prepare_data(config, tokenizer, labels: list[str], results: Path, task=None,
 
 
 def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None,
-                    finish=None, test_split=None) -> Path:
+                    finish=None, test_split=None, callbacks: tuple = ()) -> Path:
     """Train the LightningModule `model`; put the best checkpoint's weights (by the monitored metric) or the
     last ones into the archive. `finish(network)` runs on the final weights before they are archived (text
     multi-label: thresholds tuned on the validation split); `test_split(network)` scores the test split after
     (default: the token test_ds when text_file is set)."""
     copy_files(config.exp_manager, results)
-    trainer, checkpoint = build_trainer(config, results)
+    trainer, checkpoint = build_trainer(config, results, callbacks)
     resume_from = resume_checkpoint(config, results)
     mark_finished(config, results, False)  # a run in progress: not finished until fit returns
     fit(trainer, model, data, resume_from)

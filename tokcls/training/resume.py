@@ -70,6 +70,11 @@ class PeriodicCheckpoint(Callback):
             self.saved_step = step
 
 
+# Set by GracefulInterrupt when a stop signal arrived: a run whose training ended anyway (the signal came during its
+# last validation) still finishes normally, and a caller running several (tune) learns that it was asked to stop.
+STOP_REQUESTED = threading.Event()
+
+
 class GracefulInterrupt(Callback):
     """The first SIGINT (Ctrl-C) or SIGTERM (a scheduler's stop) ends training after the current
     step: it saves `last.ckpt`, prints how to resume and exits with status 130. Stopping between
@@ -87,6 +92,7 @@ class GracefulInterrupt(Callback):
         if self.received is not None:
             raise KeyboardInterrupt
         self.received = signum
+        STOP_REQUESTED.set()
         print(f"\n{signal.Signals(signum).name} received: stopping after this step (again to stop at once)",
               file=sys.stderr, flush=True)
 

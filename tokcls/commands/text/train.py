@@ -27,4 +27,4 @@ def run(config, ctx):
     network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": None, "head": head})
     module = TaskModule(network, config.optim, config.model.dataset.class_balancing)
     finish, test_split = after_training(config, data, tokenizer)
-    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, finish, test_split)
+    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, finish, test_split, ctx.callbacks)

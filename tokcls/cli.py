@@ -5,7 +5,6 @@ Only this much happens here; what a command does lives in tokcls/commands/<comma
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -68,12 +67,12 @@ def run_logged(command: Command, config, ctx: Context, notes: list[str]) -> None
     """Run the command with everything it prints also in RESULTS/<command>_log.txt, after the resolved spec."""
     from omegaconf import OmegaConf
 
-    from tokcls.core.logfile import log_to_file
+    from tokcls.core.logfile import log_records_to_stdout, log_to_file
 
     results_dir = ctx.results_dir
     with log_to_file(results_dir / f"{command.name}_log.txt") if results_dir else nullcontext():
         # Configured inside the log context so that log records reach the log file too.
-        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+        log_records_to_stdout()
         for note in notes:
             print(note)
         print(f"Resolved {command.name} spec:\n{OmegaConf.to_yaml(config)}")

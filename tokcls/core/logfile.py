@@ -1,6 +1,7 @@
 """Copy everything a command prints into a log file in its results directory."""
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,3 +45,9 @@ def log_to_file(path: Path, echo: bool = True):
                 if tee.pending:
                     log.write(tee.pending.rsplit("\r", 1)[-1] + "\n")
             sys.stdout, sys.stderr = out, err
+
+
+def log_records_to_stdout() -> None:
+    """tokcls's log records as plain lines on whatever sys.stdout is now (a log file's tee, or a trial's log):
+    called again whenever sys.stdout changes, since a handler keeps the stream it was given."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)

@@ -15,7 +15,7 @@ from pytorch_lightning.callbacks import Callback
 from tokcls.config.experiment import monitor_mode
 from tokcls.core.errors import InputError
 from tokcls.core.lock import LOCK_FILE, folder_lock
-from tokcls.core.logfile import log_to_file
+from tokcls.core.logfile import log_records_to_stdout, log_to_file
 from tokcls.training.experiment import checkpoint_dir
 from tokcls.tuning.search_space import trial_spec
 
@@ -122,7 +122,7 @@ class quiet_log:
         self._log.__enter__()
         for handler, _ in self._moved:
             handler.setStream(sys.stderr)
-        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+        log_records_to_stdout()
         return self
 
     def __exit__(self, *exc):
@@ -131,4 +131,4 @@ class quiet_log:
         finally:
             for handler, stream in self._moved:
                 handler.setStream(stream)
-            logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+            log_records_to_stdout()

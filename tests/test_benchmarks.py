@@ -4,6 +4,8 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from tests.conftest import write_ner_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -14,6 +16,7 @@ import decoders  # noqa: E402
 import dropout_ab  # noqa: E402
 import long_line  # noqa: E402
 import profile_step  # noqa: E402
+import report_page  # noqa: E402
 import scaling  # noqa: E402
 import tao_defaults  # noqa: E402
 import text_compare_hf  # noqa: E402
@@ -125,3 +128,22 @@ def test_tune_conll_runs_the_default_and_the_search_and_scores_both(tmp_path, ti
     out = capsys.readouterr().out
     assert "trial  state" in out and "Dev entity F1: default spec" in out
     assert tune_conll.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == {}
+
+
+def test_report_page_measures_a_page_in_the_browser(trained, tmp_path):
+    from tests.report.browser import system_browser
+
+    pytest.importorskip("playwright.sync_api")
+    if system_browser() is None:
+        pytest.skip("no Chromium installed: apt-get install chromium")
+    data, archive, _ = trained
+    out = tmp_path / "out"
+    shot = tmp_path / "shot.png"
+    result = report_page.main(["-m", str(archive), "-k", "key1", "--data-dir", str(data), "--output-dir", str(out),
+                               "--split", "dev", "--opens", "2", "--screenshot", str(shot), "--threads", "1"])
+    assert result["page_bytes"] == (out / "evaluate" / "report.html").stat().st_size
+    assert result["sentences"] == 20 and 0 <= result["sentences_with_errors"] <= 20
+    assert 0 < result["open_seconds_median"] <= result["open_seconds_max"]
+    assert shot.read_bytes().startswith(b"\x89PNG") and (tmp_path / "shot_errors.png").exists()
+    synthetic = report_page.main(["--synthetic", "300", "--output-dir", str(tmp_path / "s"), "--opens", "1"])
+    assert synthetic["sentences"] == 300 and synthetic["page_bytes"] > 10_000

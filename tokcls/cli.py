@@ -19,7 +19,8 @@ FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
     "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there); "
                "for train and fine-tune NeMo's exp_manager.explicit_log_dir"),
-    "-m": dict(dest="model", metavar="MODEL.tcls", help="model archive (wins over restore_from in the spec)"),
+    "-m": dict(dest="model", metavar="MODEL.tcls", action="append", help="model archive (wins over restore_from in "
+               "the spec); evaluate takes a second -m to compare two archives (compare_to)"),
     "-k": dict(dest="key", metavar="KEY", help="key to encrypt or decrypt the model archive"),
     "-o": dict(dest="output_dir", metavar="DIR", help="where the specs go (default: -r DIR)"),
     "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices (trainer.devices); on a machine without "
@@ -113,7 +114,15 @@ def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
     try:
         config = load_spec(registry.schemas[name], given.get("spec"), overrides, notes)
         check_spec(name, config, program)
-        model = given.get("model")
+        model, *others = given.get("model") or [None]
+        if others and not hasattr(config, "compare_to"):
+            return fail(f"-m given {len(others) + 1} times: only evaluate takes a second archive (to compare two)")
+        if len(others) > 1:
+            return fail(f"-m given {len(others) + 1} times: evaluate compares two archives at most")
+        if others:
+            if config.compare_to and config.compare_to != others[0]:
+                notes.append(f"-m {others[0]} wins over compare_to={config.compare_to}")
+            config.compare_to = others[0]
         if command.requires_model:
             model = model or config.restore_from
             if not model:

@@ -19,6 +19,15 @@ def random_crf(n_labels, seed):
     return tuple(torch.randn(*shape, generator=generator, dtype=torch.float64) for shape in ((n_labels, n_labels), (n_labels,), (n_labels,)))
 
 
+def padded_batch(words: int, labels: int, seed: int):
+    """A random CRF and three sentences of different lengths in one padded batch (padding must change nothing):
+    (transition scores, lengths, emissions, mask)."""
+    generator = torch.Generator().manual_seed(seed + 1)
+    lengths = [words, max(1, words - 1), 1]
+    emissions = torch.randn(3, words, labels, generator=generator, dtype=torch.float64)
+    return random_crf(labels, seed), lengths, emissions, torch.arange(words) < torch.tensor(lengths).unsqueeze(1)
+
+
 def brute_force(emissions, transitions, start, end):
     """(log-partition, best path) by enumerating every label sequence of one sentence."""
     words, labels = emissions.shape
@@ -32,12 +41,7 @@ def brute_force(emissions, transitions, start, end):
 
 @given(st.integers(1, 5), st.integers(1, 4), st.integers(0, 10_000))
 def test_log_partition_path_score_and_viterbi_equal_brute_force(words, labels, seed):
-    transitions, start, end = random_crf(labels, seed)
-    generator = torch.Generator().manual_seed(seed + 1)
-    # three sentences of different lengths in one padded batch: padding must change nothing
-    lengths = [words, max(1, words - 1), 1]
-    emissions = torch.randn(3, words, labels, generator=generator, dtype=torch.float64)
-    mask = torch.arange(words) < torch.tensor(lengths).unsqueeze(1)
+    (transitions, start, end), lengths, emissions, mask = padded_batch(words, labels, seed)
     log_z = crf.log_partition(emissions, mask, transitions, start, end)
     best = crf.viterbi(emissions, mask, transitions, start, end)
     for row, n in enumerate(lengths):
@@ -66,6 +70,38 @@ def test_the_crf_loss_is_the_negative_log_likelihood_of_the_gold_words():
     transitions, start, end = (t.double() for t in decoder.transition_scores())
     gold = start[2] + words[0, 2] + transitions[2, 0] + words[1, 0] + transitions[0, 1] + words[2, 1] + end[1]
     assert count.item() == 3 and torch.isclose(total.double(), log_z - gold, atol=1e-4)
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 10_000))
+def test_marginals_equal_brute_force_and_ignore_padding(words, labels, seed):
+    (transitions, start, end), lengths, emissions, mask = padded_batch(words, labels, seed)
+    found = crf.marginals(emissions, mask, transitions, start, end)
+    for row, n in enumerate(lengths):
+        expected = torch.zeros(n, labels, dtype=torch.float64)
+        log_z, _ = brute_force(emissions[row, :n], transitions, start, end)
+        for path in itertools.product(range(labels), repeat=n):
+            score = start[path[0]] + end[path[-1]] + sum(emissions[row, t, path[t]] for t in range(n))
+            score = score + sum(transitions[path[t - 1], path[t]] for t in range(1, n))
+            for t, label in enumerate(path):
+                expected[t, label] += (score - log_z).exp()
+        assert torch.allclose(found[row, :n], expected, atol=1e-9)
+
+
+def test_a_crf_word_confidence_is_its_marginal_not_its_softmax():
+    decoder = CRFDecoder(IOB2, "iob2", "O")
+    with torch.no_grad():
+        decoder.transitions.copy_(torch.randn(5, 5, generator=torch.Generator().manual_seed(0)) * 3)
+    emissions = torch.randn(7, 5, generator=torch.Generator().manual_seed(1))
+    ids, confidences = decoder.decode(emissions, [4, 3])
+    scores = decoder.decoding_scores()
+    for begin, n in ((0, 4), (4, 3)):
+        block = emissions[begin:begin + n].unsqueeze(0).double()
+        mask = torch.ones(1, n, dtype=torch.bool)
+        expected = crf.marginals(block, mask, *(s.double() for s in scores))[0]
+        chosen = expected.gather(-1, ids[begin:begin + n].unsqueeze(-1)).squeeze(-1)
+        assert torch.allclose(confidences[begin:begin + n].double(), chosen, atol=1e-5)
+    softmax = emissions.softmax(-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
+    assert not torch.allclose(confidences, softmax, atol=1e-3)
 
 
 @given(st.sampled_from([(IOB2, "iob2"), (BIOES, "bioes"), (IOB2, "iob1")]), st.integers(1, 12), st.integers(0, 10_000),

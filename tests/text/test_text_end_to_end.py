@@ -130,3 +130,27 @@ def test_fine_tune_continues_the_archive_and_refuses_other_classes(run, capsys):
     (other / "dev.tsv").write_text("goal match\t1\n")
     assert text_main(["fine-tune", "-r", str(root / "ft2"), "-m", str(archive), f"data_dir={other}"]) == 2
     assert "are not the model's" in capsys.readouterr().err
+
+
+def test_evaluate_writes_a_report_page_of_its_predictions(run):
+    from tests.report.browser import open_page
+    from tests.report.pages import data, external_references, parse
+
+    kind, root, data_dir, archive = run
+    results = root / "eval_page"
+    assert text_main(["evaluate", "-r", str(results), "-m", str(archive), "-m", str(archive), f"data_dir={data_dir}",
+                      "test_ds.file_path=dev.tsv"]) == 0
+    rows = [json.loads(line) for line in (results / "predictions_dev.jsonl").read_text().splitlines()]
+    tree = parse(results / "report.html")
+    assert external_references((results / "report.html").read_text()) == []
+    lists = {x["id"]: x["items"] for x in data(tree)["lists"]}
+    wrong = [i for i, r in enumerate(rows) if r["gold"] != r["predicted"]]
+    assert sorted(it["n"] for it in lists["text-list"]) == wrong
+    assert all(it["t"] == rows[it["n"]]["text"] for it in lists["text-list"])  # whole texts
+    assert lists["compare-list"] == []  # an archive agrees with itself
+    if kind == "single":
+        with open_page(results / "report.html") as (page, outside, errors):
+            assert page.locator("#headline").is_visible()
+            assert page.locator("#text-list .count").inner_text() == f"{len(wrong)} of {len(wrong)} shown"
+            assert page.locator("#compare-list li.none").inner_text() == "The two models agree on every text."
+        assert outside == [] and errors == []

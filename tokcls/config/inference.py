@@ -19,6 +19,12 @@ class Quantize(str, Enum):
     int8 = "int8"
 
 
+def compare_to_field():
+    return field(default=None, metadata=_help(
+        "A second model archive run on the same data: report.html shows the items where the two disagree and which "
+        "one is right (`-m A.tcls -m B.tcls` sets it; -k opens both)."))
+
+
 def _restore_from_field():
     return field(default=None, metadata=_help("The model archive (TAO: trained-model.tlt); -m wins when both are given."))
 
@@ -77,6 +83,7 @@ class EvaluateConfig:
     """token_classification evaluate -e specs/evaluate.yaml -r RESULTS -m MODEL.tcls data_dir=DATA"""
 
     restore_from: Optional[str] = _restore_from_field()
+    compare_to: Optional[str] = compare_to_field()
     data_dir: str = field(default=MISSING, metadata=_help("Folder with the text/labels files to score."))
     test_ds: SplitConfig = split_field("text_test.txt", "labels_test.txt", False, 64,
                                   "The split to score (shuffle only changes the order the batches run in).")

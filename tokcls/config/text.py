@@ -21,6 +21,7 @@ from tokcls.config.inference import (
     _quantize_field,
     _restore_from_field,
     _runtime_field,
+    compare_to_field,
 )
 from tokcls.config.sections import Activation, ClassBalancing, LanguageModelConfig, OptimConfig, TokenizerConfig, _help
 
@@ -162,6 +163,7 @@ class TextEvaluateConfig:
     """text_classification evaluate -e specs/text_classification/evaluate.yaml -r RESULTS -m MODEL.tcls"""
 
     restore_from: Optional[str] = _restore_from_field()
+    compare_to: Optional[str] = compare_to_field()
     data_dir: Optional[str] = field(default=None, metadata=_help(DATA_DIR_HELP))
     test_ds: TextSplitConfig = text_split("test.tsv", False, 64, "The labelled split to score.")
     model: TextInferenceModelConfig = field(default_factory=TextInferenceModelConfig, metadata=_help("Window settings."))

@@ -37,14 +37,24 @@ def log_to_file(path: Path, echo: bool = True):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as log:
         out, err = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Tee(out, log, echo), _Tee(err, log, echo)
+        tees = sys.stdout, sys.stderr = _Tee(out, log, echo), _Tee(err, log, echo)
         try:
             yield
         finally:
-            for tee in (sys.stdout, sys.stderr):
+            for tee in tees:
                 if tee.pending:
                     log.write(tee.pending.rsplit("\r", 1)[-1] + "\n")
             sys.stdout, sys.stderr = out, err
+            _repoint_handlers({id(tees[0]): out, id(tees[1]): err})
+
+
+def _repoint_handlers(streams: dict) -> None:
+    """Log handlers given one of the tees (log_records_to_stdout) write to the stream it wrapped once the log file
+    is closed, so a record logged after the command finds an open stream."""
+    for handler in logging.getLogger().handlers:
+        stream = getattr(handler, "stream", None)
+        if isinstance(handler, logging.StreamHandler) and id(stream) in streams:
+            handler.setStream(streams[id(stream)])
 
 
 def log_records_to_stdout() -> None:

@@ -36,6 +36,7 @@ class Predictor:
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.batch_size, self.device = batch_size, device
         self.context = getattr(context, "value", context)  # "document": run() packs the documents it is given
+        self.trained = None  # the spec the archive was trained with, when loaded from one (load_for_inference)
         self.task = get_task(model.task)
 
     def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):

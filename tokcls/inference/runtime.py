@@ -83,15 +83,15 @@ def use_decoder(model, network, name) -> None:
         model.head.use_decoder(name, network.labels, network.outside_label)
 
 
-def load_for_inference(ctx, config, batch_size: int) -> Predictor:
-    """The Predictor evaluate and infer run: the archive (-m, -k) in the chosen runtime, on the chosen device,
-    with the archive's window settings and decoder unless the spec overrides them."""
+def load_for_inference(ctx, config, batch_size: int, archive: str | None = None) -> Predictor:
+    """The Predictor evaluate and infer run: the archive (-m, -k; or `archive`) in the chosen runtime, on the chosen
+    device, with the archive's window settings and decoder unless the spec overrides them."""
     from tokcls.model.archive import load_model
 
-    network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    network, tokenizer, trained = load_model(archive or ctx.model, ctx.key)
     if network.task != ctx.program:
         raise InputError(f"a {network.task} model, but this is {ctx.program}",
-                         f"run {network.task} {ctx.command} with it, or give a {ctx.program} model", ctx.model)
+                         f"run {network.task} {ctx.command} with it, or give a {ctx.program} model", archive or ctx.model)
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
     if network.task == "token_classification":
         use_decoder(model, network, config.model.head.decoder)
@@ -102,8 +102,11 @@ def load_for_inference(ctx, config, batch_size: int) -> Predictor:
     wanted, trained_with = config.model.dataset, trained.model.dataset
     if network.task == "text_classification":
         settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
-        return Predictor(model, tokenizer, settings, batch_size, device)
-    settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
-                              trained_with.stride if wanted.stride is None else wanted.stride)
-    context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence
-    return Predictor(model, tokenizer, settings, batch_size, device, context)
+        predictor = Predictor(model, tokenizer, settings, batch_size, device)
+    else:
+        settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
+                                  trained_with.stride if wanted.stride is None else wanted.stride)
+        context = wanted.context or trained_with.get("context", "sentence")  # archives before document context
+        predictor = Predictor(model, tokenizer, settings, batch_size, device, context)
+    predictor.trained = trained
+    return predictor

@@ -11,7 +11,7 @@ from tokcls.inference.predictor import Predictor
 
 
 def score_split(predictor: Predictor, data_dir: str | Path, split_cfg, progress: bool = True):
-    """(examples, predicted labels, reports): the task's reports, with `summary` (for tokens: entity-level f1,
+    """(examples, prediction, reports): the task's reports, with `summary` (for tokens: entity-level f1,
     precision, recall in %, as seqeval computes them) and the test_loss."""
     data_dir = Path(data_dir)
     labels_file = data_dir / split_cfg.labels_file
@@ -28,7 +28,7 @@ def score_split(predictor: Predictor, data_dir: str | Path, split_cfg, progress:
     prediction = predictor.run(examples, progress, shuffle=split_cfg.shuffle, documents=documents)
     reports = predictor.task.reports(predictor.task.gold(examples), prediction.labels, model)
     reports["summary"]["test_loss"] = prediction.loss
-    return examples, prediction.labels, reports
+    return examples, prediction, reports
 
 
 def score_text_split(predictor: Predictor, path: str | Path, num_samples: int = -1, shuffle: bool = False,

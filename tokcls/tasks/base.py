@@ -56,6 +56,9 @@ class Task(Protocol):
     def validation_metrics(self, reports: dict) -> dict[str, float]:
         """What is logged after each validation (and what a checkpoint can monitor)."""
 
+    def report_page(self, examples: list, runs: list, model, meta) -> str:
+        """evaluate's report.html: what the model (runs[0]) gets wrong; with two runs, where they disagree."""
+
     def write_results(self, out, examples: list, pred: list, reports: dict, labels: list[str], split: str,
                       text: str = "") -> list[str]:
         """evaluate's files (`text`: the printed reports), written through `out` (all or nothing); returns their names."""

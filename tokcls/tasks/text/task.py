@@ -11,6 +11,7 @@ from tokcls.data.batching import ItemBatchSampler, WindowDataset
 from tokcls.data.text_features import encode_texts, targets, text_items
 from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.metrics.text_reports import format_text_reports, text_reports
+from tokcls.report.text_page import text_report_page
 from tokcls.tasks.text.decoders import pool
 from tokcls.tasks.text.head import TextHead
 
@@ -85,6 +86,9 @@ class TextTask:
         if reports["problem_type"] == "multi_label_classification":
             return metrics | {"val_subset_accuracy": reports["subset_accuracy"]}
         return metrics | {"val_accuracy": reports["accuracy"], "val_mcc": reports["mcc"]}
+
+    def report_page(self, examples, runs, model, meta) -> str:
+        return text_report_page(examples, runs, model.labels, model.decoder.problem_type, meta)
 
     def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
         with out.open("evaluation_report.txt") as f:

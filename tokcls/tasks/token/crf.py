@@ -44,3 +44,18 @@ def viterbi(emissions, mask, transitions, start, end) -> torch.Tensor:
     for previous in reversed(back):
         tags.append(previous.gather(1, tags[-1].unsqueeze(1)).squeeze(1))
     return torch.stack(tags[::-1], dim=1)
+
+
+def marginals(emissions, mask, transitions, start, end) -> torch.Tensor:
+    """P(label j at word t | the whole row) over every label sequence (forward-backward): [batch, words, labels];
+    each real word's row sums to 1, padding positions hold junk."""
+    forward = [start + emissions[:, 0]]
+    for t in range(1, emissions.size(1)):
+        following = torch.logsumexp(forward[-1].unsqueeze(2) + transitions, dim=1) + emissions[:, t]
+        forward.append(torch.where(mask[:, t].unsqueeze(1), following, forward[-1]))
+    log_z = torch.logsumexp(forward[-1] + end, dim=1)
+    backward = [end.expand_as(forward[-1])]  # after a row's last word only its end transition remains
+    for t in range(emissions.size(1) - 2, -1, -1):
+        preceding = torch.logsumexp(transitions + (emissions[:, t + 1] + backward[0]).unsqueeze(1), dim=2)
+        backward.insert(0, torch.where(mask[:, t + 1].unsqueeze(1), preceding, end.expand_as(preceding)))
+    return (torch.stack(forward, 1) + torch.stack(backward, 1) - log_z[:, None, None]).exp()

@@ -120,9 +120,15 @@ class ConstrainedDecoder(ArgmaxDecoder):
     def decode(self, emissions, lengths):
         between, start, end = (s.to(emissions.device) for s in self.decoding_scores())
         labels = torch.zeros(len(emissions), dtype=torch.long, device=emissions.device)
+        confidence = torch.zeros(len(emissions), device=emissions.device)
         for block, mask, positions in padded(emissions.float(), lengths):
-            labels[positions] = crf.viterbi(block, mask.to(block.device), between, start, end)[mask.to(block.device)]
-        confidence = emissions.float().softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+            mask = mask.to(block.device)
+            best = crf.viterbi(block, mask, between, start, end)
+            labels[positions] = best[mask]
+            # a word's confidence: the probability of its label given the sentence, over the label sequences the
+            # transition scores allow (what a CRF models; a word's softmax alone ignores its neighbours)
+            chosen = crf.marginals(block, mask, between, start, end).gather(-1, best.unsqueeze(-1)).squeeze(-1)
+            confidence[positions] = chosen[mask].clamp(0.0, 1.0)  # float32 rounding can pass 1 by an ulp
         return labels, confidence
 
 

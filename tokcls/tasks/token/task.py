@@ -9,6 +9,7 @@ from tokcls.data.batching import BucketBatchSampler, WindowDataset
 from tokcls.data.features import IGNORE, encode
 from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.metrics.reports import all_reports, format_reports, tag_scheme
+from tokcls.report.token_page import token_report_page
 from tokcls.tasks.token.head import TokenHead
 from tokcls.tasks.token.words import per_sentence, word_scores
 
@@ -80,6 +81,9 @@ class TokenTask:
             "val_token_f1": reports["token"]["micro avg"]["f1"],
             "val_token_macro_f1": reports["token"]["macro avg"]["f1"],
         }
+
+    def report_page(self, examples, runs, model, meta) -> str:
+        return token_report_page(examples, runs, model.labels, model.outside_label, meta)
 
     def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
         with out.open("evaluation_report.txt") as f:

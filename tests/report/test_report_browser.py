@@ -1,6 +1,7 @@
 """report.html in a real headless browser (skipped without one): the summary, the error list, its filters,
 search box and pages work, nothing is fetched and the script raises nothing."""
 import random
+import re
 
 import pytest
 
@@ -79,3 +80,14 @@ def test_the_page_of_an_evaluated_model_opens(evaluated):
         assert page.locator("#sentence-list li.none").count() == (0 if n else 1)
         assert page.locator("img.plot").evaluate("img => img.naturalWidth") > 100  # the embedded PNG decodes
     assert outside == [] and errors == []
+
+
+def test_the_page_prints_without_its_controls(big_page, tmp_path):
+    with open_page(big_page) as (page, outside, errors):
+        page.emulate_media(media="print")
+        assert page.locator("#sentence-list .controls").evaluate("e => getComputedStyle(e).display") == "none"
+        assert page.locator("nav").evaluate("e => getComputedStyle(e).display") == "none"
+        assert page.locator("#headline").is_visible()
+        pdf = page.pdf(path=str(tmp_path / "report.pdf"))
+    pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
+    assert pdf.startswith(b"%PDF") and len(pages) > 1  # the summary, the tables and a page of sentences

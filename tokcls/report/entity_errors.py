@@ -81,7 +81,7 @@ class SentenceErrors:
 
     @property
     def errors(self) -> int:
-        """Entity errors (each incorrect pair once) and words mislabelled outside any entity error."""
+        """Entity errors: every gold entity not found correct (an incorrect pair counts once) and every spurious one."""
         return sum(k != "correct" for k in self.gold_kinds) + self.pred_kinds.count("spurious")
 
 

@@ -74,7 +74,7 @@ class Page:
             f'<label>{esc(f["title"])} <select data-filter="{esc(f["key"])}"><option value="">all</option>'
             + "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in f["options"]) + "</select></label>"
             for f in filters)
-        return (f'<div class="list" id="{esc(id_)}" data-empty="{esc(empty)}">{f"<p>{note}</p>" if note else ""}'
+        return (f'<div class="list" id="{esc(id_)}" data-empty="{esc(empty)}">{f"<p>{esc(note)}</p>" if note else ""}'
                 f'<div class="controls">{controls}<label>search <input type="search" placeholder="words in the text">'
                 '</label><span class="count"></span><span class="pager"><button type="button" class="prev">&lsaquo; '
                 'previous</button> <span class="pageno"></span> <button type="button" class="next">next &rsaquo;'

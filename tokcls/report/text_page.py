@@ -68,27 +68,24 @@ def _ids(names, labels) -> list[int]:
 
 
 def error_items(examples, run: Run, labels: list[str], problem: str) -> list[dict]:
-    items = []
+    """The wrong texts, most confident first (values: the largest errors first), then in file order."""
+    ranked = []
     for i, example in enumerate(examples):
         gold, pred = _gold(example), run.pred[i]
         if problem == "regression":
-            if gold == pred:
-                continue
-            items.append({"t": example.text, "t2": example.text_b, "g": [], "p": [], "n": i, "v": [gold, pred],
-                          "f": {}, "_k": abs(gold - pred)})
+            if gold != pred:
+                ranked.append(((-abs(gold - pred), i), {"t": example.text, "t2": example.text_b, "g": [], "p": [],
+                                                         "n": i, "v": [gold, pred], "f": {}}))
             continue
         if sorted(gold) == sorted(pred):
             continue
         confidence = _confidence(run.confidences[i], labels, pred)
         item = {"t": example.text, "t2": example.text_b, "g": _ids(gold, labels), "p": _ids(pred, labels), "n": i,
-                "f": {"gold": _ids(gold, labels), "pred": _ids(pred, labels)}, "_k": confidence or 0.0}
+                "f": {"gold": _ids(gold, labels), "pred": _ids(pred, labels)}}
         if confidence is not None:
             item["c"] = round(confidence, 4)
-        items.append(item)
-    items.sort(key=lambda it: (-it["_k"], it["n"]))  # most confident (or, for values, largest) errors first
-    for it in items:
-        del it["_k"]
-    return items
+        ranked.append(((-(confidence or 0.0), i), item))
+    return [item for _, item in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def errors_section(page: Page, examples, run: Run, labels: list[str], problem: str) -> None:

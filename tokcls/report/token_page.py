@@ -83,21 +83,19 @@ def confusion_section(page: Page, errors: EntityErrors, gold, pred, labels: list
 
 
 def sentence_items(words, errors: EntityErrors, type_index) -> list[dict]:
-    items = []
+    """The sentences with an error, worst first (most entity errors, then most mislabelled words, then file order)."""
+    ranked = []
     for i, s in enumerate(errors.sentences):
         if not s.errors and not s.wrong_words:
             continue
         wrong = [(e, k) for e, k in zip(s.gold, s.gold_kinds) if k != "correct"]
         wrong += [(e, k) for e, k in zip(s.pred, s.pred_kinds) if k != "correct"]
-        items.append({"w": words[i], "g": _entities(s.gold, s.gold_kinds, type_index),
-                      "p": _entities(s.pred, s.pred_kinds, type_index), "x": s.wrong_words, "n": i,
-                      "f": {"type": sorted({type_index[e.type] for e, _ in wrong}),
-                            "kind": sorted({KINDS.index(k) for _, k in wrong})},
-                      "_e": (s.errors, len(s.wrong_words))})
-    items.sort(key=lambda it: (-it["_e"][0], -it["_e"][1], it["n"]))  # worst first, then in file order
-    for it in items:
-        del it["_e"]
-    return items
+        item = {"w": words[i], "g": _entities(s.gold, s.gold_kinds, type_index),
+                "p": _entities(s.pred, s.pred_kinds, type_index), "x": s.wrong_words, "n": i,
+                "f": {"type": sorted({type_index[e.type] for e, _ in wrong}),
+                      "kind": sorted({KINDS.index(k) for _, k in wrong})}}
+        ranked.append(((-s.errors, -len(s.wrong_words), i), item))
+    return [item for _, item in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def sentences_section(page: Page, words, errors: EntityErrors, type_index) -> None:

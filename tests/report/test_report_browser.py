@@ -48,6 +48,7 @@ def test_summary_errors_filters_and_pages_work(big_page):
         assert page.locator("#sentence-list li.item").count() == 50  # one page rendered, not all of them
         first = page.locator("#sentence-list li.item").first.inner_text()
         assert items[0]["w"][1] in first
+        assert f"line {items[0]['n'] + 1}" in first  # where to find it in the split's text file
 
         page.select_option("#sentence-list select[data-filter=type]", label="ORG")
         org = [it for it in items if types.index("ORG") in it["f"]["type"]]

@@ -137,7 +137,7 @@ def compare_section(page: Page, examples, runs: list[Run], labels: list[str], pr
         if problem == "regression":  # neither is exactly right: the closer one is
             r = 0 if abs(pa - gold) < abs(pb - gold) else 1
         ids = (lambda x: []) if problem == "regression" else (lambda x: _ids(x, labels))
-        item = {"t": example.text, "t2": example.text_b, "g": ids(gold), "p": ids(pa), "b": ids(pb), "r": r,
+        item = {"t": example.text, "t2": example.text_b, "g": ids(gold), "p": ids(pa), "b": ids(pb), "r": r, "n": i,
                 "f": {"r": [r]}}
         if problem == "regression":
             item["v"] = [gold, pa, pb]
@@ -149,6 +149,7 @@ def text_report_page(examples, runs: list[Run], labels: list[str], problem: str,
     run = runs[0]
     page = Page(f"Evaluation of {run.name}", f"{meta.dataset} \u00b7 {meta.created}")
     page.set_types(labels)
+    page.data["unit"] = "text"  # a text's number in the split
     summary_section(page, meta, runs, examples, problem)
     if problem != "regression":
         confusion_section(page, [_gold(e) for e in examples], run.pred, labels, problem)

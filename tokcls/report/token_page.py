@@ -145,7 +145,7 @@ def compare_section(page: Page, words, gold, runs: list[Run], errs: list[EntityE
         sa, sb = errs[0].sentences[i], errs[1].sentences[i]
         items.append({"w": words[i], "g": _entities(sa.gold, sa.gold_kinds, type_index),
                       "a": _entities(sa.pred, sa.pred_kinds, type_index), "xa": sa.wrong_words,
-                      "b": _entities(sb.pred, sb.pred_kinds, type_index), "xb": sb.wrong_words, "r": r,
+                      "b": _entities(sb.pred, sb.pred_kinds, type_index), "xb": sb.wrong_words, "r": r, "n": i,
                       "f": {"r": [r]}})
     page.compare_section(runs, items, "compare", "sentences")
 
@@ -160,6 +160,7 @@ def token_report_page(examples, runs: list[Run], labels: list[str], outside: str
     names = sorted({t for e in errs for t in e.types})
     page = Page(f"Evaluation of {run.name}", f"{meta.dataset} \u00b7 {meta.created}")
     page.set_types(names)
+    page.data["unit"] = "line"  # a sentence's line in the split's text file
     page.data["kinds"] = [{"name": k, "title": KIND_TITLES[k]} for k in KINDS]
     type_index = {t: i for i, t in enumerate(names)}
     summary_section(page, meta, runs, gold, sum(len(w) for w in words), errors)

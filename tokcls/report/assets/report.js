@@ -46,7 +46,7 @@
         (values ? num(it.v[1]) : names(it.p));
       if (two) row += " \u00b7 B: " + (values ? num(it.v[2]) : names(it.b)) + " <span class=\"verdict r" + it.r + "\">" + RESULT[it.r] + "</span>";
       if (it.c !== undefined) row += " <span class=\"conf\">confidence " + (100 * it.c).toFixed(1) + "%</span>";
-      return text + "<div class=\"row\">" + row + "</div>";
+      return text + "<div class=\"meta\">" + row + "</div>";
     }
   };
 
@@ -77,7 +77,9 @@
       var first = page * PAGE;
       list.start = first + 1;
       list.innerHTML = shown.slice(first, first + PAGE).map(function (it) {
-        return "<li class=\"item\">" + render[spec.render](it) + "</li>";
+        // where the item is in the split: the line of the text file (tokens), the text's number (texts)
+        var where = it.n !== undefined ? "<span class=\"where\">" + esc(data.unit || "item") + " " + (it.n + 1) + "</span>" : "";
+        return "<li class=\"item\">" + where + render[spec.render](it) + "</li>";
       }).join("") || "<li class=\"none\">" + esc(root.dataset.empty) + "</li>";
       count.textContent = shown.length + " of " + items.length + " shown";
       pageno.textContent = "page " + (page + 1) + " of " + pages;

@@ -32,11 +32,11 @@ class Prediction:
 
 class Predictor:
     def __init__(self, model, tokenizer, settings: WindowSettings, batch_size: int = 64, device: torch.device | None = None,
-                 context: str = "sentence"):
+                 context: str = "sentence", trained=None):
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.batch_size, self.device = batch_size, device
         self.context = getattr(context, "value", context)  # "document": run() packs the documents it is given
-        self.trained = None  # the spec the archive was trained with, when loaded from one (load_for_inference)
+        self.trained = trained  # the spec the archive was trained with, when loaded from one (load_for_inference)
         self.task = get_task(model.task)
 
     def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):

@@ -102,11 +102,8 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
     wanted, trained_with = config.model.dataset, trained.model.dataset
     if network.task == "text_classification":
         settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
-        predictor = Predictor(model, tokenizer, settings, batch_size, device)
-    else:
-        settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
-                                  trained_with.stride if wanted.stride is None else wanted.stride)
-        context = wanted.context or trained_with.get("context", "sentence")  # archives before document context
-        predictor = Predictor(model, tokenizer, settings, batch_size, device, context)
-    predictor.trained = trained
-    return predictor
+        return Predictor(model, tokenizer, settings, batch_size, device, trained=trained)
+    settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
+                              trained_with.stride if wanted.stride is None else wanted.stride)
+    context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence
+    return Predictor(model, tokenizer, settings, batch_size, device, context, trained)

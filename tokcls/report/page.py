@@ -118,9 +118,14 @@ def table(headers: list[str], rows: list[list], id_: str = "", caption: str = ""
 
 
 def _numeric(cell) -> bool:
-    """Right-aligned: numbers and figures (a percentage, '-'), not words."""
-    return isinstance(cell, (int, float)) or (not isinstance(cell, Markup) and str(cell).replace(".", "", 1)
-                                              .replace("%", "").replace("-", "", 1).strip().isdigit()) or cell == "-"
+    """Right-aligned: numbers and figures (a percentage, '-' for none), not words or made HTML."""
+    if isinstance(cell, Markup):
+        return False
+    try:
+        float(str(cell).rstrip("%"))
+        return True
+    except ValueError:
+        return cell == "-"
 
 
 class Markup(str):

@@ -23,7 +23,7 @@ def evaluate(name: str, archive: Path, data: Path, out: Path, threads: int, deco
                            "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt",
                            *([f"model.head.decoder={decoder}"] if decoder else [])], out, threads)
     report = json.loads((results / "evaluation_report.json").read_text())
-    return {"dev_f1": report["summary"]["f1"], "invalid_transitions": report["invalid_transitions"]["count"],
+    return {"dev_f1": report["summary"]["entity_f1"], "invalid_transitions": report["invalid_transitions"]["count"],
             "evaluate_seconds": run["wall_seconds"]}
 
 

@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                         "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"], out, args.threads)
         timing = json.loads((results / "train_results.json").read_text())
         summary = json.loads((results / "dev" / "evaluation_report.json").read_text())["summary"]
-        rows.append({"variant": name, "overrides": overrides, "dev_f1": round(summary["f1"], 2),
+        rows.append({"variant": name, "overrides": overrides, "dev_f1": round(summary["entity_f1"], 2),
                      "train_seconds": timing["train_seconds"], "epochs": timing["epochs"]})
-        print(f"{name}: dev F1 {summary['f1']:.2f}, {timing['train_seconds']:.0f} s training", flush=True)
+        print(f"{name}: dev F1 {summary['entity_f1']:.2f}, {timing['train_seconds']:.0f} s training", flush=True)
     (out / "tao_defaults.json").write_text(json.dumps(rows, indent=2))
     print(f"\n{args.max_train_sentences} training sentences of {args.data_dir.name}, {args.encoder}\n")
     print("| variant | dev entity F1 | training s (epochs) |\n|---|---|---|")

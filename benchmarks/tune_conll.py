@@ -25,7 +25,7 @@ def dev_f1(name: str, archive: Path, data: Path, out: Path, threads: int) -> flo
     results = out / name
     run_child(name, [sys.executable, "-m", "tokcls", "evaluate", "-r", str(results), "-m", str(archive), f"data_dir={data}",
                      "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"], out, threads)
-    return json.loads((results / "evaluation_report.json").read_text())["summary"]["f1"]
+    return json.loads((results / "evaluation_report.json").read_text())["summary"]["entity_f1"]
 
 
 def main(argv: list[str] | None = None) -> dict:

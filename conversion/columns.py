@@ -1,12 +1,16 @@
 """Read CoNLL-style column files: one token per line, a blank line between sentences."""
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Iterator
 
 from conversion.errors import ConversionError
+from tokcls.core.errors import InputError
+from tokcls.core.input_files import open_regular
 
 DOCSTART = "-DOCSTART-"
 _SPACE_RUN = re.compile(r"[ \t]+")
@@ -42,28 +46,53 @@ class ColumnFormat:
     encoding: str = "utf-8"
 
 
-def _decode(path: Path, encoding: str) -> str:
+CHUNK = 1 << 20  # bytes decoded at a time: a file of any size is read in constant memory
+
+
+def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of a text file, split on \\n only (tokens may hold U+2028, U+0085 and friends), streamed; a
+    UTF-8 byte-order mark is removed. Undecodable bytes are an error naming the line."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConversionError("file not found", "check source_data_dir and the split's file name", path) from None
-    except OSError as e:
-        raise ConversionError(f"cannot read the file ({e.strerror})", "check the path and its permissions", path) from None
-    try:
-        text = raw.decode(encoding)
+        decoder = codecs.getincrementaldecoder(encoding)()
     except LookupError:
         raise ConversionError(
             f"unknown encoding {encoding!r}", "set encoding to a Python codec name such as utf-8, latin-1 or cp1252", path
         ) from None
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise ConversionError(
-            f"bytes {raw[e.start:e.end]!r} are not valid {encoding} ({e.reason})",
-            f"re-save the file as {encoding}, or set encoding=<the file's real encoding> (e.g. latin-1, cp1252)",
-            path,
-            line,
-        ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    number, rest, first = 0, "", True
+    try:
+        f = open_regular(path, "file", "check source_data_dir and the split's file name")
+    except ConversionError:
+        raise
+    except InputError as e:  # not found, a folder, a FIFO or a device: the converter's own error type
+        raise ConversionError(e.problem, e.fix, e.path, e.line) from None
+    except OSError as e:
+        raise ConversionError(f"cannot read the file ({e.strerror})", "check the path and its permissions", path) from None
+    with f:
+        while True:
+            chunk = f.read(CHUNK)
+            final = not chunk
+            try:
+                text = rest + decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as e:
+                # the lines yielded, then the line breaks before the bad bytes in what the decoder was given
+                line = number + e.object.count(b"\n", 0, max(e.start, 0)) + 1
+                raise ConversionError(
+                    f"bytes {e.object[e.start:e.end]!r} are not valid {encoding} ({e.reason})",
+                    f"re-save the file as {encoding}, or set encoding=<the file's real encoding> (e.g. latin-1, cp1252)",
+                    path,
+                    line,
+                ) from None
+            if first and text:
+                text, first = text.removeprefix("\ufeff"), False
+            lines = text.split("\n")
+            rest = lines.pop()  # the line still being read (at the end: the last line, if it has no \\n)
+            if final and rest:
+                lines.append(rest)
+            for line in lines:
+                number += 1
+                yield number, line
+            if final:
+                return
 
 
 def _column_name(index: int) -> str:
@@ -90,33 +119,33 @@ def _refuse_value(path: Path, number: int, fmt: ColumnFormat, token: str, tag: s
             )
 
 
-def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> ColumnFile:
-    """All sentences of one file; raises ConversionError naming the file and line of any bad line."""
+def first_tab_line(path: Path, encoding: str) -> int | None:
+    """The first line with a tab between its columns (delimiter=auto reads the file as tab-separated then)."""
+    return next((n for n, line in iter_lines(path, encoding) if "\t" in line.strip()), None)
+
+
+def iter_sentences(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Iterator[Sentence]:
+    """The sentences of one file, streamed (a file of any size in constant memory); raises ConversionError naming the
+    file and line of any bad line."""
     path = Path(path)
-    # split("\n"), not splitlines(): tokens may legitimately hold U+2028, U+0085 and friends.
-    lines = _decode(path, fmt.encoding).split("\n")
     delimiter = Delimiter(fmt.delimiter)
-    first_tab = next((n for n, line in enumerate(lines, start=1) if "\t" in line.strip()), None)
+    first_tab = first_tab_line(path, fmt.encoding) if delimiter is Delimiter.auto else None
     chose_tab = delimiter is Delimiter.auto and first_tab is not None
     if delimiter is Delimiter.auto:
         delimiter = Delimiter.tab if first_tab is not None else Delimiter.space
 
-    sentences: list[Sentence] = []
     words: list[str] = []
     tags: list[str] = []
     first_line = 0
     documents = 0
     n_columns: int | None = None
+    count_line = (0, "")  # the line that set n_columns
 
-    def end_sentence() -> None:
-        nonlocal words, tags
-        if words:
-            sentences.append(Sentence(words, tags, first_line, documents))
-            words, tags = [], []
-
-    for number, line in enumerate(lines, start=1):
+    for number, line in iter_lines(path, fmt.encoding):
         if not line.strip():  # blank or whitespace-only: sentence boundary
-            end_sentence()
+            if words:
+                yield Sentence(words, tags, first_line, documents)
+                words, tags = [], []
             continue
         if chose_tab and "\t" not in line.strip() and " " in line.strip():
             raise ConversionError(
@@ -131,11 +160,13 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
         else:
             fields = _SPACE_RUN.split(line.strip(" \t\r"))
         if fields[0] == DOCSTART:
-            end_sentence()
+            if words:
+                yield Sentence(words, tags, first_line, documents)
+                words, tags = [], []
             documents += 1
             continue
         if n_columns is None:
-            n_columns = len(fields)
+            n_columns, count_line = len(fields), (number, line)
             if n_columns < 2:
                 raise ConversionError(
                     f"line has a single column {fields[0]!r}: there is no tag column",
@@ -152,6 +183,12 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
                         number,
                     )
         elif len(fields) != n_columns:
+            first_number, first_text = count_line
+            if delimiter is Delimiter.space and "\t" in first_text.strip() and "\t" not in line.strip():
+                raise ConversionError(  # the line that set the column count is the odd one: blame it, not this one
+                    f"line has {n_columns} columns where line {number} has {len(fields)}: a tab inside a token? "
+                    "(delimiter=space splits at tabs too)", "remove the tab from the token, or set delimiter=tab if "
+                    "the columns are tab-separated", path, first_number)
             hint = (
                 "a token or tag containing a space? replace spaces inside tokens with '_', or use tab-separated columns"
                 if len(fields) > n_columns
@@ -167,5 +204,11 @@ def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Co
             first_line = number
         words.append(token)
         tags.append(tag)
-    end_sentence()
-    return ColumnFile(path, sentences, documents > 0)
+    if words:
+        yield Sentence(words, tags, first_line, documents)
+
+
+def read_column_file(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> ColumnFile:
+    """All sentences of one file, in memory (small files; dataset_convert streams with iter_sentences)."""
+    sentences = list(iter_sentences(path, fmt))
+    return ColumnFile(Path(path), sentences, any(s.document > 0 for s in sentences))

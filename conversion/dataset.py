@@ -1,18 +1,21 @@
 """dataset_convert: CoNLL-style column files -> text_*.txt, labels_*.txt, label_ids.csv, stats.
 
-Everything is read and checked before anything is written, and the outputs appear together or not
-at all, so a failed conversion never leaves a half-converted dataset behind.
+Each file is streamed twice (a scan that checks every line, then the conversion into temporary files),
+so memory does not grow with the input; the outputs appear together or not at all, so a failed
+conversion never leaves a half-converted dataset behind.
 """
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
-from conversion.columns import ColumnFile, ColumnFormat, Delimiter, read_column_file
+from conversion.columns import ColumnFormat, Delimiter, Sentence, iter_sentences
 from conversion.errors import ConversionError
 from conversion.schemes import (
     MixedTagsError,
@@ -78,11 +81,43 @@ class ConvertOptions:
         "Write docs_{split}.txt (the document number of each sentence) when the input has -DOCSTART- lines."))
 
 
-def _read_splits(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, ColumnFile]:
+@dataclass
+class SplitFile:
+    """One split's file, read in two streamed passes: a scan (checks, scheme, lengths), then the conversion."""
+
+    split: str
+    path: Path
+    fmt: ColumnFormat
+    sentences: int = 0
+    words: int = 0
+    documents: set = field(default_factory=set)
+    lengths: array = field(default_factory=lambda: array("I"))  # 4 bytes a sentence: the length percentiles
+    first_seen: dict = field(default_factory=dict)  # tag -> line of its first occurrence (for errors)
+
+    def read(self) -> Iterator[Sentence]:
+        return iter_sentences(self.path, self.fmt)
+
+    def scan(self) -> Iterator[list[str]]:
+        """Every sentence's tags, noting the split's counts on the way (the first pass)."""
+        for sentence in self.read():
+            self.sentences += 1
+            self.words += len(sentence.words)
+            self.documents.add(sentence.document)
+            self.lengths.append(len(sentence.words))
+            for i, tag in enumerate(sentence.tags):
+                self.first_seen.setdefault(tag, sentence.first_line + i)
+            yield sentence.tags
+
+    @property
+    def has_documents(self) -> bool:
+        return any(document > 0 for document in self.documents)
+
+
+def _split_files(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, SplitFile]:
     source = Path(options.source_data_dir)
     if not source.is_dir():
         raise ConversionError("source_data_dir is not a directory", "pass source_data_dir=<dir with train/dev files>", source)
-    splits = {}
+    files = {}
     for split, name, required in (
         ("train", options.train_file, True),
         ("dev", options.dev_file, True),
@@ -90,85 +125,128 @@ def _read_splits(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, Column
     ):
         if name is None or (not required and not (source / name).exists()):
             continue
-        column_file = read_column_file(source / name, fmt)
-        if not column_file.sentences:
-            raise ConversionError(
-                f"the {split} split has no sentences",
-                f"check that {split}_file names the right file and that it holds token lines",
-                column_file.path,
-            )
-        splits[split] = column_file
-    return splits
+        files[split] = SplitFile(split, source / name, fmt)
+    return files
 
 
-def _find_tag(splits: dict[str, ColumnFile], tag: str) -> tuple[Path, int]:
-    for column_file in splits.values():
-        for sentence in column_file.sentences:
-            if tag in sentence.tags:
-                return column_file.path, sentence.first_line + sentence.tags.index(tag)
-    raise AssertionError(f"tag {tag!r} not found")  # only called with tags taken from the files
-
-
-def _input_scheme(options: ConvertOptions, splits: dict[str, ColumnFile]) -> Scheme:
+def _scan(options: ConvertOptions, files: dict[str, SplitFile]) -> Scheme:
+    """The first pass over every split: each line checked, counts taken, the tagging scheme detected."""
+    every_sentence = (tags for f in files.values() for tags in f.scan())
     if InputScheme(options.input_scheme) is not InputScheme.auto:
-        return Scheme(InputScheme(options.input_scheme).value)
-    try:
-        return detect_scheme(
-            (s.tags for f in splits.values() for s in f.sentences), options.outside_label
-        )
-    except MixedTagsError as e:
-        path, line = _find_tag(splits, e.tags[0])
-        raise ConversionError(
-            f"{e}; cannot tell the tagging scheme",
-            "correct the tag, or set input_scheme=plain to keep every tag exactly as it is",
-            path,
-            line,
-        ) from None
+        for _ in every_sentence:
+            pass
+        scheme = Scheme(InputScheme(options.input_scheme).value)
+    else:
+        try:
+            scheme = detect_scheme(every_sentence, options.outside_label)
+        except MixedTagsError as e:
+            where = next((f, f.first_seen[e.tags[0]]) for f in files.values() if e.tags[0] in f.first_seen)
+            raise ConversionError(
+                f"{e}; cannot tell the tagging scheme",
+                "correct the tag, or set input_scheme=plain to keep every tag exactly as it is",
+                where[0].path,
+                where[1],
+            ) from None
+    for f in files.values():
+        if not f.sentences:
+            raise ConversionError(
+                f"the {f.split} split has no sentences",
+                f"check that {f.split}_file names the right file and that it holds token lines",
+                f.path,
+            )
+    return scheme
 
 
-def _check_unseen(converted: dict[str, list[list[str]]], splits: dict[str, ColumnFile], allow: bool) -> dict:
-    train_labels = {tag for tags in converted["train"] for tag in tags}
-    unseen: dict[str, list[str]] = {}
-    first_seen: dict[str, str] = {}
-    for split, sentences in converted.items():
-        for tags, sentence in zip(sentences, splits[split].sentences):
-            for i, tag in enumerate(tags):
-                if tag not in train_labels:
-                    if split not in unseen.setdefault(tag, []):
-                        unseen[tag].append(split)
-                    first_seen.setdefault(tag, f"{splits[split].path}:{sentence.first_line + i}")
-    if unseen and not allow:
-        listed = "\n".join(f"    {tag!r} first at {first_seen[tag]}" for tag in sorted(unseen)[:30])
-        more = f"\n    ... and {len(unseen) - 30} more" if len(unseen) > 30 else ""
-        raise ConversionError(
-            f"{len(unseen)} label(s) occur in dev/test but never in train:\n{listed}{more}",
-            "set allow_unseen_labels=true to add them to label_ids.csv (a model trained on this train "
-            "split will never predict them), or correct those tags",
-            splits["train"].path,
-        )
-    return dict(sorted(unseen.items()))
+def _refuse_unseen(unseen: dict[str, list[str]], first_seen: dict[str, str], train: Path) -> None:
+    listed = "\n".join(f"    {tag!r} first at {first_seen[tag]}" for tag in sorted(unseen)[:30])
+    more = f"\n    ... and {len(unseen) - 30} more" if len(unseen) > 30 else ""
+    raise ConversionError(
+        f"{len(unseen)} label(s) occur in dev/test but never in train:\n{listed}{more}",
+        "set allow_unseen_labels=true to add them to label_ids.csv (a model trained on this train "
+        "split will never predict them), or correct those tags",
+        train,
+    )
 
 
 def convert(options: ConvertOptions) -> dict:
-    """Convert a dataset directory; returns the statistics also written to dataset_stats.json."""
+    """Convert a dataset directory; returns the statistics also written to dataset_stats.json.
+
+    Two streamed passes over each file (a scan, then the conversion into temporary outputs), so memory stays
+    constant in the size of the input; the outputs appear together, and only when every check passed."""
     for key in ("source_data_dir", "target_data_dir"):
         if getattr(options, key) in (None, MISSING, ""):
             raise ConversionError(f"{key} is required", f"pass {key}=<directory> on the command line or in the spec")
     fmt = ColumnFormat(options.token_column, options.tag_column, Delimiter(options.delimiter), options.encoding)
+    files = _split_files(options, fmt)
+    scheme = _scan(options, files)
+    target = Path(options.target_data_dir)
+    created = not target.exists()
+    try:
+        return _convert_and_write(options, files, scheme)
+    except BaseException:
+        if created and target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # a failed conversion leaves nothing behind, not even the folder it made
+        raise
+
+
+def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], scheme: Scheme) -> dict:
+    """The second pass: tags converted and written, split by split (train first: its labels decide what is unseen)."""
+    output_scheme, outside = OutputScheme(options.output_scheme), options.outside_label
+    target = Path(options.target_data_dir)
+    counts: dict[str, Counter] = {}
+    facts: dict[str, dict] = {}
+    unseen: dict[str, list[str]] = {}
+    first_unseen: dict[str, str] = {}
+    merge_io = output_scheme is OutputScheme.io and scheme is not Scheme.plain
+    produced = {"label_ids.csv", "dataset_stats.json"}
+    with atomic_files(target) as out:
+        for split, f in files.items():
+            counts[split], invalid, changed, merged = Counter(), 0, 0, 0
+            documents = options.write_docs and f.has_documents
+            with ExitStack() as opened:
+                text = opened.enter_context(out.open(f"text_{split}.txt"))
+                labels_out = opened.enter_context(out.open(f"labels_{split}.txt"))
+                docs = opened.enter_context(out.open(f"docs_{split}.txt")) if documents else None
+                numbering: dict[int, int] = {}
+                for sentence in f.read():
+                    new_tags = convert_tags(sentence.tags, scheme, output_scheme, outside)
+                    text.write(" ".join(sentence.words) + "\n")
+                    labels_out.write(" ".join(new_tags) + "\n")
+                    if docs is not None:  # one line per sentence: its document's number, for document context
+                        docs.write(f"{numbering.setdefault(sentence.document, len(numbering))}\n")
+                    counts[split].update(new_tags)
+                    invalid += count_invalid_transitions(sentence.tags, scheme, outside)
+                    changed += sum(a != b for a, b in zip(sentence.tags, new_tags))
+                    merged += merged_by_io(read_entities(sentence.tags, outside)) if merge_io else 0
+                    if split != "train":
+                        for i, tag in enumerate(new_tags):
+                            if tag not in counts["train"]:
+                                if split not in unseen.setdefault(tag, []):
+                                    unseen[tag].append(split)
+                                first_unseen.setdefault(tag, f"{f.path}:{sentence.first_line + i}")
+            produced |= {f"text_{split}.txt", f"labels_{split}.txt"} | ({f"docs_{split}.txt"} if documents else set())
+            facts[split] = {"invalid_transitions": invalid, "tags_changed": changed, "entities_merged": merged}
+        if unseen and not options.allow_unseen_labels:
+            _refuse_unseen(unseen, first_unseen, files["train"].path)
+        all_labels = set().union(*counts.values())
+        labels = ([outside] if outside in all_labels else []) + sorted(all_labels - {outside})
+        stats = _stats(options, files, scheme, labels, dict(sorted(unseen.items())), counts, facts)
+        with out.open("label_ids.csv") as ids:
+            ids.writelines(f"{label}\n" for label in labels)
+        with out.open("dataset_stats.json") as written:
+            json.dump(stats, written, indent=2, ensure_ascii=False)
+            written.write("\n")
+    # Outputs of an earlier conversion into this directory that this one did not produce (a test
+    # split or documents the new data lacks) would be read as part of the new dataset.
+    for split in ("train", "dev", "test"):
+        for name in (f"text_{split}.txt", f"labels_{split}.txt", f"docs_{split}.txt"):
+            if name not in produced:
+                (target / name).unlink(missing_ok=True)
+    return stats
+
+
+def _stats(options, files, scheme, labels, unseen, counts, facts) -> dict:
     output_scheme = OutputScheme(options.output_scheme)
-    outside = options.outside_label
-    splits = _read_splits(options, fmt)
-    scheme = _input_scheme(options, splits)
-
-    converted = {
-        split: [convert_tags(s.tags, scheme, output_scheme, outside) for s in f.sentences]
-        for split, f in splits.items()
-    }
-    unseen = _check_unseen(converted, splits, options.allow_unseen_labels)
-    counts = {split: Counter(tag for tags in sentences for tag in tags) for split, sentences in converted.items()}
-    all_labels = set().union(*counts.values())
-    labels = ([outside] if outside in all_labels else []) + sorted(all_labels - {outside})
-
     written = scheme.value if output_scheme is OutputScheme.keep or scheme is Scheme.plain else output_scheme.value
     stats = {
         "source_data_dir": str(Path(options.source_data_dir).resolve()),
@@ -177,53 +255,14 @@ def convert(options: ConvertOptions) -> dict:
         "unseen_labels": unseen,
         "splits": {},
     }
-    for split, column_file in splits.items():
-        sentences = column_file.sentences
+    for split, f in files.items():
         stats["splits"][split] = {
-            "source": column_file.path.name,
-            "sentences": len(sentences),
-            "words": sum(len(s.words) for s in sentences),
-            "documents": len({s.document for s in sentences}) if column_file.has_documents else 0,
-            "invalid_transitions": sum(count_invalid_transitions(s.tags, scheme, outside) for s in sentences),
-            "tags_changed": sum(a != b for s, new in zip(sentences, converted[split]) for a, b in zip(s.tags, new)),
-            "entities_merged": (
-                sum(merged_by_io(read_entities(s.tags, outside)) for s in sentences)
-                if output_scheme is OutputScheme.io and scheme is not Scheme.plain
-                else 0
-            ),
-            "length": length_stats([len(s.words) for s in sentences]),
+            "source": f.path.name,
+            "sentences": f.sentences,
+            "words": f.words,
+            "documents": len(f.documents) if f.has_documents else 0,
+            **facts[split],
+            "length": length_stats(f.lengths),
             "labels": label_counts(counts[split], labels),
         }
-
-    _write(options, splits, converted, labels, stats)
     return stats
-
-
-def _write(options, splits, converted, labels, stats) -> None:
-    target = Path(options.target_data_dir)
-    produced = {"label_ids.csv", "dataset_stats.json"}
-    with atomic_files(target) as out:
-        for split, column_file in splits.items():
-            with out.open(f"text_{split}.txt") as text, out.open(f"labels_{split}.txt") as tags:
-                for sentence, new_tags in zip(column_file.sentences, converted[split]):
-                    text.write(" ".join(sentence.words) + "\n")
-                    tags.write(" ".join(new_tags) + "\n")
-            produced |= {f"text_{split}.txt", f"labels_{split}.txt"}
-            if options.write_docs and column_file.has_documents:
-                # One line per sentence: its document's number, for document-level context later.
-                numbering: dict[int, int] = {}
-                with out.open(f"docs_{split}.txt") as docs:
-                    for sentence in column_file.sentences:
-                        docs.write(f"{numbering.setdefault(sentence.document, len(numbering))}\n")
-                produced.add(f"docs_{split}.txt")
-        with out.open("label_ids.csv") as f:
-            f.writelines(f"{label}\n" for label in labels)
-        with out.open("dataset_stats.json") as f:
-            json.dump(stats, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-    # Outputs of an earlier conversion into this directory that this one did not produce (a test
-    # split or documents the new data lacks) would be read as part of the new dataset.
-    for split in ("train", "dev", "test"):
-        for name in (f"text_{split}.txt", f"labels_{split}.txt", f"docs_{split}.txt"):
-            if name not in produced:
-                (target / name).unlink(missing_ok=True)

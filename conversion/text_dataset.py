@@ -155,6 +155,9 @@ def convert_texts(options: TextConvertOptions, subtoken_lengths: Optional[Callab
     for key in ("source_data_dir", "target_data_dir"):
         if getattr(options, key) in (None, MISSING, ""):
             raise ConversionError(f"{key} is required", f"pass {key}=<directory> on the command line or in the spec")
+    if not options.label_separator:
+        raise ConversionError("label_separator is empty: the labels of a text cannot be separated by nothing",
+                              "set label_separator to a character such as ',' or '|'")
     names = {"train": options.train_file, "dev": options.dev_file}
     if options.test_file and find_source(Path(options.source_data_dir), options.test_file) is not None:
         names["test"] = options.test_file

@@ -7,12 +7,16 @@ file's own structure (a missing column, a broken JSON line, bytes that are not i
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
 from conversion.errors import ConversionError
+from tokcls.core.input_files import open_regular
+
+SOURCE_FIX = "check source_data_dir and the split's file name"
 
 Label = Union[str, list, float, int, None]
 
@@ -50,7 +54,7 @@ def read_delimited(path: Path, delimiter: str, header: Optional[bool], columns: 
     text_col, text_b_col, label_col = columns
     with_header = _has_names(*columns) if header is None else header
     # newline="": the csv module then keeps line breaks inside quoted fields, as RFC 4180 says.
-    with open(path, encoding=encoding, newline="") as f:
+    with io.TextIOWrapper(open_regular(path, "source file", SOURCE_FIX), encoding=encoding, newline="") as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             names = next(reader) if with_header else None
@@ -79,7 +83,7 @@ def read_delimited(path: Path, delimiter: str, header: Optional[bool], columns: 
 def read_jsonl(path: Path, columns: tuple, encoding: str) -> Iterator[Row]:
     """One JSON object a line; fields chosen by name."""
     text_key, text_b_key, label_key = (str(c) if c is not None else None for c in columns)
-    with open(path, "rb") as f:
+    with open_regular(path, "source file", SOURCE_FIX) as f:
         for line, raw in enumerate(f, start=1):
             try:
                 decoded = raw.decode(encoding).lstrip("\ufeff")
@@ -124,7 +128,7 @@ def find_source(folder: Path, name: str) -> Optional[Path]:
         return exact
     for extension in FORMATS:
         candidate = folder / f"{name}{extension}"
-        if candidate.is_file():
+        if candidate.exists() and not candidate.is_dir():  # a device or FIFO too: the reader refuses it by name
             return candidate
     return None
 

@@ -45,7 +45,7 @@ def context_runs(tmp_path_factory, tiny_encoder):
                      f"model.dataset.context={context}"]) == 0
         assert main(["evaluate", "-r", str(root / f"eval_{context}"), "-m", str(root / context / "checkpoints" / "tokcls.tcls"),
                      f"data_dir={data}", "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"]) == 0
-        scores[context] = json.loads((root / f"eval_{context}" / "evaluation_report.json").read_text())["summary"]["f1"]
+        scores[context] = json.loads((root / f"eval_{context}" / "evaluation_report.json").read_text())["summary"]["entity_f1"]
     return data, root, scores
 
 
@@ -60,7 +60,7 @@ def test_the_archive_keeps_the_context_and_evaluate_can_override_it(context_runs
     archive = root / "document" / "checkpoints" / "tokcls.tcls"
     assert main(["evaluate", "-r", str(tmp_path / "s"), "-m", str(archive), f"data_dir={data}", "test_ds.text_file=text_dev.txt",
                  "test_ds.labels_file=labels_dev.txt", "model.dataset.context=sentence"]) == 0
-    alone = json.loads((tmp_path / "s" / "evaluation_report.json").read_text())["summary"]["f1"]
+    alone = json.loads((tmp_path / "s" / "evaluation_report.json").read_text())["summary"]["entity_f1"]
     assert alone < scores["document"] - 10  # without its neighbours the same model cannot tell
 
 

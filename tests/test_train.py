@@ -120,4 +120,4 @@ def test_without_r_the_log_dir_follows_exp_manager(tmp_path, capsys):
     assert (tmp_path / "x" / "train_spec.yaml").exists()
     assert main(["train", "-r", str(tmp_path / "r"), "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"]) == 2
     assert f"-r {tmp_path / 'r'} wins over exp_manager.explicit_log_dir" in (tmp_path / "r" / "train_log.txt").read_text()
-    assert "file not found" in capsys.readouterr().err
+    assert "nowhere: data_dir not found" in capsys.readouterr().err

@@ -9,11 +9,15 @@ import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
-from tokcls.commands import REGISTRIES, TEXT, TOKEN
-from tokcls.commands import run as run_command
-from tokcls.commands.base import Command, Context
+from typing import TYPE_CHECKING
+
 from tokcls.core.errors import InputError
 from tokcls.core.lock import folder_lock
+from tokcls.core.programs import TEXT, TOKEN
+from tokcls.core.quiet import silence_known_noise
+
+if TYPE_CHECKING:  # the commands (and with them omegaconf and hydra) are imported inside main: Ctrl-C while they
+    from tokcls.commands.base import Command, Context  # load is caught there, and --help stays fast
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
@@ -41,6 +45,8 @@ DESCRIPTIONS = {
 
 
 def build_parser(program: str = TOKEN) -> argparse.ArgumentParser:
+    from tokcls.commands import REGISTRIES
+
     parser = argparse.ArgumentParser(prog=program, description=DESCRIPTIONS[program])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in REGISTRIES[program].commands.items():
@@ -64,7 +70,7 @@ def output_folders(command: str, config, results_dir: str | None) -> list[str]:
     return folders
 
 
-def run_logged(command: Command, config, ctx: Context, notes: list[str]) -> None:
+def run_logged(command: "Command", config, ctx: "Context", notes: list[str]) -> None:
     """Run the command with everything it prints also in RESULTS/<command>_log.txt, after the resolved spec."""
     from omegaconf import OmegaConf
 
@@ -79,16 +85,45 @@ def run_logged(command: Command, config, ctx: Context, notes: list[str]) -> None
         print(f"Resolved {command.name} spec:\n{OmegaConf.to_yaml(config)}")
         if results_dir:
             OmegaConf.save(config, results_dir / f"{command.name}_spec.yaml")
+        from tokcls.commands import run as run_command
+
         run_command(command.name, config, ctx)
 
 
 def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
+    """The program; Ctrl-C at any point (while torch loads, the spec is read, the model loads) exits with 130."""
+    try:
+        return _main(argv, program)
+    except KeyboardInterrupt:
+        print(f"\n{program}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None, program: str) -> int:
+    silence_known_noise()
+    from tokcls.commands import REGISTRIES
+    from tokcls.commands.base import Context
+
     registry = REGISTRIES[program]
     parser = build_parser(program)
     # Overrides may stand on both sides of a flag (`train data_dir=D -r X seed=1`): argparse leaves the
     # later ones over, and they join the others; anything else left over is an unknown flag.
     args, extra = parser.parse_known_args(argv)
     unknown = [a for a in extra if a.startswith("-") or "=" not in a]
+    given_argv = list(sys.argv[1:] if argv is None else argv)
+    long_flags = [(i, a) for i, a in enumerate(given_argv) if a.startswith("--") and a not in ("--help",)]
+    if long_flags:  # the Hugging Face recipes' --learning_rate 1e-3: name the key=value that means it
+        from tokcls.config.hf_names import explain_flag
+
+        schema = registry.commands[registry.aliases.get(args.command, args.command)].schema
+        lines = []
+        for i, flag in long_flags:
+            value = flag.split("=", 1)[1] if "=" in flag else (
+                given_argv[i + 1] if i + 1 < len(given_argv) and not given_argv[i + 1].startswith("-") else None)
+            lines.append("  " + explain_flag(flag, value, schema))
+        print(f"{program} {args.command}: error: unknown flag(s); tokcls takes -e -r -m -k -g and key=value "
+              "overrides:\n" + "\n".join(lines), file=sys.stderr)
+        return 2
     if unknown:
         parser.parse_args(argv)  # argparse's own message and exit status for what it does not know
     args.overrides = list(args.overrides) + extra

@@ -123,3 +123,31 @@ def test_explicit_space_delimiter_splits_tabs_too(tmp_path):
     path = tmp_path / "train.txt"
     path.write_text("A \tO\n")
     assert words_and_tags(read_column_file(path, ColumnFormat(delimiter=Delimiter.space))) == [[("A", "O")]]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_streamed_reading_is_the_same_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
+    from conversion import columns
+
+    path = tmp_path / "train.txt"
+    path.write_bytes("\ufeffÄpfel B-X\r\nsüß O\n\n-DOCSTART- O\n\n日本 B-LOC\nend O".encode("utf-8"))
+    monkeypatch.setattr(columns, "CHUNK", chunk)  # multi-byte characters and the BOM split across reads
+    column_file = read_column_file(path)
+    assert words_and_tags(column_file) == [[("Äpfel", "B-X"), ("süß", "O")], [("日本", "B-LOC"), ("end", "O")]]
+    assert [s.first_line for s in column_file.sentences] == [1, 6] and column_file.has_documents
+
+
+def test_undecodable_bytes_name_their_line_across_chunks(tmp_path, monkeypatch):
+    from conversion import columns
+
+    path = tmp_path / "train.txt"
+    path.write_bytes(b"A O\nB O\n\nC \xff O\n")
+    monkeypatch.setattr(columns, "CHUNK", 4)
+    assert error_for(path).line == 4
+
+
+def test_with_delimiter_space_a_tab_inside_a_token_on_the_first_line_is_blamed_on_it(tmp_path):
+    path = tmp_path / "train.txt"
+    path.write_text("EU\tx B-ORG\nrejects O\n")
+    error = error_for(path, ColumnFormat(delimiter=Delimiter.space))
+    assert error.line == 1 and "a tab inside a token?" in error.problem

@@ -151,8 +151,9 @@ def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(cr
     assert outputs == ["logits", "transitions", "start_transitions", "end_transitions"]
     assert runs["onnx"] == runs["pytorch"]
     capsys.readouterr()
-    assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 2
-    assert "AutoModelForTokenClassification" in capsys.readouterr().err
+    # format=hf holds the word scores (pipeline() decodes each word alone) and says what that costs
+    assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 0
+    assert "pipeline() decodes each word alone" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("decoder", ["crf", "constrained"])

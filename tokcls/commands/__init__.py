@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from tokcls.commands.base import Command
 from tokcls.config.schema import register
+from tokcls.core.programs import TEXT, TOKEN
 
-TOKEN, TEXT = "token_classification", "text_classification"
 PROGRAMS = {
     TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "tune", "download_specs"),
     TEXT: ("text.convert", "text.train", "text.evaluate", "text.infer", "text.finetune", "text.export", "text.tune",

@@ -11,12 +11,15 @@ COMMAND = Command("evaluate", "score a model archive on a labelled split: report
 def run(config, ctx) -> dict:
     from pathlib import Path
 
-    from tokcls.inference.scoring import score_split
+    from tokcls.data.splits import check_split_files
+    from tokcls.inference.scoring import read_split, score_split
 
+    check_split_files(config.data_dir, config.test_ds, "test_ds")
+    examples = read_split(config.data_dir, config.test_ds)  # before the model loads: a missing or empty split stops now
     split = Path(config.test_ds.text_file).stem.removeprefix("text_")
     dataset = str(Path(config.data_dir) / config.test_ds.text_file)
-    return evaluate(config, ctx, lambda p: score_split(p, config.data_dir, config.test_ds), split, dataset,
-                    "entity level, seqeval")
+    return evaluate(config, ctx, lambda p: score_split(p, config.data_dir, config.test_ds, examples=examples), split,
+                    dataset, "entity level, seqeval")
 
 
 def evaluate(config, ctx, score, split: str, dataset: str, source: str) -> dict:

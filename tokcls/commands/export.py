@@ -33,6 +33,7 @@ def export_checked(config, ctx, to_hf, hf_model, compare):
 
     from tokcls.core.atomic import staged_directory
     from tokcls.core.errors import InputError
+    from tokcls.export.model_card import model_card
     from tokcls.export.onnx import OnnxModel, to_onnx
     from tokcls.model.archive import load_model
 
@@ -45,6 +46,8 @@ def export_checked(config, ctx, to_hf, hf_model, compare):
     with staged_directory(out, overwrite=config.overwrite) as stage:
         if config.format.value == "hf":
             to_hf(network, tokenizer, stage)
+            name = Path(str(ctx.model)).stem
+            (stage / "README.md").write_text(model_card(network, trained, name), encoding="utf-8")
             exported, target = hf_model(stage, network), out
         else:
             name = Path(config.export_to or "model.onnx").name

@@ -23,13 +23,18 @@ def run(config, ctx):
 
     from tokcls.core.errors import InputError
     from tokcls.data.labels import read_label_ids
+    from tokcls.data.splits import check_token_data
     from tokcls.inference.predictor import Predictor
     from tokcls.model.archive import load_model
+    from tokcls.model.encoder_checks import check_window
     from tokcls.training.fit import fit_and_archive, prepare_data
     from tokcls.training.module import TaskModule
+    from tokcls.training.per_word import measure_per_word_decoding
 
+    check_token_data(config)  # before the model loads
     pl.seed_everything(config.seed, workers=True, verbose=False)
     network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    check_window(network.encoder.config, config.model.dataset.max_seq_length)
     label_file = Path(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
     unknown = [label for label in read_label_ids(label_file) if label not in network.labels]
     if unknown and not config.model.extend_labels:
@@ -48,4 +53,5 @@ def run(config, ctx):
     new_run = {k: config[k] for k in ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")}
     new_run["model"] = {k: config.model[k] for k in ("class_balancing", "dataset")}
     archive_config = OmegaConf.merge(trained, new_run)
-    return fit_and_archive(config, archive_config, ctx.results_dir, module, data, tokenizer, ctx.key)
+    return fit_and_archive(config, archive_config, ctx.results_dir, module, data, tokenizer, ctx.key,
+                           finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples))

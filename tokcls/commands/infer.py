@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tokcls.commands.base import Command
 from tokcls.config.inference import InferConfig
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import open_regular
 
 if TYPE_CHECKING:  # imported when run: --help never loads torch
     from tokcls.inference.long_text import StreamingEntities
@@ -21,20 +22,38 @@ COMMAND = Command("infer", "label raw text (input_batch or input_file) with a mo
 FIELDS = ("words", "labels", "offsets", "confidences", "entities")  # after "text", in this order
 
 
+LINE_ENDS = ("Lines end at LF or CRLF (as wc -l counts them); a CR not followed by LF is kept inside the line's text, so "
+             "every line of the file gives exactly one record.")
+
+
+INPUT_FIX = "check input_file: a text file, one text a line"
+
+
+def check_input(config) -> None:
+    """Something to label, before the model loads: a non-empty input_batch, or an input_file that is a regular file."""
+    if config.input_file is not None:
+        open_regular(config.input_file, "input file", INPUT_FIX).close()
+    elif not config.input_batch:
+        raise InputError("input_batch is empty and no input_file is given: nothing to label",
+                         "give input_file=TEXT (one text a line) or input_batch=[first text,second text]")
+
+
 def _lines(config):
     if config.input_file is None:
         yield from config.input_batch
         return
-    try:
-        with open(config.input_file, "rb") as f:  # bytes, decoded line by line: an error names its line exactly
-            for number, raw in enumerate(f, start=1):
-                try:
-                    yield raw.decode("utf-8").rstrip("\n").rstrip("\r")
-                except UnicodeDecodeError as e:
-                    raise InputError(f"line {number} is not valid UTF-8 ({e.reason} at byte {e.start})",
-                                     "re-save the file as UTF-8", config.input_file, number) from None
-    except (FileNotFoundError, IsADirectoryError) as e:
-        raise InputError(f"input file not found ({e.strerror})", "check input_file: a text file", config.input_file) from None
+    lone_cr = False
+    with open_regular(config.input_file, "input file", INPUT_FIX) as f:
+        for number, raw in enumerate(f, start=1):  # bytes, decoded line by line: an error names its line exactly
+            try:
+                line = raw.decode("utf-8").removesuffix("\n").removesuffix("\r")
+            except UnicodeDecodeError as e:
+                raise InputError(f"line {number} is not valid UTF-8 ({e.reason} at byte {e.start})",
+                                 "re-save the file as UTF-8", config.input_file, number) from None
+            if "\r" in line and not lone_cr:
+                lone_cr = True
+                print(f"{config.input_file}:{number}: a carriage return (CR) inside the line. {LINE_ENDS}")
+            yield line
 
 
 def printable(text: str) -> str:
@@ -147,6 +166,7 @@ def run(config, ctx):
     from tokcls.inference.runtime import load_for_inference
     from tokcls.tasks.token.spans import entity_spans, is_plain
 
+    check_input(config)
     predictor = load_for_inference(ctx, config, config.batch_size)
     model = predictor.model
     plain = is_plain(model.labels, model.outside_label)

@@ -10,18 +10,30 @@ def run(config, ctx):
     import pytorch_lightning as pl
 
     from tokcls.data.labels import read_label_ids
-    from tokcls.model.encoder import load_encoder, load_tokenizer
+    from tokcls.data.splits import check_token_data
+    from tokcls.model.encoder import load_encoder, load_encoder_config, load_tokenizer
+    from tokcls.model.encoder_checks import check_window
     from tokcls.model.network import Network
     from tokcls.tasks import get_task
     from tokcls.training.fit import fit_and_archive, prepare_data
     from tokcls.training.module import TaskModule
+    from tokcls.training.per_word import measure_per_word_decoding
 
+    check_token_data(config)
     pl.seed_everything(config.seed, workers=True, verbose=False)
     labels = read_label_ids(config.model.label_ids or f"{config.data_dir}/label_ids.csv")
     tokenizer = load_tokenizer(config.model)
+    encoder_config = load_encoder_config(config.model)  # checked before the data is tokenized
+    check_window(encoder_config, config.model.dataset.max_seq_length)
     data = prepare_data(config, tokenizer, labels, ctx.results_dir)
     task, outside = get_task("token_classification"), config.model.dataset.pad_label
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], outside)
-    network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": outside, "head": head})
+    network = Network.build(load_encoder(config.model, encoder_config), {"task": task.name, "labels": labels, "outside_label": outside, "head": head})
+    decoder = head["decoder"]
+    if decoder != "argmax":  # said now, not after training: what each export format keeps of a Viterbi decoder
+        print(f"note: model.head.decoder={decoder}: export format=onnx keeps the {decoder} decoding; export format=hf "
+              "(pipeline()) holds the word scores and decodes each word alone. The F1 that costs is measured on the "
+              "validation split when training ends (in the archive, printed by export, in the model card).")
     module = TaskModule(network, config.optim, config.model.class_balancing)
-    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, callbacks=ctx.callbacks)
+    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, callbacks=ctx.callbacks,
+                           finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples))

@@ -12,7 +12,7 @@ MONITORS = {
     "val_entity_f1": "max", "val_entity_precision": "max", "val_entity_recall": "max", "val_token_f1": "max",
     "val_token_macro_f1": "max", "val_loss": "min", "train_loss": "min",
     # text_classification's
-    "val_accuracy": "max", "val_macro_f1": "max", "val_micro_f1": "max", "val_weighted_f1": "max", "val_mcc": "max",
+    "val_accuracy": "max", "val_f1": "max", "val_macro_f1": "max", "val_micro_f1": "max", "val_weighted_f1": "max", "val_mcc": "max",
     "val_subset_accuracy": "max", "val_pearson": "max", "val_spearman": "max", "val_mse": "min",
 }
 

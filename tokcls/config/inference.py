@@ -104,7 +104,8 @@ class InferConfig:
         "Nvidia is a company headquartered in Santa Clara .",
     ], metadata=_help("Raw sentences to label (used when input_file is null)."))
     input_file: Optional[str] = field(default=None, metadata=_help(
-        "A UTF-8 text file, one text per line, any size: read and labelled in chunks, never all in memory."))
+        "A UTF-8 text file, one text per line, any size: read and labelled in chunks, never all in memory. Lines end at "
+        "LF or CRLF; a lone CR stays inside its line, so every line gives one record."))
     output_file: str = field(default="infer_results.jsonl", metadata=_help(
         "JSON Lines written to RESULTS: per input the words, their labels and character offsets, and the entity spans."))
     batch_size: int = field(default=64, metadata=_help("Windows per batch.", ge=1))

@@ -13,7 +13,6 @@ import difflib
 import typing
 from pathlib import Path
 
-import yaml
 from hydra import compose, initialize
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -23,10 +22,7 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 
 from tokcls.config.nemo_layout import translate_key, translate_tree
 from tokcls.config.ranges import range_problems
-
-
-class SpecError(ValueError):
-    """A spec or override that does not fit the schema."""
+from tokcls.config.spec_file import SpecError, read_spec
 
 
 def _valid_keys_hint(schema: DictConfig, full_key: str) -> str:
@@ -110,18 +106,6 @@ def _merge_collecting(defaults: DictConfig, tree: dict, source: str, problems: l
                 return defaults
 
 
-def _read_spec(path: Path) -> dict:
-    if not path.is_file():
-        raise SpecError(f"{path}: spec file not found (token_classification download_specs -r DIR copies the defaults)")
-    try:
-        loaded = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
-    except (yaml.YAMLError, OmegaConfBaseException) as e:
-        raise SpecError(f"{path}: not valid YAML: {e}") from None
-    if loaded is not None and not isinstance(loaded, dict):
-        raise SpecError(f"{path}: a spec is a mapping of keys to values, not a {type(loaded).__name__}")
-    return loaded or {}
-
-
 def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: list[str], problems: list[str]) -> list[str]:
     """The overrides with NeMo's paths moved to tokcls's; unknown keys and unparsable ones reported and left out."""
     parser, kept = OverridesParser.create(), []
@@ -146,12 +130,51 @@ def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: lis
         error = unknown_key(defaults, new_key, "command line")
         if error:
             problems.append(error)
+        elif not prefix and isinstance(new_value, dict) and _free_mapping_at(defaults, new_key):
+            kept.append("++" + text)  # `key={a: 1}` on a free mapping sets its keys (Hydra's plain `=` refuses new ones)
         else:
             kept.append(text)
     return kept
 
 
+def _free_mapping_at(schema: DictConfig, key: str) -> bool:
+    node = OmegaConf.select(schema, key, throw_on_missing=False)
+    parent_key, _, leaf = key.rpartition(".")
+    parent = OmegaConf.select(schema, parent_key) if parent_key else schema
+    if not isinstance(parent, DictConfig) or leaf not in parent.keys():
+        return False
+    return node is None or isinstance(node, DictConfig) and _is_free_mapping(parent._get_node(leaf))
+
+
+def _restore_defaults(schema: type, config: DictConfig, overrides: list[str]) -> list[str]:
+    """Apply `~key` (the key back to its default; Hydra cannot delete a key of a typed spec); the other overrides."""
+    defaults, others = OmegaConf.structured(schema), []
+    for text in overrides:
+        if text.startswith("~"):
+            key = text[1:].split("=", 1)[0]
+            OmegaConf.update(config, key, OmegaConf.select(defaults, key), merge=False)
+        else:
+            others.append(text)
+    return others
+
+
+def _resolved(schema: type, config: DictConfig, problems: list[str]) -> DictConfig:
+    """The config with every interpolation (`${oc.env:HOME}`, `${optim.lr}`) replaced by its value, checked against the
+    schema again; one that cannot be resolved, or resolves to a value of the wrong type, is named."""
+    try:
+        return OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.to_container(config, resolve=True))
+    except (OmegaConfBaseException, ValueError) as e:
+        cause = _cause(e)
+        key = getattr(cause, "full_key", None)
+        message = str(cause).split("\n")[0]
+        problems.append(f"{key + ': ' if key else ''}cannot resolve an interpolation: {message}. Interpolations "
+                        "(${...}) must name a key of the spec, or oc.env with a variable that holds a value of the key's type.")
+        return config
+
+
 def _compose_collecting(schema: type, config: DictConfig, overrides: list[str], problems: list[str]) -> DictConfig:
+    config = copy.deepcopy(config)
+    overrides = _restore_defaults(schema, config, overrides)
     # Hydra composes only from its ConfigStore, so the merged spec is stored under a private name.
     name = f"_tokcls_{schema.__name__}"
     ConfigStore.instance().store(name=name, node=copy.deepcopy(config))
@@ -162,7 +185,7 @@ def _compose_collecting(schema: type, config: DictConfig, overrides: list[str], 
             # Hydra lets `+key=value` add keys the schema lacks; merging onto the schema again refuses
             # them (and `~key` puts a key back to its default, since a typed spec has every key).
             return OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.to_container(composed))
-        except AssertionError:  # OmegaConf's way of refusing `+a.b=1` where `a` is null
+        except (AssertionError, AttributeError):  # OmegaConf's way of refusing `+a.b=1` or `a={b: 1}` where `a` is null
             problems.append("command line: cannot add a key inside a null value: set the whole mapping, e.g. "
                             "'key={name: value}'")
             return config
@@ -187,11 +210,13 @@ def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], 
     defaults = OmegaConf.structured(schema)
     config = defaults
     if spec_path is not None:
-        tree = translate_tree(_read_spec(Path(spec_path)), notes, problems, str(spec_path),
+        tree = translate_tree(read_spec(Path(spec_path)), notes, problems, str(spec_path),
                               lambda k: unknown_key(defaults, k, "") is None)
         config = _merge_collecting(defaults, tree, str(spec_path), problems)
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
     config = _compose_collecting(schema, config, kept, problems)
+    if not problems:
+        config = _resolved(schema, config, problems)
     if not problems:
         problems += range_problems(schema, config)
         missing = sorted(OmegaConf.missing_keys(config))

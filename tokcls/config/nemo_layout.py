@@ -106,8 +106,19 @@ def translate_tree(tree: dict, notes: list[str], problems: list[str], source: st
                    known: Callable[[str], bool] | None = None) -> dict:
     """A spec file's contents with NeMo's paths moved to tokcls's."""
     result: dict = {}
+    origin: dict[str, tuple[str, Any]] = {}  # tokcls path -> the spec's key and value that set it
     for key, value in _leaves(tree, ""):
         translated = translate_key(key, value, notes, problems, source, known)
-        if translated is not None:
-            _set(result, *translated)
+        if translated is None:
+            continue
+        if translated[0] in origin:  # NeMo's path and tokcls's both in one spec (model.train_ds.x and training_ds.x)
+            first, first_value = origin[translated[0]]
+            if first_value != translated[1]:
+                problems.append(f"{source}: {first}={first_value} and {key}={value} both set {translated[0]}, to different "
+                                "values. Keep one of them.")
+            else:
+                notes.append(f"{first} and {key} both set {translated[0]}={value}")
+            continue
+        origin[translated[0]] = (key, value)
+        _set(result, *translated)
     return result

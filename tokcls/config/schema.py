@@ -1,6 +1,7 @@
 """The checks across keys of a command's spec, and the registration of the schemas with Hydra's ConfigStore.
 Which schema a command has is declared by the command itself (tokcls/commands/<command>.py)."""
 from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
 
 from tokcls.config.experiment import MONITORS
 from tokcls.config.loading import raise_problems
@@ -16,7 +17,28 @@ def _value(option):
     return getattr(option, "value", option)
 
 
-PRECISIONS = ("32-true", "32", "16-mixed", "16", "bf16-mixed", "bf16", "bf16-true", "16-true", "64-true", "64")
+PRECISIONS = ("32-true", "32", "16-mixed", "16", "bf16-mixed", "bf16", "bf16-true", "16-true")
+
+
+def _escapes(name: str) -> bool:
+    """A name that would put a file outside its folder: a path separator, or `.` / `..` on its own."""
+    return "/" in name or "\\" in name or name.strip() in ("", ".", "..")
+
+
+def name_problems(exp) -> list[str]:
+    """File and folder names the spec gives, which must stay inside the results folder (-r)."""
+    params, key = exp.checkpoint_callback_params, "exp_manager.checkpoint_callback_params"
+    problems = []
+    for name, value in ((f"{key}.prefix", params.prefix), ("exp_manager.name", exp.name), ("exp_manager.version", exp.version),
+                        (f"{key}.filename", params.filename)):
+        if value is not None and _escapes(str(value)):
+            problems.append(f"{name}={value!r} is a file name, so it cannot hold '/' or be empty, '.' or '..' (the files "
+                            f"stay inside the results folder). To write elsewhere, set -r or {key}.dirpath.")
+    postfix = str(params.postfix)
+    if not postfix.startswith(".") or _escapes(postfix[1:]) or "/" in postfix:
+        problems.append(f"{key}.postfix={postfix!r} is the archive's extension: a dot and letters, such as .tcls (TAO: .tlt, "
+                        "NeMo: .nemo).")
+    return problems
 
 
 TOKEN_MONITORS = ("val_entity_f1", "val_entity_precision", "val_entity_recall", "val_token_f1", "val_token_macro_f1")
@@ -45,12 +67,23 @@ def training_problems(config) -> list[str]:
             problems.append(f"trainer.{name}=true: exp_manager makes the {name.split('_')[-1]}s (as in NeMo); use {fix} "
                             f"and set trainer.{name} to false or null.")
     precision = str(config.trainer.precision)
-    if precision not in PRECISIONS:
+    if precision in ("64", "64-true"):
+        problems.append(f"trainer.precision={precision}: double precision is not supported (the encoder's kernels and the "
+                        "CRF run in float32). Use 32-true, or bf16-mixed / 16-mixed for speed.")
+    elif precision not in PRECISIONS:
         problems.append(f"trainer.precision={precision} is not one of Lightning's: {', '.join(PRECISIONS)}.")
+    problems += name_problems(config.exp_manager)
     devices = config.trainer.devices
     if devices is None:
         problems.append("trainer.devices=null: set a number of devices (-g N), a list of device ids, or auto.")
-    elif isinstance(devices, int) and not isinstance(devices, bool) and devices < 1 and devices != -1:
+    elif OmegaConf.is_list(devices) and not (devices and all(type(d) is int and d >= 0 for d in devices)
+                                             and len(set(devices)) == len(devices)):
+        problems.append(f"trainer.devices={list(devices)}: a list of devices holds distinct device ids (0, 1, ...).")
+    elif not OmegaConf.is_list(devices) and not isinstance(devices, (int, str)) or isinstance(devices, bool):
+        problems.append(f"trainer.devices={devices}: a number of devices, a list of device ids, or auto.")
+    elif isinstance(devices, str) and devices != "auto" and not devices.lstrip("-").isdigit():
+        problems.append(f"trainer.devices={devices!r}: a number of devices, a list of device ids, or auto.")
+    elif isinstance(devices, int) and devices < 1 and devices != -1:
         problems.append(f"trainer.devices={devices}: training needs at least one device (-g 1 runs on the CPU when "
                         "there is no GPU; -1 or auto takes them all).")
     if config.optim.sched.last_epoch != -1:
@@ -76,7 +109,8 @@ def split_problems(command: str, config) -> list[str]:
 
 
 TEXT_METRICS = {
-    "single_label_classification": {"val_accuracy", "val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_mcc"},
+    # val_f1: the positive class's binary F1 (MRPC, QQP), logged for two classes only (checked once the labels are read)
+    "single_label_classification": {"val_accuracy", "val_f1", "val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_mcc"},
     "multi_label_classification": {"val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_subset_accuracy"},
     "regression": {"val_pearson", "val_spearman", "val_mse"},
 }
@@ -107,21 +141,30 @@ def text_problems(command: str, config) -> list[str]:
     return problems
 
 
+def common_problems(command: str, config) -> list[str]:
+    """What both programs refuse: a train restore_from (train starts from the encoder), new special tokens."""
+    problems = []
+    if command == "train" and config.get("restore_from"):
+        problems.append(f"restore_from={config.restore_from}: train starts from model.language_model. To continue training "
+                        "an archive, run fine-tune -m MODEL.tcls; otherwise remove the key (TAO's spec leaves it ???).")
+    tokenizer = OmegaConf.select(config, "model.tokenizer")
+    if tokenizer is not None and tokenizer.special_tokens:
+        problems.append("model.tokenizer.special_tokens: new special tokens would need embeddings the pretrained "
+                        "encoder does not have; the tokenizer's own are used. Set it to null.")
+    return problems
+
+
 def check_spec(command: str, config, program: str = "token_classification") -> None:
     """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
     command = "train" if command == "tune" else command  # tune's spec is train's plus `search`, checked by tune
     if program == "text_classification":
-        raise_problems(text_problems(command, config))
+        raise_problems(common_problems(command, config) + text_problems(command, config))
         return
-    problems = split_problems(command, config)
+    problems = common_problems(command, config) + split_problems(command, config)
     text_monitors = set().union(*TEXT_METRICS.values())
     problems += training_problems(config) if command in ("train", "fine-tune") else []
     if command in ("train", "fine-tune") and config.exp_manager.checkpoint_callback_params.monitor in text_monitors:
         problems.append(f"exp_manager.checkpoint_callback_params.monitor="
                         f"{config.exp_manager.checkpoint_callback_params.monitor} is a text_classification metric; "
                         f"token_classification logs val_loss, {', '.join(TOKEN_MONITORS)}.")
-    tokenizer = config.get("model", {}).get("tokenizer") if command == "train" else None
-    if tokenizer is not None and tokenizer.special_tokens:
-        problems.append("model.tokenizer.special_tokens: new special tokens would need embeddings the pretrained "
-                        "encoder does not have; the tokenizer's own are used. Set it to null.")
     raise_problems(problems)

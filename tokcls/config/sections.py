@@ -20,6 +20,20 @@ def _help(text: str, **bounds) -> dict:
     return {"help": text, **limits(**bounds)}
 
 
+SEED_MAX = 2**32 - 1  # numpy's generators take seeds in [0, 2**32)
+
+
+def seed_field(text: str = "Seeds every random generator: the same spec and seed give the same model on CPU."):
+    return field(default=42, metadata=_help(text, ge=0, le=SEED_MAX))
+
+
+def train_restore_from_field():
+    """train's restore_from: TAO's printed train spec carries the key (as `???`); train starts from the encoder."""
+    return field(default=None, metadata=_help(
+        "TAO's key, unset (???) in its train spec: train starts from model.language_model. To continue training an "
+        "archive, use fine-tune -m MODEL.tcls (a value here is refused)."))
+
+
 @dataclass
 class SplitConfig:
     """One data split (NeMo/TAO: training_ds, validation_ds, test_ds): its files and how it is batched."""
@@ -109,8 +123,8 @@ class TokenizerConfig:
     tokenizer_name: Optional[str] = field(default=None, metadata=_help("A tokenizer directory or name; null uses the encoder's."))
     vocab_file: Optional[str] = field(default=None, metadata=_help("A WordPiece vocabulary to build the tokenizer from instead."))
     tokenizer_model: Optional[str] = field(default=None, metadata=_help("A SentencePiece/BPE model file to build the tokenizer from instead."))
-    special_tokens: Optional[Dict[str, str]] = field(default=None, metadata=_help(
-        "null: the tokenizer's own special tokens. Other values are refused: new special tokens would need "
+    special_tokens: Optional[Dict[str, str]] = field(default_factory=dict, metadata=_help(
+        "{} or null: the tokenizer's own special tokens. Other values are refused: new special tokens would need "
         "embeddings the pretrained encoder does not have."))
     lowercase: Optional[bool] = field(default=None, metadata=_help("Lowercase the input; null keeps the tokenizer's own setting."))
 
@@ -133,9 +147,9 @@ DECODER_HELP = ("How word scores become labels, and the loss: argmax (each word 
                 "in IOB2), crf (a linear-chain CRF over the words: learned transitions, its negative log-likelihood "
                 "as the loss, Viterbi decoding within the scheme). ")
 DECODER_DEFAULT = ("Default crf: on CoNLL-2003 dev (full training, 3 epochs, 2 seeds) entity F1 91.18 against 90.51 "
-                   "for constrained and 89.77 for argmax, at the same training time (docs/benchmarks.md); a CRF exports "
-                   "to ONNX, not to a Hugging Face directory (pipeline() decodes each word alone): use argmax or "
-                   "constrained for that.")
+                   "for constrained and 89.77 for argmax, at the same training time (docs/benchmarks.md). export format=onnx keeps the CRF; export format=hf "
+                   "holds the word scores, which pipeline() decodes each word alone: the F1 that costs is measured on "
+                   "the validation split when training ends and printed by export and in the model card.")
 
 
 @dataclass
@@ -210,7 +224,7 @@ class OptimConfig:
         "Peak learning rate of the freshly initialised head; null uses lr. 10x the encoder's lets the head catch up "
         "within 3 epochs (CoNLL-2003 dev F1 89.78 vs 89.28 with null, mean of 2 seeds: docs/benchmarks.md).", gt=0))
     weight_decay: float = field(default=0.01, metadata=_help("Weight decay of the weight matrices.", ge=0))
-    betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2).", ge=0, lt=1))
+    betas: List[float] = field(default_factory=lambda: [0.9, 0.999], metadata=_help("Adam's betas (adam_beta1, adam_beta2).", ge=0, lt=1, length=2))
     eps: float = field(default=1e-8, metadata=_help("Adam's epsilon (Hugging Face: adam_epsilon).", gt=0))
     momentum: float = field(default=0.9, metadata=_help("SGD momentum.", ge=0, lt=1))
     sched: SchedConfig = field(default_factory=SchedConfig, metadata=_help("The learning-rate schedule."))

@@ -23,7 +23,16 @@ from tokcls.config.inference import (
     _runtime_field,
     compare_to_field,
 )
-from tokcls.config.sections import Activation, ClassBalancing, LanguageModelConfig, OptimConfig, TokenizerConfig, _help
+from tokcls.config.sections import (
+    Activation,
+    ClassBalancing,
+    LanguageModelConfig,
+    OptimConfig,
+    TokenizerConfig,
+    _help,
+    seed_field,
+    train_restore_from_field,
+)
 
 DATA_DIR_HELP = ("Folder the *_ds.file_path names are relative to (dataset_convert's target_data_dir); null: file_path "
                  "as given. label_ids.csv is read from it, or from beside training_ds.file_path.")
@@ -113,7 +122,8 @@ def _text_exp_manager(name: str):
 class TextTrainConfig:
     """text_classification train -e specs/text_classification/train.yaml -r RESULTS data_dir=DATA"""
 
-    seed: int = field(default=42, metadata=_help("Seeds every random generator: the same spec and seed give the same model on CPU."))
+    seed: int = seed_field()
+    restore_from: Optional[str] = train_restore_from_field()
     data_dir: Optional[str] = field(default=None, metadata=_help(DATA_DIR_HELP))
     training_ds: TextSplitConfig = text_split("train.tsv", True, 32, "The training split.")
     validation_ds: TextSplitConfig = text_split("dev.tsv", False, 64, "The split scored after every epoch.")
@@ -135,7 +145,7 @@ class TextFineTuneModelConfig:
 class TextFineTuneConfig:
     """text_classification fine-tune -e specs/text_classification/fine-tune.yaml -r RESULTS -m MODEL.tcls data_dir=DATA"""
 
-    seed: int = field(default=42, metadata=_help("Seeds every random generator."))
+    seed: int = seed_field("Seeds every random generator.")
     restore_from: Optional[str] = _restore_from_field()
     data_dir: Optional[str] = field(default=None, metadata=_help(DATA_DIR_HELP))
     training_ds: TextSplitConfig = text_split("train.tsv", True, 32, "The training split of the new data.")
@@ -183,7 +193,8 @@ class TextInferConfig:
         "How many hours of daylight does Stockholm get in December ?",
     ], metadata=_help("Texts to classify (used when input_file is null); a pair is written text<TAB>text_b."))
     input_file: Optional[str] = field(default=None, metadata=_help(
-        "A UTF-8 file, one text a line (pairs: text<TAB>text_b), any size: read in chunks, never all in memory."))
+        "A UTF-8 file, one text a line (pairs: text<TAB>text_b), any size: read in chunks, never all in memory. Lines end "
+        "at LF or CRLF; a lone CR stays inside its line, so every line gives one record."))
     output_file: str = field(default="infer_results.jsonl", metadata=_help(
         "JSON Lines written to RESULTS: per text the prediction and every class's probability (or the value)."))
     batch_size: int = field(default=64, metadata=_help("Texts per batch (at most this many windows).", ge=1))

@@ -13,7 +13,9 @@ from tokcls.config.sections import (
     SplitConfig,
     _help,
     class_balancing_field,
+    seed_field,
     split_field,
+    train_restore_from_field,
 )
 from tokcls.core.errors import MISSING
 
@@ -26,7 +28,8 @@ TEST_DS_HELP = ("Scored with the archived model after training when text_file is
 class TrainConfig:
     """token_classification train -e specs/train.yaml -r RESULTS data_dir=DATA [key=value ...]"""
 
-    seed: int = field(default=42, metadata=_help("Seeds every random generator: the same spec and seed give the same model on CPU."))
+    seed: int = seed_field()
+    restore_from: Optional[str] = train_restore_from_field()
     data_dir: str = field(default=MISSING, metadata=_help(DATA_DIR_HELP))
     training_ds: SplitConfig = split_field("text_train.txt", "labels_train.txt", True, 32, "The training split.")
     validation_ds: SplitConfig = split_field("text_dev.txt", "labels_dev.txt", False, 64, "The split scored after every epoch.")
@@ -53,7 +56,7 @@ class FineTuneModelConfig:
 class FineTuneConfig:
     """token_classification fine-tune -e specs/fine-tune.yaml -r RESULTS -m MODEL.tcls data_dir=DATA"""
 
-    seed: int = field(default=42, metadata=_help("Seeds every random generator."))
+    seed: int = seed_field("Seeds every random generator.")
     restore_from: Optional[str] = field(default=None, metadata=_help("The model archive to continue training; -m wins when both are given."))
     data_dir: str = field(default=MISSING, metadata=_help(DATA_DIR_HELP))
     training_ds: SplitConfig = split_field("text_train.txt", "labels_train.txt", True, 32, "The training split of the new data.")

@@ -16,6 +16,7 @@ import numpy as np
 from safetensors.numpy import load_file, save
 
 from tokcls.core.atomic import atomic_files
+from tokcls.core.input_files import open_regular
 from tokcls.data.features import Features, WindowSettings
 
 log = logging.getLogger("tokcls")
@@ -25,7 +26,9 @@ FORMAT_VERSION = "1"
 def cache_key(files: list[Path], tokenizer, labels: list[str] | None, settings: WindowSettings, num_samples: int) -> str:
     digest = hashlib.sha256(FORMAT_VERSION.encode())
     for path in files:
-        digest.update(Path(path).read_bytes())
+        with open_regular(path, "data file", "check data_dir and the split's file keys") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
         digest.update(b"\0")
     digest.update(tokenizer.backend_tokenizer.to_str().encode())
     digest.update(json.dumps([labels, asdict(settings), num_samples, tokenizer.all_special_ids]).encode())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import decode_utf8, read_bytes
 from tokcls.data.examples import Example
 
 
@@ -24,7 +25,8 @@ def read_documents(path: Path, count: int) -> list[str] | None:
     """The document of each of the first `count` sentences, or None when there is no docs file."""
     if not path.is_file():
         return None
-    documents = path.read_text(encoding="utf-8").split("\n")[:count]
+    fix = "re-create it with dataset_convert, or set model.dataset.context=sentence"
+    documents = decode_utf8(read_bytes(path, "documents file", fix), path, fix).split("\n")[:count]
     if len(documents) < count:
         raise InputError(f"{len(documents)} document ids for {count} sentences",
                          f"re-create {path.name} with dataset_convert, or set model.dataset.context=sentence", path)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import decode_utf8, read_bytes
 
 
 @dataclass
@@ -15,14 +16,9 @@ class Example:
 
 def read_lines(path: Path, where: str = "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds") -> list[str]:
     """The lines of a UTF-8 file, split on \\n only; a missing or undecodable file is an InputError (`where`: the keys to check)."""
-    try:
-        # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
-        # for a line break and shift every later sentence against its labels.
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", where, path) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not valid UTF-8 ({e.reason})", "re-create it with token_classification dataset_convert", path) from None
+    # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
+    # for a line break and shift every later sentence against its labels.
+    text = decode_utf8(read_bytes(path, "file", where), path, "re-create it with token_classification dataset_convert")
     # split("\n"), not splitlines(): words may hold U+2028 and other line-like characters.
     lines = text.split("\n")
     if lines and lines[-1] == "":

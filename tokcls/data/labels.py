@@ -8,16 +8,15 @@ from pathlib import Path
 
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import decode_utf8, read_bytes
 from tokcls.data.examples import Example
 
 
 def read_label_ids(path: str | Path) -> list[str]:
     """Labels in id order: line number (from 0) = id."""
     path = Path(path)
-    try:
-        labels = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    except FileNotFoundError:
-        raise InputError("label file not found", "run dataset_convert, or set model.label_ids to the file", path) from None
+    fix = "run dataset_convert, or set model.label_ids to the file"
+    labels = [line.strip() for line in decode_utf8(read_bytes(path, "label file", fix), path, fix).splitlines()]
     seen: dict[str, int] = {}
     for number, label in enumerate(labels, start=1):
         if not label or any(c.isspace() for c in label):

@@ -72,7 +72,20 @@ def read_text_examples(path: str | Path, labels: list[str] | None, problem: str,
             examples.append(TextExample(fields[0], text_b, names, value))
         else:
             examples.append(TextExample(fields[0], text_b))
+    if labelled and not examples:
+        raise _empty(path)
     return examples
+
+
+def _empty(path: Path) -> InputError:
+    return InputError("the file has no texts (it is empty)", "point the split at a file with one text per line "
+                      "(dataset_convert writes <split>.tsv)", path)
+
+
+def check_text_file(path: str | Path) -> None:
+    """The file is there and holds a line (checked before a model loads; its fields are read with the model's labels)."""
+    if not read_lines(Path(path), "check test_ds.file_path (and data_dir)"):
+        raise _empty(Path(path))
 
 
 def split_path(data_dir, split_cfg) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 import torch
 
 from tokcls.core.errors import InputError
+from tokcls.export.model_card import decoding_cost
 
 
 def with_encoder_weights(factory, config, encoder):
@@ -25,14 +26,13 @@ def to_hf(model, tokenizer, out: Path) -> Path:
     from transformers import AutoModelForTokenClassification
 
     decoder = model.head.describe()["decoder"]
-    if decoder == "crf":
-        raise InputError("a CRF's transition scores have no place in AutoModelForTokenClassification (pipeline() "
-                         "decodes each word alone), so a Hugging Face directory would predict differently",
-                         "export format=onnx, which carries the transitions (infer runtime=onnx decodes with them), or "
-                         "train with model.head.decoder=constrained (or argmax) for a Hugging Face directory")
-    if decoder == "constrained":
-        print("note: Hugging Face's pipeline() decodes each word alone (argmax); the constrained decoding of this "
-              "model is tokcls's own (infer, or export format=onnx)")
+    if decoder in ("crf", "constrained"):  # the word scores go into the export; the Viterbi step is tokcls's own
+        measured = model.measured.get("per_word_decoding")
+        cost = decoding_cost(measured, decoder) if measured else ("The cost was not measured (an archive of an earlier "
+                                                                 "tokcls): evaluate it with model.head.decoder=argmax.")
+        print(f"note: this model decodes with its {decoder} decoder; the Hugging Face directory holds its word scores, which "
+              f"pipeline() decodes each word alone. {cost} For the {decoder} decoding use infer, or export format=onnx "
+              "(it carries the transitions). The model card (README.md) says the same.")
     linears = [m for m in model.head.layers if isinstance(m, torch.nn.Linear)]
     if len(linears) != 1:
         raise InputError(

@@ -7,15 +7,20 @@ forbids), and model.json (task, labels, head) beside it: the export alone is eno
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from tokcls.core.errors import InputError
+from tokcls.core.input_files import check_regular
+from tokcls.model.digest import weights_digest
 from tokcls.tasks.text.decoders import DECODERS
 from tokcls.tasks.token.decoders import ArgmaxDecoder, ExportedDecoder
 
 TRANSITIONS = ("transitions", "start_transitions", "end_transitions")
+DIGEST_KEY = "tokcls_weights_sha256"  # metadata_props of the graph: the archive's weights_digest
 
 
 class _Outputs(torch.nn.Module):
@@ -43,25 +48,60 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
     names = ["logits"] + (list(TRANSITIONS) if outputs.viterbi else [])
     # The wrapper is put in eval mode itself: the exporter restores the wrapper's mode afterwards,
     # which for a fresh (training-mode) wrapper would switch the model's dropout back on.
-    torch.onnx.export(
-        outputs.eval(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=names,
-        dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
-        opset_version=opset,
-        do_constant_folding=not outputs.viterbi,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
-        dynamo=False,  # the TorchScript exporter: the dynamo one needs onnxscript
-    )
+    with warnings.catch_warnings():  # the tracer's notes on Python-side shape arithmetic: the axes are dynamic anyway
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)  # the TorchScript exporter's own deprecation notes
+        # Advanced indexing with negative indices: the graph is checked against the archive right after (export's check)
+        warnings.filterwarnings("ignore", message="Exporting aten::index operator")
+        torch.onnx.export(
+            outputs.eval(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=names,
+            dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
+            opset_version=opset,
+            do_constant_folding=not outputs.viterbi,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
+            dynamo=False,  # the TorchScript exporter: the dynamo one needs onnxscript
+        )
+    _stamp(Path(path), weights_digest(network))
     Path(path).with_name("model.json").write_text(json.dumps(network.describe(), indent=1), encoding="utf-8")
     return Path(path)
+
+
+def _stamp(path: Path, digest: str) -> None:
+    """The archive's weights digest in the graph's metadata: infer runtime=onnx refuses the export of another model."""
+    import onnx
+
+    graph = onnx.load(str(path))
+    onnx.helper.set_model_props(graph, {DIGEST_KEY: digest})
+    onnx.save(graph, str(path))
+
+
+def open_session(path: Path, digest: str | None = None):
+    """An onnxruntime session of `path`; a file that is not ONNX, or the export of other weights than `digest`'s, is an
+    InputError naming it."""
+    import onnxruntime
+
+    check_regular(path, "ONNX model", "set onnx_file to the model.onnx that export format=onnx wrote")
+    try:
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime's own error types (InvalidProtobuf, Fail, ...) share no public base
+        raise InputError(f"not a loadable ONNX model ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
+                         "set onnx_file to the model.onnx that export format=onnx wrote", path) from None
+    if digest is not None:
+        found = session.get_modelmeta().custom_metadata_map.get(DIGEST_KEY)
+        if found != digest:
+            problem = ("was exported from another model than this archive (their weights differ)" if found else
+                       "carries no digest of the archive it was exported from (an export of an earlier tokcls, or not "
+                       "tokcls's)")
+            raise InputError(f"this ONNX model {problem}", "export this archive again: token_classification export -m "
+                             "MODEL.tcls format=onnx, and give its model.onnx as onnx_file", path)
+    return session
 
 
 class OnnxModel:
     """Called like the network (input_ids, attention_mask) -> word scores, but runs onnxruntime; decodes
     with the transition scores the graph carries, or argmax when it has none."""
 
-    def __init__(self, path: Path, description: dict):
-        import onnxruntime
-
-        self.session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    def __init__(self, path: Path, description: dict, digest: str | None = None):
+        self.session = open_session(path, digest)
         self.task, self.labels = description["task"], list(description["labels"])
         self.outside_label, self.head_settings = description["outside_label"], dict(description["head"])
         outputs = [o.name for o in self.session.get_outputs()]

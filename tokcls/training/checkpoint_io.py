@@ -53,7 +53,7 @@ def newest_intact(folder: Path, besides: Path) -> Path | None:
     return next((p for p in candidates if is_intact(p)), None)
 
 
-def remove_leftovers(folder: Path) -> None:
+def remove_leftovers(folder: Path, pattern: str = TEMPORARY) -> None:
     """Temporary files of writes that a kill interrupted (the folder is locked: no write is running)."""
-    for leftover in Path(folder).glob(TEMPORARY):
+    for leftover in Path(folder).glob(pattern):
         leftover.unlink(missing_ok=True)

@@ -46,6 +46,7 @@ def resume_checkpoint(config, results_dir: Path) -> str | None:
     if not exp.resume_if_exists:
         return None
     remove_leftovers(folder)
+    remove_leftovers(archive_path(config, results_dir).parent, f".{archive_path(config, results_dir).name}.*.tmp")
     last = folder / "last.ckpt"
     if not last.exists():
         if exp.resume_ignore_no_checkpoint:
@@ -54,7 +55,7 @@ def resume_checkpoint(config, results_dir: Path) -> str | None:
         raise InputError("exp_manager.resume_if_exists=true, but there is no checkpoint to resume",
                          "set exp_manager.resume_ignore_no_checkpoint=true to start afresh when there is none, "
                          "or point -r at the run to resume", last)
-    if (folder / FINISHED).exists() and not exp.resume_past_end:
+    if (folder / FINISHED).exists() and archive_path(config, results_dir).is_file() and not exp.resume_past_end:
         raise InputError("the run in this folder already finished",
                          "set exp_manager.resume_past_end=true to continue it from its end (with a larger "
                          "trainer.max_epochs), or train into another -r", folder)

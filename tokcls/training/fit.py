@@ -43,7 +43,6 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
     path = archive_path(config, results)
     if not trainer.is_global_zero:  # one archive, written by one process
         return path
-    mark_finished(config, results, True, trainer)
     timer = next(c for c in trainer.callbacks if isinstance(c, FitTimer))
     timing = write_train_results(results, timer, trainer, len(data.train_examples))
     log.info("Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
@@ -58,12 +57,17 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
         model.load_state_dict(state["state_dict"])
         del state
         log.info("Best %s %.4f at %s: its weights go into the archive", checkpoint.monitor, checkpoint.best_model_score, best)
+        if checkpoint.best_model_score is not None:
+            model.network.measured["validation"] = {checkpoint.monitor: float(checkpoint.best_model_score)}
     else:
         log.info("The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
                  config.exp_manager.checkpoint_callback_params.save_best_model)
     if finish is not None:
         finish(model.network)
     archive = save_archive(path, model.network, archive_config, tokenizer, key=key)
+    # Only now is the run finished: a kill while the archive was written leaves it unfinished, and the same command
+    # with exp_manager.resume_if_exists=true resumes at the end of training and writes the archive.
+    mark_finished(config, results, True, trainer)
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
     if test_split is not None:
         test_split(model.network)

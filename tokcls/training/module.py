@@ -126,7 +126,9 @@ class TaskModule(pl.LightningModule):
             print(self.task.format_reports(reports))
 
     def configure_optimizers(self):
-        optimizer = build_optimizer(self.network.parameter_groups(), self.optim_cfg)
+        mixed = str(self.trainer.precision).endswith("-mixed")  # Lightning's name: "bf16-mixed", "16-mixed"
+        clipped = bool(self.trainer.gradient_clip_val)
+        optimizer = build_optimizer(self.network.parameter_groups(), self.optim_cfg, fused=not (mixed and clipped))
         total = self._total_optimizer_steps()
         sched = self.optim_cfg.sched
         scheduler = build_scheduler(optimizer, sched, total, self.optim_cfg.lr)

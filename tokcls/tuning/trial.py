@@ -13,7 +13,6 @@ from omegaconf import OmegaConf
 from pytorch_lightning.callbacks import Callback
 
 from tokcls.config.experiment import monitor_mode
-from tokcls.core.errors import InputError
 from tokcls.core.lock import LOCK_FILE, folder_lock
 from tokcls.core.logfile import log_records_to_stdout, log_to_file
 from tokcls.training.experiment import checkpoint_dir
@@ -79,12 +78,16 @@ class TrialRun:
                     raise
         finally:
             remove_checkpoints(config, folder)
-        if not reporter.values:
-            raise InputError("the trial ran no validation, so it has no metric to compare",
-                             "validate at least once (trainer.check_val_every_n_epoch <= trainer.max_epochs)", folder)
+        if not reporter.values:  # e.g. max_steps shorter than an epoch at this trial's batch size: this trial fails
+            raise NoValidation(f"the trial ran no validation, so it has no metric (values {values}: trainer.max_steps "
+                               "shorter than an epoch at this batch size, or check_val_every_n_epoch > max_epochs?)")
         best = max if monitor_mode(params) == "max" else min
         value = best(reporter.values) if params.save_best_model else reporter.values[-1]
         return value, Path(archive), len(reporter.values)
+
+
+class NoValidation(RuntimeError):
+    """A trial that ended without a validation: it fails alone, the search goes on (other values may validate)."""
 
 
 def clear(folder: Path) -> Path:

@@ -10,9 +10,10 @@ COMMAND = Command("evaluate", "score a model archive on a labelled file: reports
 
 def run(config, ctx) -> dict:
     from tokcls.commands.evaluate import evaluate
-    from tokcls.data.text_examples import split_path
+    from tokcls.data.text_examples import check_text_file, split_path
     from tokcls.inference.scoring import score_text_split
 
     path = split_path(config.data_dir, config.test_ds)
+    check_text_file(path)  # before the model loads
     return evaluate(config, ctx, lambda p: score_text_split(p, path, config.test_ds.num_samples, config.test_ds.shuffle),
                     path.stem, str(path), "scikit-learn")

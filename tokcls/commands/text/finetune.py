@@ -10,17 +10,19 @@ def run(config, ctx):
     import pytorch_lightning as pl
     from omegaconf import OmegaConf
 
-    from tokcls.commands.text.steps import after_training
+    from tokcls.commands.text.steps import after_training, check_monitor_logged
     from tokcls.core.errors import InputError
     from tokcls.data.text_datamodule import TextDataModule
     from tokcls.data.text_examples import text_labels
     from tokcls.model.archive import load_model
+    from tokcls.model.encoder_checks import check_window
     from tokcls.tasks import get_task
     from tokcls.training.fit import fit_and_archive, prepare_data
     from tokcls.training.module import TaskModule
 
     pl.seed_everything(config.seed, workers=True, verbose=False)
     network, tokenizer, trained = load_model(ctx.model, ctx.key)
+    check_window(network.encoder.config, config.model.dataset.max_seq_length)
     if network.task != ctx.program:
         raise InputError(f"a {network.task} model", f"fine-tune it with {network.task} fine-tune", ctx.model)
     problem = network.decoder.problem_type
@@ -28,6 +30,7 @@ def run(config, ctx):
         raise InputError(f"model.dataset.problem_type={config.model.dataset.problem_type.value}, but the model is {problem}",
                          f"set model.dataset.problem_type={problem}")
     labels = text_labels(config)
+    check_monitor_logged(config, labels)
     if labels != network.labels:
         raise InputError(f"the new data's classes ({', '.join(labels)}) are not the model's ({', '.join(network.labels)})",
                          "convert the new data with the model's label_ids.csv (same names, same order)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from tokcls.commands.base import Command
-from tokcls.commands.infer import printable, stream_records
+from tokcls.commands.infer import check_input, printable, stream_records
 from tokcls.config.text import TextInferConfig
 
 COMMAND = Command("infer", "classify texts (input_batch or input_file) with a model archive; writes JSON Lines",
@@ -30,6 +30,7 @@ def run(config, ctx):
     from tokcls.data.text_examples import TextExample
     from tokcls.inference.runtime import load_for_inference
 
+    check_input(config)
     predictor = load_for_inference(ctx, config, config.batch_size)
     model = predictor.model
     problem = model.decoder.problem_type

@@ -17,6 +17,16 @@ def text_tokenizer(model_cfg):
     return load_tokenizer(model_cfg)
 
 
+def check_monitor_logged(config, labels: list[str]) -> None:
+    """val_f1 (the positive class's binary F1) is logged for two classes only: refuse it for more, before training."""
+    from tokcls.core.errors import InputError
+
+    monitor = config.exp_manager.checkpoint_callback_params.monitor
+    if monitor == "val_f1" and len(labels) != 2:
+        raise InputError(f"exp_manager.checkpoint_callback_params.monitor=val_f1 is the positive class's F1 of a binary task, "
+                         f"and this data has {len(labels)} classes", "monitor val_macro_f1 or val_micro_f1 instead")
+
+
 def tune_thresholds_on(network, predictor, examples) -> None:
     """Per-label thresholds that maximise each label's F1 on `examples`, set on the network's decoder (archived
     in model.json)."""

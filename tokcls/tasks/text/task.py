@@ -85,7 +85,8 @@ class TextTask:
                    "val_weighted_f1": classes["weighted avg"]["f1"]}
         if reports["problem_type"] == "multi_label_classification":
             return metrics | {"val_subset_accuracy": reports["subset_accuracy"]}
-        return metrics | {"val_accuracy": reports["accuracy"], "val_mcc": reports["mcc"]}
+        binary = {"val_f1": reports["glue"]["f1"]} if "f1" in reports["glue"] else {}  # MRPC/QQP's headline metric
+        return metrics | {"val_accuracy": reports["accuracy"], "val_mcc": reports["mcc"]} | binary
 
     def report_page(self, examples, runs, model, meta) -> str:
         return text_report_page(examples, runs, model.labels, model.decoder.problem_type, meta)

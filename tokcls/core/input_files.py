@@ -1,0 +1,68 @@
+"""The one way to open a file the user names: what is not a regular file is refused, and reads are bounded.
+
+A device (/dev/zero), a FIFO or a socket given as a data file, a model or an input would be read
+without end (until the kernel's OOM killer stops the process) or block forever. The file is opened
+without blocking, checked with fstat on the open descriptor (so nothing can swap it between the
+check and the read), and only then read.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from tokcls.core.errors import InputError
+
+KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+         (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: str | Path, what: str, fix: str) -> BinaryIO:
+    """`path` opened for reading in binary mode; an InputError naming it when it is missing or not a regular file."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO with no writer returns at once
+    except FileNotFoundError:
+        raise InputError(f"{what} not found", fix, path) from None
+    except IsADirectoryError:
+        raise InputError(f"{what} is a folder, not a file", fix, path) from None
+    except PermissionError:
+        raise InputError(f"{what} cannot be read (permission denied)", "check the file's permissions", path) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{what} is a folder, not a file", fix, path)
+        raise InputError(f"{what} is {_kind(mode)}, not a regular file: reading it might never end", fix, path)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def check_regular(path: str | Path, what: str, fix: str) -> Path:
+    """Refuse `path` unless it is a regular file, for readers that open it themselves (safetensors, onnxruntime)."""
+    open_regular(path, what, fix).close()
+    return Path(path)
+
+
+def read_bytes(path: str | Path, what: str, fix: str, limit: int | None = None) -> bytes:
+    """The whole file; with `limit`, a file larger than `limit` bytes is refused before it is read."""
+    with open_regular(path, what, fix) as f:
+        if limit is not None:
+            size = os.fstat(f.fileno()).st_size
+            if size > limit:
+                raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
+        return f.read() if limit is None else f.read(limit + 1)[:limit]
+
+
+def decode_utf8(raw: bytes, path: str | Path, fix: str) -> str:
+    """UTF-8 text; undecodable bytes are an InputError naming the line and the bytes."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise InputError(f"bytes {raw[e.start:e.end]!r} are not valid UTF-8 ({e.reason})", fix, path, line) from None

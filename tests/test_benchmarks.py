@@ -12,9 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import compare_hf  # noqa: E402
 import context  # noqa: E402
+import convert_memory  # noqa: E402
 import decoders  # noqa: E402
 import dropout_ab  # noqa: E402
 import long_line  # noqa: E402
+import precision  # noqa: E402
 import profile_step  # noqa: E402
 import report_page  # noqa: E402
 import scaling  # noqa: E402
@@ -81,6 +83,22 @@ def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny
     assert rows[1]["invalid_transitions"] == rows[2]["invalid_transitions"] == 0  # Viterbi within the scheme
     assert "| constrained |" in capsys.readouterr().out
     assert decoders.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
+
+
+def test_precision_trains_float32_and_bf16_and_compares_them(tmp_path, tiny_encoder, capsys):
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    rows = precision.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
+                           "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    assert [r["precision"] for r in rows] == ["32-true", "bf16-mixed"]
+    assert all(r["sentences_per_second"] > 0 and 0 <= r["dev_f1"] <= 100 for r in rows)
+    assert "| bf16-mixed | 1 |" in capsys.readouterr().out
+
+
+def test_convert_memory_measures_the_peak_against_the_input(tmp_path, capsys):
+    results = convert_memory.main(["--output-dir", str(tmp_path / "out"), "--megabytes", "2"])
+    run = results["runs"]["this checkout"]
+    assert results["input_mb"] >= 2 and run["peak_rss_mb"] > 0 and run["peak_over_input"] > 0
+    assert (tmp_path / "out" / "out0" / "text_train.txt").is_file()
 
 
 def test_context_trains_each_context_and_scores_it(tmp_path, tiny_encoder, capsys):

@@ -111,7 +111,8 @@ def load_encoder_config(model_cfg):
     try:
         config = AutoConfig.from_pretrained(lm.config_file or name)
         check_config_changes(config, changes)
-        return AutoConfig.from_pretrained(lm.config_file or name, **changes)
+        config.update(changes)  # what from_pretrained(**changes) does with keys the config has (checked above)
+        return config
     except (OSError, ValueError) as e:
         if isinstance(e, InputError):
             raise

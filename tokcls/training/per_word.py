@@ -8,26 +8,13 @@ from pathlib import Path
 
 from seqeval.metrics import f1_score
 
+from tokcls.data.datamodule import window_settings
 from tokcls.data.documents import docs_file, read_documents
-from tokcls.data.features import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.tasks.token.decoders import ArgmaxDecoder
+from tokcls.tasks.token.words import per_sentence
 
 log = logging.getLogger("tokcls")
-
-
-class PerWordView:
-    """The network's word scores decoded each word alone (argmax), as pipeline() decodes them."""
-
-    def __init__(self, network):
-        self.network, self.task, self.labels, self.outside_label = network, network.task, network.labels, network.outside_label
-        self.decoder = ArgmaxDecoder(network.labels, network.head.describe()["scheme"], network.outside_label)
-
-    def eval(self):
-        return self
-
-    def __call__(self, input_ids, attention_mask):
-        return self.network(input_ids, attention_mask)
 
 
 def measure_per_word_decoding(network, tokenizer, config, examples) -> None:
@@ -41,12 +28,14 @@ def measure_per_word_decoding(network, tokenizer, config, examples) -> None:
     if context == "document":
         documents = read_documents(docs_file(Path(config.data_dir) / config.validation_ds.text_file), len(examples))
     device = next(network.parameters()).device
+    predictor = Predictor(network, tokenizer, window_settings(dataset), config.validation_ds.batch_size, device, context)
+    prediction = predictor.run(examples, documents=documents)  # one pass: its word scores decode both ways
+    lengths = [len(e.words) for e in examples]
+    per_word = ArgmaxDecoder(network.labels, network.head.describe()["scheme"], network.outside_label)
+    ids = per_word.decode(prediction.scores, lengths)[0].tolist()
     gold = [e.labels for e in examples]
-    scores = {}
-    for name, model in ((decoder, network), ("per_word", PerWordView(network))):
-        predictor = Predictor(model, tokenizer, WindowSettings(dataset.max_seq_length, dataset.stride),
-                              config.validation_ds.batch_size, device, context)
-        scores[name] = 100 * f1_score(gold, predictor.run(examples, documents=documents).labels)
+    scores = {decoder: 100 * f1_score(gold, prediction.labels),
+              "per_word": 100 * f1_score(gold, per_sentence([network.labels[i] for i in ids], lengths))}
     network.measured["per_word_decoding"] = {"split": "validation", f"entity_f1_{decoder}": scores[decoder],
                                              "entity_f1_per_word": scores["per_word"]}
     log.info("Validation entity F1 %.2f with the %s decoder, %.2f with each word decoded alone (what pipeline() does with "

@@ -15,6 +15,7 @@ reported as a share of it. Prints a Markdown table and writes OUT/compare_hf.jso
 
 Needs the bench extra (pip install -e '.[bench,onnx]').
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,13 @@ VARIANTS = [("pytorch", "none"), ("pytorch", "int8"), ("onnx", "none"), ("onnx",
 
 def run_child(name: str, argv: list[str], out: Path, threads: int) -> dict:
     """Run one step with `threads` threads; its output goes to OUT/logs/<name>.log."""
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        TOKENIZERS_PARALLELISM="false",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
     log = out / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"[{time.strftime('%H:%M:%S')}] {name}: {' '.join(argv[1:])}", flush=True)
@@ -59,7 +65,9 @@ def training_benchmark_parser(doc: str, seeded: bool = False) -> argparse.Argume
     parser.add_argument("--threads", type=int, default=2)
     if seeded:
         parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
-        parser.add_argument("--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)")
+        parser.add_argument(
+            "--extra", nargs="*", default=[], help="more train overrides (tests: a tiny encoder, one epoch)"
+        )
     return parser
 
 
@@ -79,8 +87,21 @@ def prepare_data(source: Path, out: Path, threads: int) -> Path:
         return source
     if not source.is_dir():
         raise SystemExit(f"no dataset at {source}: give --data-dir (CoNLL columns or dataset_convert output)")
-    run_child("convert", [sys.executable, "-m", "tokcls", "dataset_convert", "-r", str(out / "convert"),
-                          f"source_data_dir={source}", f"target_data_dir={out / 'data'}"], out, threads)
+    run_child(
+        "convert",
+        [
+            sys.executable,
+            "-m",
+            "tokcls",
+            "dataset_convert",
+            "-r",
+            str(out / "convert"),
+            f"source_data_dir={source}",
+            f"target_data_dir={out / 'data'}",
+        ],
+        out,
+        threads,
+    )
     return out / "data"
 
 
@@ -127,50 +148,157 @@ def main(argv=None) -> dict:
 
     # 1. training
     tok_train_dir = out / "tokcls_train"
-    tok_train = run_child("tokcls_train", [
-        py, "-m", "tokcls", "train", "-r", str(tok_train_dir), f"data_dir={data}", f"seed={args.seed}",
-        f"model.language_model.pretrained_model_name={args.encoder}",
-        f"trainer.max_epochs={args.epochs}", f"training_ds.batch_size={args.batch_size}", f"optim.lr={args.lr}",
-        f"optim.sched.warmup_ratio={args.warmup_ratio}", f"optim.weight_decay={args.weight_decay}",
-        f"model.dataset.max_seq_length={args.max_length}", f"training_ds.num_samples={args.max_train_sentences}",
-        f"validation_ds.text_file=text_{split}.txt", f"validation_ds.labels_file=labels_{split}.txt",
-        f"validation_ds.num_samples={args.max_eval_sentences}",
-        # Validate once, after the last epoch, so the archive is the last epoch's model as the recipe's is.
-        f"trainer.check_val_every_n_epoch={args.epochs}", "trainer.enable_progress_bar=false"], out, threads)
+    tok_train = run_child(
+        "tokcls_train",
+        [
+            py,
+            "-m",
+            "tokcls",
+            "train",
+            "-r",
+            str(tok_train_dir),
+            f"data_dir={data}",
+            f"seed={args.seed}",
+            f"model.language_model.pretrained_model_name={args.encoder}",
+            f"trainer.max_epochs={args.epochs}",
+            f"training_ds.batch_size={args.batch_size}",
+            f"optim.lr={args.lr}",
+            f"optim.sched.warmup_ratio={args.warmup_ratio}",
+            f"optim.weight_decay={args.weight_decay}",
+            f"model.dataset.max_seq_length={args.max_length}",
+            f"training_ds.num_samples={args.max_train_sentences}",
+            f"validation_ds.text_file=text_{split}.txt",
+            f"validation_ds.labels_file=labels_{split}.txt",
+            f"validation_ds.num_samples={args.max_eval_sentences}",
+            # Validate once, after the last epoch, so the archive is the last epoch's model as the recipe's is.
+            f"trainer.check_val_every_n_epoch={args.epochs}",
+            "trainer.enable_progress_bar=false",
+        ],
+        out,
+        threads,
+    )
     tok_train.update(json.loads((tok_train_dir / "train_results.json").read_text()))
     archive = tok_train_dir / "checkpoints" / "tokcls.tcls"
 
     hf_dir = out / "hf"
-    hf_train = run_child("hf_train", [
-        py, str(REPO / "benchmarks" / "hf_recipe.py"), "--data-dir", str(data), "--output-dir", str(hf_dir),
-        "--encoder", args.encoder, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--lr", str(args.lr),
-        "--warmup-ratio", str(args.warmup_ratio), "--weight-decay", str(args.weight_decay),
-        "--max-length", str(args.max_length), "--seed", str(args.seed), "--max-train-sentences", str(args.max_train_sentences),
-        "--eval-split", split, "--max-eval-sentences", str(args.max_eval_sentences), "--save-model"], out, threads)
+    hf_train = run_child(
+        "hf_train",
+        [
+            py,
+            str(REPO / "benchmarks" / "hf_recipe.py"),
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(hf_dir),
+            "--encoder",
+            args.encoder,
+            "--epochs",
+            str(args.epochs),
+            "--batch-size",
+            str(args.batch_size),
+            "--lr",
+            str(args.lr),
+            "--warmup-ratio",
+            str(args.warmup_ratio),
+            "--weight-decay",
+            str(args.weight_decay),
+            "--max-length",
+            str(args.max_length),
+            "--seed",
+            str(args.seed),
+            "--max-train-sentences",
+            str(args.max_train_sentences),
+            "--eval-split",
+            split,
+            "--max-eval-sentences",
+            str(args.max_eval_sentences),
+            "--save-model",
+        ],
+        out,
+        threads,
+    )
     hf_train.update(json.loads((hf_dir / "hf_result.json").read_text()))
 
     # 2. accuracy, 3. inference, for each runtime
-    run_child("tokcls_export_onnx", [py, "-m", "tokcls", "export", "-r", str(out / "onnx"), "-m", str(archive),
-                                     "format=onnx"], out, threads)
+    run_child(
+        "tokcls_export_onnx",
+        [py, "-m", "tokcls", "export", "-r", str(out / "onnx"), "-m", str(archive), "format=onnx"],
+        out,
+        threads,
+    )
     variants = {}
     for runtime, quantize in VARIANTS:
         name = runtime if quantize == "none" else f"{runtime}_{quantize}"
         options = [f"runtime={runtime}", f"quantize={quantize}", f"onnx_file={out / 'onnx' / 'model.onnx'}"]
-        run_child(f"tokcls_evaluate_{name}", [
-            py, "-m", "tokcls", "evaluate", "-r", str(out / f"evaluate_{name}"), "-m", str(archive), f"data_dir={data}",
-            f"test_ds.text_file=text_{split}.txt", f"test_ds.labels_file=labels_{split}.txt",
-            f"test_ds.num_samples={args.max_eval_sentences}", *options], out, threads)
+        run_child(
+            f"tokcls_evaluate_{name}",
+            [
+                py,
+                "-m",
+                "tokcls",
+                "evaluate",
+                "-r",
+                str(out / f"evaluate_{name}"),
+                "-m",
+                str(archive),
+                f"data_dir={data}",
+                f"test_ds.text_file=text_{split}.txt",
+                f"test_ds.labels_file=labels_{split}.txt",
+                f"test_ds.num_samples={args.max_eval_sentences}",
+                *options,
+            ],
+            out,
+            threads,
+        )
         entity = json.loads((out / f"evaluate_{name}" / "evaluation_report.json").read_text())["entity"]["micro avg"]
         timed = out / f"infer_{name}.json"
-        child = run_child(f"tokcls_infer_{name}", [
-            py, str(steps), "tokcls-infer", "--out", str(timed), "--", "infer", "-r", str(out / f"infer_{name}"),
-            "-m", str(archive), f"input_file={raw}", f"batch_size={args.infer_batch_size}", "max_printed=0", *options],
-            out, threads)
-        variants[name] = {"entity_f1": entity["f1"], "entity_precision": entity["precision"],
-                          "entity_recall": entity["recall"], "infer": {**child, **json.loads(timed.read_text())}}
+        child = run_child(
+            f"tokcls_infer_{name}",
+            [
+                py,
+                str(steps),
+                "tokcls-infer",
+                "--out",
+                str(timed),
+                "--",
+                "infer",
+                "-r",
+                str(out / f"infer_{name}"),
+                "-m",
+                str(archive),
+                f"input_file={raw}",
+                f"batch_size={args.infer_batch_size}",
+                "max_printed=0",
+                *options,
+            ],
+            out,
+            threads,
+        )
+        variants[name] = {
+            "entity_f1": entity["f1"],
+            "entity_precision": entity["precision"],
+            "entity_recall": entity["recall"],
+            "infer": {**child, **json.loads(timed.read_text())},
+        }
     timed = out / "hf_pipeline.json"
-    hf_infer = run_child("hf_pipeline", [py, str(steps), "hf-pipeline", "--out", str(timed), "--model", str(hf_dir / "model"),
-                                         "--input", str(raw), "--batch-size", str(args.infer_batch_size)], out, threads)
+    hf_infer = run_child(
+        "hf_pipeline",
+        [
+            py,
+            str(steps),
+            "hf-pipeline",
+            "--out",
+            str(timed),
+            "--model",
+            str(hf_dir / "model"),
+            "--input",
+            str(raw),
+            "--batch-size",
+            str(args.infer_batch_size),
+        ],
+        out,
+        threads,
+    )
     hf_infer.update(json.loads(timed.read_text()))
 
     result = summarize(args, out, train, scored, machine_gflops, tok_train, hf_train, variants, hf_infer)
@@ -187,33 +315,61 @@ def summarize(args, out, train, scored, machine_gflops, tok_train, hf_train, var
 
     name = resolve_encoder(args.encoder)
     config, tokenizer = AutoConfig.from_pretrained(name), AutoTokenizer.from_pretrained(name)
-    train_gflop = 3 * args.epochs * forward_gflop(sub_token_lengths(tokenizer, [e.words for e in train], args.max_length), config)
+    train_gflop = (
+        3 * args.epochs * forward_gflop(sub_token_lengths(tokenizer, [e.words for e in train], args.max_length), config)
+    )
     infer_gflop = forward_gflop(sub_token_lengths(tokenizer, [e.words for e in scored], args.max_length), config)
     sentences = len(scored)
 
     def rate(gflop, seconds):
-        return {"gflops_real_tokens": round(gflop / seconds, 1), "share_of_matmul_rate": round(gflop / seconds / machine_gflops, 3)}
+        return {
+            "gflops_real_tokens": round(gflop / seconds, 1),
+            "share_of_matmul_rate": round(gflop / seconds / machine_gflops, 3),
+        }
 
-    tok_infer = {k: {**v, "infer_sentences_per_second": round(sentences / v["infer"]["seconds"], 1),
-                     **rate(infer_gflop, v["infer"]["seconds"])} for k, v in variants.items()}
-    hf = {"entity_f1": hf_train["entity_f1"], "entity_precision": hf_train["entity_precision"],
-          "entity_recall": hf_train["entity_recall"], "train_sentences_per_second": hf_train["train_sentences_per_second"],
-          "train": {**hf_train, **rate(train_gflop, hf_train["train_seconds"])},
-          "infer_sentences_per_second": round(sentences / hf_infer["seconds"], 1),
-          "infer": {**hf_infer, **rate(infer_gflop, hf_infer["seconds"])}}
-    tok = {**tok_infer["pytorch"], "train_sentences_per_second": tok_train["train_sentences_per_second"],
-           "train": {**tok_train, **rate(train_gflop, tok_train["train_seconds"])}}
+    tok_infer = {
+        k: {
+            **v,
+            "infer_sentences_per_second": round(sentences / v["infer"]["seconds"], 1),
+            **rate(infer_gflop, v["infer"]["seconds"]),
+        }
+        for k, v in variants.items()
+    }
+    hf = {
+        "entity_f1": hf_train["entity_f1"],
+        "entity_precision": hf_train["entity_precision"],
+        "entity_recall": hf_train["entity_recall"],
+        "train_sentences_per_second": hf_train["train_sentences_per_second"],
+        "train": {**hf_train, **rate(train_gflop, hf_train["train_seconds"])},
+        "infer_sentences_per_second": round(sentences / hf_infer["seconds"], 1),
+        "infer": {**hf_infer, **rate(infer_gflop, hf_infer["seconds"])},
+    }
+    tok = {
+        **tok_infer["pytorch"],
+        "train_sentences_per_second": tok_train["train_sentences_per_second"],
+        "train": {**tok_train, **rate(train_gflop, tok_train["train_seconds"])},
+    }
     return {
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "machine": {"cpu": _cpu_name(), "threads": args.threads, "matmul_gflops_fp32": machine_gflops,
-                    "python": platform.python_version()},
-        "train_sentences": len(train), "scored_sentences": sentences,
-        "train_gflop_real_tokens": round(train_gflop, 1), "infer_gflop_real_tokens": round(infer_gflop, 2),
-        "tokcls": tok, "tokcls_runtimes": tok_infer, "hf": hf,
+        "machine": {
+            "cpu": _cpu_name(),
+            "threads": args.threads,
+            "matmul_gflops_fp32": machine_gflops,
+            "python": platform.python_version(),
+        },
+        "train_sentences": len(train),
+        "scored_sentences": sentences,
+        "train_gflop_real_tokens": round(train_gflop, 1),
+        "infer_gflop_real_tokens": round(infer_gflop, 2),
+        "tokcls": tok,
+        "tokcls_runtimes": tok_infer,
+        "hf": hf,
         "ratios": {
             "train_speed": round(tok["train_sentences_per_second"] / hf["train_sentences_per_second"], 2),
-            **{f"infer_speed_{k}": round(v["infer_sentences_per_second"] / hf["infer_sentences_per_second"], 2)
-               for k, v in tok_infer.items()},
+            **{
+                f"infer_speed_{k}": round(v["infer_sentences_per_second"] / hf["infer_sentences_per_second"], 2)
+                for k, v in tok_infer.items()
+            },
             "entity_f1_difference_points": round(100 * (tok["entity_f1"] - hf["entity_f1"]), 2),
             "train_peak_rss": round(tok["train"]["peak_rss_mb"] / hf["train"]["peak_rss_mb"], 2),
             "infer_peak_rss": round(tok["infer"]["peak_rss_mb"] / hf["infer"]["peak_rss_mb"], 2),
@@ -239,30 +395,67 @@ def format_table(r: dict) -> str:
         return f"{100 * x:.2f}"
 
     rows = [
-        ("entity F1 (P / R)", f"{pct(tok['entity_f1'])} ({pct(tok['entity_precision'])} / {pct(tok['entity_recall'])})",
-         f"{pct(hf['entity_f1'])} ({pct(hf['entity_precision'])} / {pct(hf['entity_recall'])})",
-         f"{ratios['entity_f1_difference_points']:+.2f} points"),
-        ("train sentences/s", tok["train_sentences_per_second"], hf["train_sentences_per_second"], f"{ratios['train_speed']}×"),
-        ("train GFLOP/s on real tokens (share of matmul rate)",
-         f"{tok['train']['gflops_real_tokens']} ({pct(tok['train']['share_of_matmul_rate'])}%)",
-         f"{hf['train']['gflops_real_tokens']} ({pct(hf['train']['share_of_matmul_rate'])}%)", ""),
-        ("train peak RSS (MB)", tok["train"]["peak_rss_mb"], hf["train"]["peak_rss_mb"], f"{ratios['train_peak_rss']}×"),
-        ("inference sentences/s, float32", tok["infer_sentences_per_second"], hf["infer_sentences_per_second"],
-         f"{ratios['infer_speed_pytorch']}×"),
-        ("inference GFLOP/s on real tokens (share)",
-         f"{tok['gflops_real_tokens']} ({pct(tok['share_of_matmul_rate'])}%)",
-         f"{hf['infer']['gflops_real_tokens']} ({pct(hf['infer']['share_of_matmul_rate'])}%)", ""),
-        ("inference peak RSS (MB)", tok["infer"]["peak_rss_mb"], hf["infer"]["peak_rss_mb"], f"{ratios['infer_peak_rss']}×"),
+        (
+            "entity F1 (P / R)",
+            f"{pct(tok['entity_f1'])} ({pct(tok['entity_precision'])} / {pct(tok['entity_recall'])})",
+            f"{pct(hf['entity_f1'])} ({pct(hf['entity_precision'])} / {pct(hf['entity_recall'])})",
+            f"{ratios['entity_f1_difference_points']:+.2f} points",
+        ),
+        (
+            "train sentences/s",
+            tok["train_sentences_per_second"],
+            hf["train_sentences_per_second"],
+            f"{ratios['train_speed']}×",
+        ),
+        (
+            "train GFLOP/s on real tokens (share of matmul rate)",
+            f"{tok['train']['gflops_real_tokens']} ({pct(tok['train']['share_of_matmul_rate'])}%)",
+            f"{hf['train']['gflops_real_tokens']} ({pct(hf['train']['share_of_matmul_rate'])}%)",
+            "",
+        ),
+        (
+            "train peak RSS (MB)",
+            tok["train"]["peak_rss_mb"],
+            hf["train"]["peak_rss_mb"],
+            f"{ratios['train_peak_rss']}×",
+        ),
+        (
+            "inference sentences/s, float32",
+            tok["infer_sentences_per_second"],
+            hf["infer_sentences_per_second"],
+            f"{ratios['infer_speed_pytorch']}×",
+        ),
+        (
+            "inference GFLOP/s on real tokens (share)",
+            f"{tok['gflops_real_tokens']} ({pct(tok['share_of_matmul_rate'])}%)",
+            f"{hf['infer']['gflops_real_tokens']} ({pct(hf['infer']['share_of_matmul_rate'])}%)",
+            "",
+        ),
+        (
+            "inference peak RSS (MB)",
+            tok["infer"]["peak_rss_mb"],
+            hf["infer"]["peak_rss_mb"],
+            f"{ratios['infer_peak_rss']}×",
+        ),
     ]
     for name, v in r["tokcls_runtimes"].items():
         if name == "pytorch":
             continue
-        rows.append((f"tokcls {name.replace('_', ' ')}: inference sentences/s (entity F1)",
-                     f"{v['infer_sentences_per_second']} ({pct(v['entity_f1'])}, {100 * (v['entity_f1'] - tok['entity_f1']):+.2f})",
-                     hf["infer_sentences_per_second"], f"{ratios[f'infer_speed_{name}']}×"))
-    lines = [f"{r['train_sentences']} train sentences × {r['settings']['epochs']} epochs, {r['scored_sentences']} scored; "
-             f"{m['cpu']}, {m['threads']} threads, float32 matmul {m['matmul_gflops_fp32']} GFLOP/s",
-             "", "| | tokcls | HF recipe / pipeline | tokcls vs HF |", "|---|---|---|---|"]
+        rows.append(
+            (
+                f"tokcls {name.replace('_', ' ')}: inference sentences/s (entity F1)",
+                f"{v['infer_sentences_per_second']} ({pct(v['entity_f1'])}, {100 * (v['entity_f1'] - tok['entity_f1']):+.2f})",
+                hf["infer_sentences_per_second"],
+                f"{ratios[f'infer_speed_{name}']}×",
+            )
+        )
+    lines = [
+        f"{r['train_sentences']} train sentences × {r['settings']['epochs']} epochs, {r['scored_sentences']} scored; "
+        f"{m['cpu']}, {m['threads']} threads, float32 matmul {m['matmul_gflops_fp32']} GFLOP/s",
+        "",
+        "| | tokcls | HF recipe / pipeline | tokcls vs HF |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ conversion), so the peak stays near the interpreter's own, whatever the input's 
 --repo runs another checkout's converter on the same file (e.g. a `git worktree` of an earlier commit),
 so that both are measured in one run on one machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,11 +54,16 @@ def main(argv: list[str] | None = None) -> dict:
     size_mb = (source / "train.txt").stat().st_size / 1e6
     results = {"input_mb": round(size_mb, 1), "runs": {}}
     for number, (name, repo) in enumerate([("this checkout", REPO)] + [(str(r), r) for r in args.repo]):
-        code = (f"import sys; sys.path.insert(0, {str(repo)!r}); from tokcls.cli import main; "
-                f"sys.exit(main(sys.argv[1:]))")
+        code = (
+            f"import sys; sys.path.insert(0, {str(repo)!r}); from tokcls.cli import main; sys.exit(main(sys.argv[1:]))"
+        )
         target = args.output_dir / f"out{number}"
-        run = run_child(f"convert_{number}", [sys.executable, "-c", code, "dataset_convert", f"source_data_dir={source}",
-                                              f"target_data_dir={target}"], args.output_dir, 1)
+        run = run_child(
+            f"convert_{number}",
+            [sys.executable, "-c", code, "dataset_convert", f"source_data_dir={source}", f"target_data_dir={target}"],
+            args.output_dir,
+            1,
+        )
         run["peak_over_input"] = round(run["peak_rss_mb"] / size_mb, 2)
         results["runs"][name] = run
     print(f"\ndataset_convert of a {size_mb:.0f} MB CoNLL file")

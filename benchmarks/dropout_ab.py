@@ -6,6 +6,7 @@ Prints ms per step for each and the time by batch length.
 
     python benchmarks/dropout_ab.py --data-dir DATA [--batches 40] [--threads 2]
 """
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,12 @@ def main(argv=None) -> dict:
     if loaded is None:
         return {}
     data, model, optimizer, _ = loaded
-    places = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
-              if isinstance(child, FastDropout)]
+    places = [
+        (parent, name, child)
+        for parent in model.modules()
+        for name, child in parent.named_children()
+        if isinstance(child, FastDropout)
+    ]
     variants = {"torch": lambda d: torch.nn.Dropout(d.p), "fast": lambda d: d}
 
     def use(kind: str) -> None:
@@ -45,8 +50,10 @@ def main(argv=None) -> dict:
             seconds[kind].append(time.perf_counter() - start)
         lengths.append(batch["input_ids"].shape[1])
     mean = {kind: 1000 * sum(s) / len(s) for kind, s in seconds.items()}
-    print(f"{len(lengths)} batches, {len(places)} dropout layers: torch {mean['torch']:.1f} ms a step, "
-          f"FastDropout {mean['fast']:.1f} ms ({100 * (mean['fast'] / mean['torch'] - 1):+.1f}%)")
+    print(
+        f"{len(lengths)} batches, {len(places)} dropout layers: torch {mean['torch']:.1f} ms a step, "
+        f"FastDropout {mean['fast']:.1f} ms ({100 * (mean['fast'] / mean['torch'] - 1):+.1f}%)"
+    )
     print("length  torch ms  fast ms")
     for length, a, b in sorted(zip(lengths, seconds["torch"], seconds["fast"]))[:: max(1, len(lengths) // 10)]:
         print(f"{length:6d}  {1000 * a:8.0f}  {1000 * b:7.0f}")

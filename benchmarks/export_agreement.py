@@ -7,6 +7,7 @@ with the exported AutoModelForTokenClassification (first sub-token of each word)
 model through `infer`'s onnxruntime path, and prints the share of words labelled the same and the
 largest logit difference on the sentences that fit one window.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,9 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     model, tokenizer, trained = load_model(args.model, args.key)
-    examples = [e for e in read_examples(Path(args.data_dir) / f"text_{args.split}.txt", None, args.max_sentences) if e.words]
+    examples = [
+        e for e in read_examples(Path(args.data_dir) / f"text_{args.split}.txt", None, args.max_sentences) if e.words
+    ]
     settings = WindowSettings(trained.model.dataset.max_seq_length, trained.model.dataset.stride)
     ours, _ = Predictor(model, tokenizer, settings).predict(examples)
     result = {"sentences": len(examples), "words": sum(len(e.words) for e in examples)}
@@ -65,8 +68,15 @@ def main(argv=None) -> dict:
             predicted = hf_logits[0].argmax(-1).tolist()
             same_hf += sum(model.labels[predicted[firsts[w]]] == mine[w] for w in range(len(mine)))
             hf_words += len(mine)
-    result.update({"hf_words_compared": hf_words, "hf_word_agreement": same_hf / max(1, hf_words), "onnx_word_agreement": same_onnx / result["words"],
-                   "hf_max_logit_difference": largest["hf"], "onnx_max_logit_difference": largest["onnx"]})
+    result.update(
+        {
+            "hf_words_compared": hf_words,
+            "hf_word_agreement": same_hf / max(1, hf_words),
+            "onnx_word_agreement": same_onnx / result["words"],
+            "hf_max_logit_difference": largest["hf"],
+            "onnx_max_logit_difference": largest["onnx"],
+        }
+    )
     print(json.dumps(result, indent=2))
     return result
 

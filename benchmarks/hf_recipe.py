@@ -9,6 +9,7 @@ off by truncation get no prediction and count as "O" (missed), since a user of t
 
 Needs `accelerate` (pip install -e '.[bench]').
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ def predict_words(trainer, rows, examples, tokenizer, labels, max_length):
     """Word-level predictions from the first sub-token; truncated words are predicted 'O'."""
     output = trainer.predict(rows)
     predictions = []
-    for example, row, logits in zip(examples, rows, output.predictions):
+    for example, _row, logits in zip(examples, rows, output.predictions):
         enc = tokenizer(example.words, is_split_into_words=True, truncation=True, max_length=max_length)
         words = ["O"] * len(example.words)
         seen = set()
@@ -72,11 +73,21 @@ def training_arguments(args):
     from transformers import TrainingArguments
 
     return TrainingArguments(
-        output_dir=args.output_dir, num_train_epochs=args.epochs, per_device_train_batch_size=args.batch_size,
-        per_device_eval_batch_size=args.batch_size, learning_rate=args.lr, weight_decay=args.weight_decay,
+        output_dir=args.output_dir,
+        num_train_epochs=args.epochs,
+        per_device_train_batch_size=args.batch_size,
+        per_device_eval_batch_size=args.batch_size,
+        learning_rate=args.lr,
+        weight_decay=args.weight_decay,
         warmup_steps=args.warmup_ratio,  # transformers 5: a float in [0, 1) is the warmup ratio
-        lr_scheduler_type="linear", seed=args.seed, save_strategy="no", report_to=[], logging_steps=50,
-        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0)
+        lr_scheduler_type="linear",
+        seed=args.seed,
+        save_strategy="no",
+        report_to=[],
+        logging_steps=50,
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0,
+    )
 
 
 def write_result(args, result: dict) -> dict:
@@ -95,22 +106,30 @@ def main(argv=None) -> dict:
     parser.add_argument("--output-dir", required=True)
     add_recipe_arguments(parser)
     parser.add_argument("--eval-split", default="dev")
-    parser.add_argument("--save-model", action="store_true", help="save the trained model and tokenizer to OUTPUT/model")
+    parser.add_argument(
+        "--save-model", action="store_true", help="save the trained model and tokenizer to OUTPUT/model"
+    )
     args = parser.parse_args(argv)
 
     data = Path(args.data_dir)
     labels = read_label_ids(data / "label_ids.csv")
     label_id = {label: i for i, label in enumerate(labels)}
     train = read_examples(data / "text_train.txt", data / "labels_train.txt", args.max_train_sentences)
-    evaluation = read_examples(data / f"text_{args.eval_split}.txt", data / f"labels_{args.eval_split}.txt",
-                               args.max_eval_sentences)
+    evaluation = read_examples(
+        data / f"text_{args.eval_split}.txt", data / f"labels_{args.eval_split}.txt", args.max_eval_sentences
+    )
     name = resolve_encoder(args.encoder)
     tokenizer = AutoTokenizer.from_pretrained(name)
     model = AutoModelForTokenClassification.from_pretrained(
-        name, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_id)
+        name, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_id
+    )
     training_args = training_arguments(args)
-    trainer = Trainer(model=model, args=training_args, train_dataset=tokenize(train, tokenizer, label_id, args.max_length),
-                      data_collator=DataCollatorForTokenClassification(tokenizer))
+    trainer = Trainer(
+        model=model,
+        args=training_args,
+        train_dataset=tokenize(train, tokenizer, label_id, args.max_length),
+        data_collator=DataCollatorForTokenClassification(tokenizer),
+    )
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
@@ -123,14 +142,24 @@ def main(argv=None) -> dict:
     pred = predict_words(trainer, rows, evaluation, tokenizer, labels, args.max_length)
     eval_seconds = time.perf_counter() - start
     gold = [e.labels for e in evaluation]
-    truncated = sum(len(tokenizer(e.words, is_split_into_words=True)["input_ids"]) > args.max_length for e in evaluation)
+    truncated = sum(
+        len(tokenizer(e.words, is_split_into_words=True)["input_ids"]) > args.max_length for e in evaluation
+    )
     result = {
-        "system": "hf_trainer", "encoder": args.encoder, "train_sentences": len(train),
-        "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-        "train_seconds": round(train_seconds, 1), "train_sentences_per_second": round(len(train) * args.epochs / train_seconds, 2),
-        "eval_seconds": round(eval_seconds, 1), "eval_sentences_truncated": truncated,
-        "entity_f1": f1_score(gold, pred), "entity_precision": precision_score(gold, pred),
-        "entity_recall": recall_score(gold, pred), "threads": torch.get_num_threads(),
+        "system": "hf_trainer",
+        "encoder": args.encoder,
+        "train_sentences": len(train),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "train_seconds": round(train_seconds, 1),
+        "train_sentences_per_second": round(len(train) * args.epochs / train_seconds, 2),
+        "eval_seconds": round(eval_seconds, 1),
+        "eval_sentences_truncated": truncated,
+        "entity_f1": f1_score(gold, pred),
+        "entity_precision": precision_score(gold, pred),
+        "entity_recall": recall_score(gold, pred),
+        "threads": torch.get_num_threads(),
     }
     print(classification_report(gold, pred, digits=4))
     return write_result(args, result)

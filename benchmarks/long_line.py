@@ -6,6 +6,7 @@ as it goes, so both inputs cost about the same time and memory.
 
     python benchmarks/long_line.py -m MODEL.tcls --output-dir /tmp/long_line [--megabytes 4] [--threads 2] [-k KEY]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,13 +36,28 @@ def main(argv: list[str] | None = None) -> dict:
     rng = random.Random(0)
     words = [rng.choice(VOCABULARY) for _ in range(int(args.megabytes * 1e6 / 5.5))]
     (out / "one_line.txt").write_text(" ".join(words) + "\n")
-    (out / "lines.txt").write_text("".join(" ".join(words[i:i + 20]) + "\n" for i in range(0, len(words), 20)))
+    (out / "lines.txt").write_text("".join(" ".join(words[i : i + 20]) + "\n" for i in range(0, len(words), 20)))
     results = {}
     for name in ("lines", "one_line"):
         source = out / f"{name}.txt"
-        results[name] = run_child(name, [sys.executable, "-m", "tokcls", "infer", "-r", str(out / name), "-m", str(args.model),
-                                         *(["-k", args.key] if args.key else []), f"input_file={source}", "max_printed=0"],
-                                  out, args.threads)
+        results[name] = run_child(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "tokcls",
+                "infer",
+                "-r",
+                str(out / name),
+                "-m",
+                str(args.model),
+                *(["-k", args.key] if args.key else []),
+                f"input_file={source}",
+                "max_printed=0",
+            ],
+            out,
+            args.threads,
+        )
         results[name]["megabytes"] = round(source.stat().st_size / 1e6, 2)
     (out / "long_line.json").write_text(json.dumps(results, indent=2))
     print(f"\n{len(words)} words, {results['one_line']['megabytes']} MB\n")

@@ -10,6 +10,7 @@ optimizer, and the operators that take the most time grouped by kind.
 
 DATA is a directory in the text/labels layout (dataset_convert's output).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,22 @@ KINDS = [
     ("attention kernel", ("scaled_dot_product", "_flash_attention", "softmax")),
     ("embedding backward", ("embedding_dense_backward", "embedding_backward", "index_add", "index_put")),
     ("layer norm", ("layer_norm",)),
-    ("GELU / dropout / elementwise", ("gelu", "dropout", "native_dropout", "aten::add", "aten::mul", "aten::div",
-                                      "aten::copy_", "aten::fill_", "aten::zero_", "aten::where", "bernoulli")),
+    (
+        "GELU / dropout / elementwise",
+        (
+            "gelu",
+            "dropout",
+            "native_dropout",
+            "aten::add",
+            "aten::mul",
+            "aten::div",
+            "aten::copy_",
+            "aten::fill_",
+            "aten::zero_",
+            "aten::where",
+            "bernoulli",
+        ),
+    ),
     ("loss", ("cross_entropy", "nll_loss", "log_softmax")),
 ]
 
@@ -51,9 +66,17 @@ def load(args):
     from tokcls.training.module import TaskModule
     from tokcls.training.optim import build_optimizer
 
-    config = load_spec(TrainConfig, None, [f"data_dir={args.data_dir}", f"model.language_model.pretrained_model_name={args.encoder}",
-                                           f"training_ds.batch_size={args.batch_size}", f"validation_ds.batch_size={args.batch_size}",
-                                           "model.dataset.use_cache=false"])
+    config = load_spec(
+        TrainConfig,
+        None,
+        [
+            f"data_dir={args.data_dir}",
+            f"model.language_model.pretrained_model_name={args.encoder}",
+            f"training_ds.batch_size={args.batch_size}",
+            f"validation_ds.batch_size={args.batch_size}",
+            "model.dataset.use_cache=false",
+        ],
+    )
     torch.manual_seed(config.seed)
     labels = read_label_ids(Path(args.data_dir) / "label_ids.csv")
     tokenizer = load_tokenizer(config.model)
@@ -61,7 +84,9 @@ def load(args):
     data = TokenClassificationDataModule(config, tokenizer, labels, config.seed, task=task)
     data.prepare()
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], "O")
-    network = Network.build(load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": "O", "head": head})
+    network = Network.build(
+        load_encoder(config.model), {"task": task.name, "labels": labels, "outside_label": "O", "head": head}
+    )
     model = TaskModule(network, config.optim)
     return data, model, build_optimizer(network.parameter_groups(), config.optim), tokenizer.pad_token_id
 
@@ -91,8 +116,13 @@ def random_batches(data, pad_id: int, batch_size: int, seed: int):
 
     from tokcls.data.batching import Collate, WindowDataset
 
-    return DataLoader(WindowDataset(data.train_features), batch_size=batch_size, shuffle=True, collate_fn=Collate(pad_id),
-                      generator=torch.Generator().manual_seed(seed))
+    return DataLoader(
+        WindowDataset(data.train_features),
+        batch_size=batch_size,
+        shuffle=True,
+        collate_fn=Collate(pad_id),
+        generator=torch.Generator().manual_seed(seed),
+    )
 
 
 def padding_share(batches) -> float:
@@ -148,8 +178,10 @@ def profiled(step, batches, warmup: int = 2) -> dict:
 
 
 def report(name: str, result: dict) -> None:
-    print(f"\n## {name}: {result['ms_per_step']} ms per batch ({result['steps']} batches profiled), "
-          f"{100 * result['padding_share']:.0f}% of positions are padding")
+    print(
+        f"\n## {name}: {result['ms_per_step']} ms per batch ({result['steps']} batches profiled), "
+        f"{100 * result['padding_share']:.0f}% of positions are padding"
+    )
     print("phases: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in result["phase_share"].items()))
     print("by kind of operator (self time):")
     for kind, share in result["kind_share"].items():

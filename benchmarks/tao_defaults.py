@@ -8,6 +8,7 @@ scored on the same dev split; the table gives dev entity F1 (the archived model,
 
     python benchmarks/tao_defaults.py --output-dir /tmp/tao_defaults [--max-train-sentences 2000] [--threads 2]
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,13 @@ import sys
 from compare_hf import parse_with_data, run_child, training_benchmark_parser
 
 TAO_HEAD = ["model.head.num_fc_layers=2", "model.head.fc_dropout=0.5"]
-TAO_OPTIM = ["optim.name=adam", "optim.weight_decay=0.0", "optim.head_lr=null", "optim.sched.name=constant",
-             "optim.sched.warmup_ratio=0.0"]
+TAO_OPTIM = [
+    "optim.name=adam",
+    "optim.weight_decay=0.0",
+    "optim.head_lr=null",
+    "optim.sched.name=constant",
+    "optim.sched.warmup_ratio=0.0",
+]
 TAO_SIZE = ["training_ds.batch_size=64", "trainer.max_epochs=5"]
 VARIANTS = {
     "tokcls defaults": [],
@@ -42,17 +48,53 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if args.variants is not None and number not in args.variants:
             continue
         results = out / f"variant{number}"
-        run_child(f"train{number}", [sys.executable, "-m", "tokcls", "train", "-r", str(results), f"data_dir={data}",
-                                     f"model.language_model.pretrained_model_name={args.encoder}",
-                                     f"training_ds.num_samples={args.max_train_sentences}", "trainer.enable_progress_bar=false",
-                                     *overrides], out, args.threads)
-        run_child(f"evaluate{number}", [sys.executable, "-m", "tokcls", "evaluate", "-r", str(results / "dev"),
-                                        "-m", str(results / "checkpoints" / "tokcls.tcls"), f"data_dir={data}",
-                                        "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"], out, args.threads)
+        run_child(
+            f"train{number}",
+            [
+                sys.executable,
+                "-m",
+                "tokcls",
+                "train",
+                "-r",
+                str(results),
+                f"data_dir={data}",
+                f"model.language_model.pretrained_model_name={args.encoder}",
+                f"training_ds.num_samples={args.max_train_sentences}",
+                "trainer.enable_progress_bar=false",
+                *overrides,
+            ],
+            out,
+            args.threads,
+        )
+        run_child(
+            f"evaluate{number}",
+            [
+                sys.executable,
+                "-m",
+                "tokcls",
+                "evaluate",
+                "-r",
+                str(results / "dev"),
+                "-m",
+                str(results / "checkpoints" / "tokcls.tcls"),
+                f"data_dir={data}",
+                "test_ds.text_file=text_dev.txt",
+                "test_ds.labels_file=labels_dev.txt",
+            ],
+            out,
+            args.threads,
+        )
         timing = json.loads((results / "train_results.json").read_text())
         summary = json.loads((results / "dev" / "evaluation_report.json").read_text())["summary"]
-        rows.append({"variant": name, "overrides": overrides, "dev_f1": round(summary["entity_f1"], 2),
-                     "train_seconds": timing["train_seconds"], "epochs": timing["epochs"]})
+        rows.append(
+            {
+                "variant": name,
+                "overrides": overrides,
+                "dev_f1": round(summary["entity_f1"], 2),
+                "train_seconds": timing["train_seconds"],
+                "epochs": timing["epochs"],
+            }
+        )
         print(f"{name}: dev F1 {summary['entity_f1']:.2f}, {timing['train_seconds']:.0f} s training", flush=True)
     (out / "tao_defaults.json").write_text(json.dumps(rows, indent=2))
     print(f"\n{args.max_train_sentences} training sentences of {args.data_dir.name}, {args.encoder}\n")

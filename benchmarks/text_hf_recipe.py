@@ -8,6 +8,7 @@ timed as pipeline("text-classification") over the dev texts, model load included
 
     python benchmarks/text_hf_recipe.py --data-dir DATA --output-dir OUT [--epochs 3 --batch-size 32 ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,16 +43,21 @@ def main(argv=None) -> dict:
     name = resolve_encoder(args.encoder)
     tokenizer = AutoTokenizer.from_pretrained(name)
     model = AutoModelForSequenceClassification.from_pretrained(
-        name, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=index)
+        name, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=index
+    )
 
     def rows(examples):
         encoded = tokenizer([e.text for e in examples], truncation=True, max_length=args.max_length)
-        return [{"input_ids": ids, "attention_mask": mask, "labels": index[e.labels[0]]}
-                for ids, mask, e in zip(encoded["input_ids"], encoded["attention_mask"], examples)]
+        return [
+            {"input_ids": ids, "attention_mask": mask, "labels": index[e.labels[0]]}
+            for ids, mask, e in zip(encoded["input_ids"], encoded["attention_mask"], examples)
+        ]
 
     training_args = training_arguments(args)
     train_rows = rows(train)
-    trainer = Trainer(model=model, args=training_args, train_dataset=train_rows, data_collator=DataCollatorWithPadding(tokenizer))
+    trainer = Trainer(
+        model=model, args=training_args, train_dataset=train_rows, data_collator=DataCollatorWithPadding(tokenizer)
+    )
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
@@ -69,12 +75,21 @@ def main(argv=None) -> dict:
     gold = [index[e.labels[0]] for e in dev]
     truncated = sum(len(ids) > args.max_length for ids in tokenizer([e.text for e in dev])["input_ids"])
     result = {
-        "system": "hf_trainer", "encoder": args.encoder, "train_texts": len(train), "epochs": args.epochs,
-        "batch_size": args.batch_size, "lr": args.lr, "max_length": args.max_length,
-        "train_seconds": round(train_seconds, 1), "train_texts_per_second": round(len(train) * args.epochs / train_seconds, 2),
-        "eval_seconds": round(eval_seconds, 2), "eval_texts_per_second": round(len(dev) / eval_seconds, 1),
-        "dev_texts_truncated": truncated, "accuracy": accuracy_score(gold, predicted),
-        "macro_f1": f1_score(gold, predicted, average="macro"), "threads": torch.get_num_threads(),
+        "system": "hf_trainer",
+        "encoder": args.encoder,
+        "train_texts": len(train),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "max_length": args.max_length,
+        "train_seconds": round(train_seconds, 1),
+        "train_texts_per_second": round(len(train) * args.epochs / train_seconds, 2),
+        "eval_seconds": round(eval_seconds, 2),
+        "eval_texts_per_second": round(len(dev) / eval_seconds, 1),
+        "dev_texts_truncated": truncated,
+        "accuracy": accuracy_score(gold, predicted),
+        "macro_f1": f1_score(gold, predicted, average="macro"),
+        "threads": torch.get_num_threads(),
         "train_tokens_per_text": round(float(np.mean([len(r["input_ids"]) for r in train_rows])), 1),
     }
     return write_result(args, result)

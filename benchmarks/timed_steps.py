@@ -7,6 +7,7 @@ for both systems), which would otherwise swamp short inference runs. Each step w
     python benchmarks/timed_steps.py tokcls-infer --out T.json [--program text_classification] -- infer -r R -m M.tcls input_file=...
     python benchmarks/timed_steps.py hf-pipeline --out H.json --model DIR --input TEXTS --batch-size 32
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,7 +68,9 @@ def main(argv=None) -> None:
     parser.add_argument("--model")
     parser.add_argument("--input")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--program", default="token_classification", help="tokcls-infer: the program whose command follows --")
+    parser.add_argument(
+        "--program", default="token_classification", help="tokcls-infer: the program whose command follows --"
+    )
     argv = sys.argv[1:] if argv is None else argv
     # tokcls-infer: what follows "--" is the token_classification command line
     command = argv[argv.index("--") + 1 :] if "--" in argv else []

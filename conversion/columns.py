@@ -1,4 +1,5 @@
 """Read CoNLL-style column files: one token per line, a blank line between sentences."""
+
 from __future__ import annotations
 
 import codecs
@@ -56,7 +57,9 @@ def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
         decoder = codecs.getincrementaldecoder(encoding)()
     except LookupError:
         raise ConversionError(
-            f"unknown encoding {encoding!r}", "set encoding to a Python codec name such as utf-8, latin-1 or cp1252", path
+            f"unknown encoding {encoding!r}",
+            "set encoding to a Python codec name such as utf-8, latin-1 or cp1252",
+            path,
         ) from None
     number, rest, first = 0, "", True
     try:
@@ -66,7 +69,9 @@ def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     except InputError as e:  # not found, a folder, a FIFO or a device: the converter's own error type
         raise ConversionError(e.problem, e.fix, e.path, e.line) from None
     except OSError as e:
-        raise ConversionError(f"cannot read the file ({e.strerror})", "check the path and its permissions", path) from None
+        raise ConversionError(
+            f"cannot read the file ({e.strerror})", "check the path and its permissions", path
+        ) from None
     with f:
         while True:
             chunk = f.read(CHUNK)
@@ -77,7 +82,7 @@ def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
                 # the lines yielded, then the line breaks before the bad bytes in what the decoder was given
                 line = number + e.object.count(b"\n", 0, max(e.start, 0)) + 1
                 raise ConversionError(
-                    f"bytes {e.object[e.start:e.end]!r} are not valid {encoding} ({e.reason})",
+                    f"bytes {e.object[e.start : e.end]!r} are not valid {encoding} ({e.reason})",
                     f"re-save the file as {encoding}, or set encoding=<the file's real encoding> (e.g. latin-1, cp1252)",
                     path,
                     line,
@@ -187,8 +192,11 @@ def iter_sentences(path: str | Path, fmt: ColumnFormat = ColumnFormat()) -> Iter
             if delimiter is Delimiter.space and "\t" in first_text.strip() and "\t" not in line.strip():
                 raise ConversionError(  # the line that set the column count is the odd one: blame it, not this one
                     f"line has {n_columns} columns where line {number} has {len(fields)}: a tab inside a token? "
-                    "(delimiter=space splits at tabs too)", "remove the tab from the token, or set delimiter=tab if "
-                    "the columns are tab-separated", path, first_number)
+                    "(delimiter=space splits at tabs too)",
+                    "remove the tab from the token, or set delimiter=tab if the columns are tab-separated",
+                    path,
+                    first_number,
+                )
             hint = (
                 "a token or tag containing a space? replace spaces inside tokens with '_', or use tab-separated columns"
                 if len(fields) > n_columns

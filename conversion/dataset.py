@@ -4,6 +4,7 @@ Each file is streamed twice (a scan that checks every line, then the conversion 
 so memory does not grow with the input; the outputs appear together or not at all, so a failed
 conversion never leaves a half-converted dataset behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,35 +51,70 @@ def _help(text: str) -> dict:
 class ConvertOptions:
     """token_classification dataset_convert -e specs/dataset_convert.yaml source_data_dir=SRC target_data_dir=DST"""
 
-    source_data_dir: str = field(default=MISSING, metadata=_help(
-        "Folder holding the CoNLL-style column files (one token per line, blank line between sentences)."))
-    target_data_dir: str = field(default=MISSING, metadata=_help(
-        "Folder to write text_{split}.txt, labels_{split}.txt, label_ids.csv and dataset_stats.json into "
-        "(created if missing; outputs appear only when the whole conversion succeeded)."))
+    source_data_dir: str = field(
+        default=MISSING,
+        metadata=_help(
+            "Folder holding the CoNLL-style column files (one token per line, blank line between sentences)."
+        ),
+    )
+    target_data_dir: str = field(
+        default=MISSING,
+        metadata=_help(
+            "Folder to write text_{split}.txt, labels_{split}.txt, label_ids.csv and dataset_stats.json into "
+            "(created if missing; outputs appear only when the whole conversion succeeded)."
+        ),
+    )
     train_file: str = field(default="train.txt", metadata=_help("Training split file in source_data_dir (required)."))
     dev_file: str = field(default="dev.txt", metadata=_help("Development split file in source_data_dir (required)."))
-    test_file: Optional[str] = field(default="test.txt", metadata=_help(
-        "Test split file; optional: skipped when the file does not exist, or set it to null."))
+    test_file: Optional[str] = field(
+        default="test.txt",
+        metadata=_help("Test split file; optional: skipped when the file does not exist, or set it to null."),
+    )
     token_column: int = field(default=0, metadata=_help("Column holding the word (0-based; -1 is the last column)."))
     tag_column: int = field(default=-1, metadata=_help("Column holding the tag (0-based; -1 is the last column)."))
-    delimiter: Delimiter = field(default=Delimiter.auto, metadata=_help(
-        "Column separator: auto (tab when the file has a tab between columns, else runs of spaces), tab "
-        "(a space inside a column is an error), or space (any run of spaces and tabs)."))
-    encoding: str = field(default="utf-8", metadata=_help(
-        "Text encoding of the input files (a Python codec name). A UTF-8 byte-order mark is always removed."))
-    input_scheme: InputScheme = field(default=InputScheme.auto, metadata=_help(
-        "Tagging scheme of the input: auto (detect), iob1, iob2, bioes, bilou, io, or plain (tags without "
-        "B-/I- prefixes such as POS tags; never converted)."))
-    output_scheme: OutputScheme = field(default=OutputScheme.iob2, metadata=_help(
-        "Scheme of the written labels: iob2, iob1, bioes, bilou, io, or keep (unchanged). Converting repairs "
-        "invalid transitions the way seqeval reads them (O I-PER -> O B-PER)."))
-    outside_label: str = field(default="O", metadata=_help(
-        "The label of words outside any entity; written first in label_ids.csv (id 0)."))
-    allow_unseen_labels: bool = field(default=False, metadata=_help(
-        "Dev/test labels that never occur in train stop the conversion with a list of them; true adds them "
-        "to label_ids.csv instead."))
-    write_docs: bool = field(default=True, metadata=_help(
-        "Write docs_{split}.txt (the document number of each sentence) when the input has -DOCSTART- lines."))
+    delimiter: Delimiter = field(
+        default=Delimiter.auto,
+        metadata=_help(
+            "Column separator: auto (tab when the file has a tab between columns, else runs of spaces), tab "
+            "(a space inside a column is an error), or space (any run of spaces and tabs)."
+        ),
+    )
+    encoding: str = field(
+        default="utf-8",
+        metadata=_help(
+            "Text encoding of the input files (a Python codec name). A UTF-8 byte-order mark is always removed."
+        ),
+    )
+    input_scheme: InputScheme = field(
+        default=InputScheme.auto,
+        metadata=_help(
+            "Tagging scheme of the input: auto (detect), iob1, iob2, bioes, bilou, io, or plain (tags without "
+            "B-/I- prefixes such as POS tags; never converted)."
+        ),
+    )
+    output_scheme: OutputScheme = field(
+        default=OutputScheme.iob2,
+        metadata=_help(
+            "Scheme of the written labels: iob2, iob1, bioes, bilou, io, or keep (unchanged). Converting repairs "
+            "invalid transitions the way seqeval reads them (O I-PER -> O B-PER)."
+        ),
+    )
+    outside_label: str = field(
+        default="O", metadata=_help("The label of words outside any entity; written first in label_ids.csv (id 0).")
+    )
+    allow_unseen_labels: bool = field(
+        default=False,
+        metadata=_help(
+            "Dev/test labels that never occur in train stop the conversion with a list of them; true adds them "
+            "to label_ids.csv instead."
+        ),
+    )
+    write_docs: bool = field(
+        default=True,
+        metadata=_help(
+            "Write docs_{split}.txt (the document number of each sentence) when the input has -DOCSTART- lines."
+        ),
+    )
 
 
 @dataclass
@@ -116,7 +152,9 @@ class SplitFile:
 def _split_files(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, SplitFile]:
     source = Path(options.source_data_dir)
     if not source.is_dir():
-        raise ConversionError("source_data_dir is not a directory", "pass source_data_dir=<dir with train/dev files>", source)
+        raise ConversionError(
+            "source_data_dir is not a directory", "pass source_data_dir=<dir with train/dev files>", source
+        )
     files = {}
     for split, name, required in (
         ("train", options.train_file, True),

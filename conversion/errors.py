@@ -1,4 +1,5 @@
 """The converter's error: an InputError (tokcls/core/errors.py) about column files or conversion options."""
+
 from __future__ import annotations
 
 from tokcls.core.errors import InputError

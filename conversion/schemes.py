@@ -4,6 +4,7 @@ Entities are read the way seqeval's default (conlleval) mode reads them, with BI
 as BIOES's E/S; writing those entities back in another scheme is how invalid transitions are
 repaired, so a converted file scores exactly as seqeval scored the original.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Dataset statistics: what `dataset_convert` prints and saves as dataset_stats.json."""
+
 from __future__ import annotations
 
 import math
@@ -49,8 +50,7 @@ def format_stats(stats: dict, max_labels: int = 25) -> str:
             "",
             f"[{split}] {s['source']}",
             f"  sentences {s['sentences']:,}  words {s['words']:,}  documents {s['documents']:,}",
-            "  sentence length in words: "
-            + "  ".join(f"{key} {value:g}" for key, value in length.items()),
+            "  sentence length in words: " + "  ".join(f"{key} {value:g}" for key, value in length.items()),
             f"  invalid transitions ({scheme['detected']}): {s['invalid_transitions']:,}"
             f"  tags changed by conversion: {s['tags_changed']:,}",
         ]

@@ -5,6 +5,7 @@ the label being its id in label_ids.csv (multi-label: ids joined by commas; regr
 plus label_ids.csv (one label a line, id = line number from 0) and dataset_stats.json. Every row is
 read and checked before anything is written; outputs appear together or not at all.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,33 +53,70 @@ class TextConvertOptions:
     """text_classification dataset_convert -e specs/text_classification/dataset_convert.yaml source_data_dir=SRC target_data_dir=DST"""
 
     source_data_dir: str = field(default=MISSING, metadata=_help("Folder holding the labelled texts of each split."))
-    target_data_dir: str = field(default=MISSING, metadata=_help(
-        "Folder to write {split}.tsv, label_ids.csv and dataset_stats.json into (outputs appear only when the whole "
-        "conversion succeeded)."))
-    train_file: str = field(default="train", metadata=_help(
-        "The training split in source_data_dir: a file name, a name without its extension (train.tsv, train.csv, "
-        "train.jsonl are found), or a folder with one folder of texts per class (required)."))
+    target_data_dir: str = field(
+        default=MISSING,
+        metadata=_help(
+            "Folder to write {split}.tsv, label_ids.csv and dataset_stats.json into (outputs appear only when the whole "
+            "conversion succeeded)."
+        ),
+    )
+    train_file: str = field(
+        default="train",
+        metadata=_help(
+            "The training split in source_data_dir: a file name, a name without its extension (train.tsv, train.csv, "
+            "train.jsonl are found), or a folder with one folder of texts per class (required)."
+        ),
+    )
     dev_file: str = field(default="dev", metadata=_help("The development split, found like train_file (required)."))
-    test_file: Optional[str] = field(default="test", metadata=_help("The test split; skipped when absent, or set it to null."))
-    format: TextFormat = field(default=TextFormat.auto, metadata=_help(
-        "auto (from the extension: .tsv/.txt tab-separated, .csv comma-separated, .jsonl/.json JSON Lines; a folder: "
-        "one folder per class, each file a text), tsv, csv, jsonl or folder."))
-    header: Optional[bool] = field(default=None, metadata=_help(
-        "TSV/CSV: whether the first row names the columns; null: true when a column is given by name."))
-    text_column: str = field(default="text", metadata=_help("The text: a column name (header or JSON field) or a 0-based index."))
-    text_b_column: Optional[str] = field(default=None, metadata=_help(
-        "The second text of a sentence pair (encoded as text [SEP] text_b); null: single texts."))
+    test_file: Optional[str] = field(
+        default="test", metadata=_help("The test split; skipped when absent, or set it to null.")
+    )
+    format: TextFormat = field(
+        default=TextFormat.auto,
+        metadata=_help(
+            "auto (from the extension: .tsv/.txt tab-separated, .csv comma-separated, .jsonl/.json JSON Lines; a folder: "
+            "one folder per class, each file a text), tsv, csv, jsonl or folder."
+        ),
+    )
+    header: Optional[bool] = field(
+        default=None,
+        metadata=_help("TSV/CSV: whether the first row names the columns; null: true when a column is given by name."),
+    )
+    text_column: str = field(
+        default="text", metadata=_help("The text: a column name (header or JSON field) or a 0-based index.")
+    )
+    text_b_column: Optional[str] = field(
+        default=None,
+        metadata=_help("The second text of a sentence pair (encoded as text [SEP] text_b); null: single texts."),
+    )
     label_column: str = field(default="label", metadata=_help("The label: a column name or a 0-based index."))
-    problem_type: ProblemType = field(default=ProblemType.single_label_classification, metadata=_help(
-        "single_label_classification (one class per text), multi_label_classification (any number of labels per "
-        "text: a JSON list, or names joined by label_separator) or regression (a number per text)."))
-    label_separator: str = field(default=",", metadata=_help("Multi-label: what separates the labels of one text in a text column."))
-    encoding: str = field(default="utf-8", metadata=_help("Text encoding of the input (a Python codec name); a UTF-8 byte-order mark is removed."))
-    allow_unseen_labels: bool = field(default=False, metadata=_help(
-        "Dev/test labels absent from train stop the conversion with a list of them; true adds them to label_ids.csv."))
-    stats_tokenizer: Optional[str] = field(default="sentence-transformers/all-MiniLM-L6-v2", metadata=_help(
-        "The encoder whose tokenizer measures text lengths in sub-tokens for the statistics (what max_seq_length "
-        "counts); null: lengths in words only."))
+    problem_type: ProblemType = field(
+        default=ProblemType.single_label_classification,
+        metadata=_help(
+            "single_label_classification (one class per text), multi_label_classification (any number of labels per "
+            "text: a JSON list, or names joined by label_separator) or regression (a number per text)."
+        ),
+    )
+    label_separator: str = field(
+        default=",", metadata=_help("Multi-label: what separates the labels of one text in a text column.")
+    )
+    encoding: str = field(
+        default="utf-8",
+        metadata=_help("Text encoding of the input (a Python codec name); a UTF-8 byte-order mark is removed."),
+    )
+    allow_unseen_labels: bool = field(
+        default=False,
+        metadata=_help(
+            "Dev/test labels absent from train stop the conversion with a list of them; true adds them to label_ids.csv."
+        ),
+    )
+    stats_tokenizer: Optional[str] = field(
+        default="sentence-transformers/all-MiniLM-L6-v2",
+        metadata=_help(
+            "The encoder whose tokenizer measures text lengths in sub-tokens for the statistics (what max_seq_length "
+            "counts); null: lengths in words only."
+        ),
+    )
 
 
 @dataclass
@@ -105,22 +143,29 @@ def _labels(value, problem: str, separator: str, where: str) -> tuple[list[str],
         except (TypeError, ValueError):
             number = math.nan
         if isinstance(value, bool) or not math.isfinite(number):
-            raise ConversionError(f"label {value!r} is not a finite number", "regression needs a number per text", where)
+            raise ConversionError(
+                f"label {value!r} is not a finite number", "regression needs a number per text", where
+            )
         return [], number
     if problem == "multi_label_classification":
         names = value if isinstance(value, list) else str(value).split(separator) if str(value).strip() else []
     else:
         if isinstance(value, (list, dict)) or value is None:
-            raise ConversionError(f"label {value!r} is not one class name",
-                                  "single-label data needs one label per text (problem_type=multi_label_classification "
-                                  "for lists)", where)
+            raise ConversionError(
+                f"label {value!r} is not one class name",
+                "single-label data needs one label per text (problem_type=multi_label_classification for lists)",
+                where,
+            )
         names = [value]
     result = []
     for name in names:
         name = str(name).strip()
         if not name or any(c.isspace() for c in name) or "," in name:
-            raise ConversionError(f"label {name!r} is empty or holds whitespace or a comma",
-                                  "use label names without spaces or commas", where)
+            raise ConversionError(
+                f"label {name!r} is empty or holds whitespace or a comma",
+                "use label names without spaces or commas",
+                where,
+            )
         result.append(name)
     return result, None
 
@@ -129,8 +174,11 @@ def _read_split(options: TextConvertOptions, name: str) -> tuple[Path, list[Text
     source = Path(options.source_data_dir)
     path = find_source(source, name)
     if path is None:
-        raise ConversionError(f"no split {name!r} (looked for {name}, {name}.tsv/.csv/.jsonl/.json/.txt and a folder)",
-                              "set train_file / dev_file / test_file to the files in source_data_dir", source)
+        raise ConversionError(
+            f"no split {name!r} (looked for {name}, {name}.tsv/.csv/.jsonl/.json/.txt and a folder)",
+            "set train_file / dev_file / test_file to the files in source_data_dir",
+            source,
+        )
     fmt = source_format(path, getattr(options.format, "value", options.format))
     columns = (options.text_column, options.text_b_column, options.label_column)
     problem = getattr(options.problem_type, "value", options.problem_type)
@@ -149,38 +197,61 @@ def _record(row: Row, problem: str, separator: str) -> TextRecord:
     return TextRecord(text, text_b, labels, value)
 
 
-def convert_texts(options: TextConvertOptions, subtoken_lengths: Optional[Callable[[list[str]], list[int]]] = None) -> dict:
+def convert_texts(
+    options: TextConvertOptions, subtoken_lengths: Optional[Callable[[list[str]], list[int]]] = None
+) -> dict:
     """Convert every split; returns the statistics also written to dataset_stats.json. `subtoken_lengths`
     (texts -> sub-tokens each) adds length percentiles in the encoder's sub-tokens."""
     for key in ("source_data_dir", "target_data_dir"):
         if getattr(options, key) in (None, MISSING, ""):
             raise ConversionError(f"{key} is required", f"pass {key}=<directory> on the command line or in the spec")
     if not options.label_separator:
-        raise ConversionError("label_separator is empty: the labels of a text cannot be separated by nothing",
-                              "set label_separator to a character such as ',' or '|'")
+        raise ConversionError(
+            "label_separator is empty: the labels of a text cannot be separated by nothing",
+            "set label_separator to a character such as ',' or '|'",
+        )
     names = {"train": options.train_file, "dev": options.dev_file}
     if options.test_file and find_source(Path(options.source_data_dir), options.test_file) is not None:
         names["test"] = options.test_file
     splits = {split: _read_split(options, name) for split, name in names.items()}
     problem = getattr(options.problem_type, "value", options.problem_type)
     counts = {split: Counter(label for r in records for label in r.labels) for split, (_, records) in splits.items()}
-    unseen = {label: [s for s in counts if label in counts[s]] for s in counts for label in counts[s] if label not in counts["train"]}
+    unseen = {
+        label: [s for s in counts if label in counts[s]]
+        for s in counts
+        for label in counts[s]
+        if label not in counts["train"]
+    }
     if unseen and not options.allow_unseen_labels:
         listed = ", ".join(f"{label} ({', '.join(where)})" for label, where in sorted(unseen.items()))
-        raise ConversionError(f"labels absent from the training split: {listed}",
-                              "fix the labels, or set allow_unseen_labels=true to add them to label_ids.csv",
-                              Path(options.source_data_dir))
+        raise ConversionError(
+            f"labels absent from the training split: {listed}",
+            "fix the labels, or set allow_unseen_labels=true to add them to label_ids.csv",
+            Path(options.source_data_dir),
+        )
     labels = sorted(set().union(*counts.values()))
     if problem == "single_label_classification" and len(labels) < 2:
-        raise ConversionError(f"only {len(labels)} class(es) in the data", "a classifier needs at least two classes",
-                              Path(options.source_data_dir))
-    stats = {"source_data_dir": str(Path(options.source_data_dir).resolve()), "problem_type": problem, "labels": labels,
-             "pairs": options.text_b_column is not None, "unseen_labels": unseen, "splits": {}}
+        raise ConversionError(
+            f"only {len(labels)} class(es) in the data",
+            "a classifier needs at least two classes",
+            Path(options.source_data_dir),
+        )
+    stats = {
+        "source_data_dir": str(Path(options.source_data_dir).resolve()),
+        "problem_type": problem,
+        "labels": labels,
+        "pairs": options.text_b_column is not None,
+        "unseen_labels": unseen,
+        "splits": {},
+    }
     for split, (path, records) in splits.items():
         texts = [r.text if r.text_b is None else f"{r.text} {r.text_b}" for r in records]
-        entry = {"source": path.name, "rows": len(records),
-                 "length_words": length_stats([len(t.split()) for t in texts]),
-                 "labels": label_counts(counts[split], labels) if labels else {}}
+        entry = {
+            "source": path.name,
+            "rows": len(records),
+            "length_words": length_stats([len(t.split()) for t in texts]),
+            "labels": label_counts(counts[split], labels) if labels else {},
+        }
         if subtoken_lengths is not None:
             entry["length_subtokens"] = length_stats(subtoken_lengths(texts))
         if problem == "regression":
@@ -219,11 +290,16 @@ def _write(target: Path, splits: dict, labels: list[str], problem: str, stats: d
 
 
 def format_text_stats(stats: dict) -> str:
-    lines = [f"Problem type: {stats['problem_type']}{' (sentence pairs)' if stats['pairs'] else ''}",
-             f"Labels: {len(stats['labels'])} in label_ids.csv"]
+    lines = [
+        f"Problem type: {stats['problem_type']}{' (sentence pairs)' if stats['pairs'] else ''}",
+        f"Labels: {len(stats['labels'])} in label_ids.csv",
+    ]
     for split, s in stats["splits"].items():
-        lines += ["", f"[{split}] {s['source']}: {s['rows']:,} texts",
-                  "  length in words: " + "  ".join(f"{k} {v:g}" for k, v in s["length_words"].items())]
+        lines += [
+            "",
+            f"[{split}] {s['source']}: {s['rows']:,} texts",
+            "  length in words: " + "  ".join(f"{k} {v:g}" for k, v in s["length_words"].items()),
+        ]
         if "length_subtokens" in s:
             lines.append("  length in sub-tokens: " + "  ".join(f"{k} {v:g}" for k, v in s["length_subtokens"].items()))
         if "values" in s:

@@ -4,6 +4,7 @@ Each reader yields Row(text, text_b, label, line): the fields as found, with the
 from, so that every later complaint names its place. Nothing is normalised or checked here but the
 file's own structure (a missing column, a broken JSON line, bytes that are not in the encoding).
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,11 +38,19 @@ def _column(spec: Optional[str], header: Optional[list[str]], path: Path, key: s
     if spec.lstrip("-").isdigit():
         return int(spec)
     if header is None:
-        raise ConversionError(f"{key}={spec!r} names a column, but the file is read without a header",
-                              f"set header=true, or give {key} as a 0-based column index", path, 1)
+        raise ConversionError(
+            f"{key}={spec!r} names a column, but the file is read without a header",
+            f"set header=true, or give {key} as a 0-based column index",
+            path,
+            1,
+        )
     if spec not in header:
-        raise ConversionError(f"no column {spec!r} in the header ({', '.join(header)})",
-                              f"set {key} to one of the header's names, or to a 0-based index", path, 1)
+        raise ConversionError(
+            f"no column {spec!r} in the header ({', '.join(header)})",
+            f"set {key} to one of the header's names, or to a 0-based index",
+            path,
+            1,
+        )
     return header.index(spec)
 
 
@@ -60,24 +69,40 @@ def read_delimited(path: Path, delimiter: str, header: Optional[bool], columns: 
             names = next(reader) if with_header else None
             if names is not None:
                 names = [n.lstrip("\ufeff").strip() for n in names]
-            index = [_column(c, names, path, k) for c, k in zip(columns, ("text_column", "text_b_column", "label_column"))]
+            index = [
+                _column(c, names, path, k) for c, k in zip(columns, ("text_column", "text_b_column", "label_column"))
+            ]
             for fields in reader:
                 line = reader.line_num
                 if not fields or fields == [""]:
                     continue  # a blank line separates nothing in these files
                 needed = max(i for i in index if i is not None)
                 if needed >= len(fields) or any(i is not None and i < -len(fields) for i in index):
-                    raise ConversionError(f"{len(fields)} column(s), but column {needed} is needed",
-                                          "every row needs the text and label columns; check delimiter, quoting and "
-                                          "text_column/label_column", path, line)
-                yield Row(fields[index[0]], fields[index[1]] if index[1] is not None else None,
-                          fields[index[2]], f"{path}:{line}")
+                    raise ConversionError(
+                        f"{len(fields)} column(s), but column {needed} is needed",
+                        "every row needs the text and label columns; check delimiter, quoting and "
+                        "text_column/label_column",
+                        path,
+                        line,
+                    )
+                yield Row(
+                    fields[index[0]],
+                    fields[index[1]] if index[1] is not None else None,
+                    fields[index[2]],
+                    f"{path}:{line}",
+                )
         except csv.Error as e:
-            raise ConversionError(f"not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({e})",
-                                  "check the quoting: a field with the delimiter or a line break inside must be "
-                                  "quoted, and a quote inside a quoted field doubled", path, reader.line_num) from None
+            raise ConversionError(
+                f"not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({e})",
+                "check the quoting: a field with the delimiter or a line break inside must be "
+                "quoted, and a quote inside a quoted field doubled",
+                path,
+                reader.line_num,
+            ) from None
         except UnicodeDecodeError as e:
-            raise ConversionError(f"not valid {encoding} ({e.reason})", "set encoding to the file's encoding", path) from None
+            raise ConversionError(
+                f"not valid {encoding} ({e.reason})", "set encoding to the file's encoding", path
+            ) from None
 
 
 def read_jsonl(path: Path, columns: tuple, encoding: str) -> Iterator[Row]:
@@ -88,19 +113,27 @@ def read_jsonl(path: Path, columns: tuple, encoding: str) -> Iterator[Row]:
             try:
                 decoded = raw.decode(encoding).lstrip("\ufeff")
             except UnicodeDecodeError as e:
-                raise ConversionError(f"not valid {encoding} ({e.reason})", "set encoding to the file's encoding", path, line) from None
+                raise ConversionError(
+                    f"not valid {encoding} ({e.reason})", "set encoding to the file's encoding", path, line
+                ) from None
             if not decoded.strip():
                 continue
             try:
                 record = json.loads(decoded)
             except json.JSONDecodeError as e:
-                raise ConversionError(f"not a JSON object ({e.msg})", "write one JSON object per line", path, line) from None
+                raise ConversionError(
+                    f"not a JSON object ({e.msg})", "write one JSON object per line", path, line
+                ) from None
             if not isinstance(record, dict):
                 raise ConversionError("not a JSON object", "write one JSON object per line", path, line)
             for key in (text_key, text_b_key, label_key):
                 if key is not None and key not in record:
-                    raise ConversionError(f"no field {key!r} (fields: {', '.join(record)})",
-                                          "set text_column / text_b_column / label_column to the field names", path, line)
+                    raise ConversionError(
+                        f"no field {key!r} (fields: {', '.join(record)})",
+                        "set text_column / text_b_column / label_column to the field names",
+                        path,
+                        line,
+                    )
             yield Row(record[text_key], record[text_b_key] if text_b_key else None, record[label_key], f"{path}:{line}")
 
 
@@ -114,7 +147,9 @@ def read_folder(path: Path, encoding: str) -> Iterator[Row]:
             try:
                 text = file.read_bytes().decode(encoding).lstrip("\ufeff")
             except UnicodeDecodeError as e:
-                raise ConversionError(f"not valid {encoding} ({e.reason})", "set encoding to the files' encoding", file) from None
+                raise ConversionError(
+                    f"not valid {encoding} ({e.reason})", "set encoding to the files' encoding", file
+                ) from None
             yield Row(text, None, folder.name, str(file))
 
 
@@ -139,18 +174,25 @@ def source_format(path: Path, wanted: str) -> str:
     if path.is_dir():
         return "folder"
     if path.suffix.lower() not in FORMATS:
-        raise ConversionError(f"cannot tell the format from the extension {path.suffix!r}",
-                              "set format to tsv, csv, jsonl or folder", path)
+        raise ConversionError(
+            f"cannot tell the format from the extension {path.suffix!r}",
+            "set format to tsv, csv, jsonl or folder",
+            path,
+        )
     return FORMATS[path.suffix.lower()]
 
 
 def read_rows(path: Path, fmt: str, header: Optional[bool], columns: tuple, encoding: str) -> Iterator[Row]:
     if fmt == "folder":
         if not path.is_dir():
-            raise ConversionError("format=folder needs a folder of class folders", "set format to the file's format", path)
+            raise ConversionError(
+                "format=folder needs a folder of class folders", "set format to the file's format", path
+            )
         return read_folder(path, encoding)
     if path.is_dir():
-        raise ConversionError(f"a folder, but format={fmt}", "set format=folder (one folder per class), or name a file", path)
+        raise ConversionError(
+            f"a folder, but format={fmt}", "set format=folder (one folder per class), or name a file", path
+        )
     if fmt == "jsonl":
         return read_jsonl(path, columns, encoding)
     return read_delimited(path, "\t" if fmt == "tsv" else ",", header, columns, encoding)

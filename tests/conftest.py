@@ -63,7 +63,7 @@ def write_ner_dataset(directory: Path, n_train: int = 200, n_dev: int = 40, seed
     for split, n in (("train", n_train), ("dev", n_dev)):
         rows = [sentence() for _ in range(n)]
         (directory / f"text_{split}.txt").write_text("".join(" ".join(w) + "\n" for w, _ in rows))
-        (directory / f"labels_{split}.txt").write_text("".join(" ".join(l) + "\n" for _, l in rows))
+        (directory / f"labels_{split}.txt").write_text("".join(" ".join(lab) + "\n" for _, lab in rows))
     (directory / "label_ids.csv").write_text("O\nB-LOC\nB-PER\nI-PER\n")
     return directory
 
@@ -101,9 +101,25 @@ def trained(tmp_path_factory, tiny_encoder):
     (data / "labels_test.txt").write_text("\n".join(labels) + "\n")
     from tokcls.cli import main
 
-    assert main(["train", "-r", str(root / "train"), f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "trainer.max_epochs=3", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
-                 "model.head.decoder=argmax", "-k", "key1"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(root / "train"),
+                f"data_dir={data}",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "trainer.max_epochs=3",
+                "optim.lr=3e-3",
+                "training_ds.batch_size=16",
+                "trainer.enable_progress_bar=false",
+                "model.head.decoder=argmax",
+                "-k",
+                "key1",
+            ]
+        )
+        == 0
+    )
     return data, root / "train" / "checkpoints" / "tokcls.tcls", root
 
 
@@ -114,8 +130,22 @@ def pytorch_and_onnx_predictions(archive: Path, data: Path, tmp_path: Path) -> d
     assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "format=onnx"]) == 0
     runs = {}
     for runtime in ("pytorch", "onnx"):
-        assert main(["evaluate", "-r", str(tmp_path / runtime), "-m", str(archive), f"data_dir={data}", f"runtime={runtime}",
-                     f"onnx_file={tmp_path / 'x' / 'model.onnx'}", "test_ds.text_file=text_dev.txt",
-                     "test_ds.labels_file=labels_dev.txt"]) == 0
+        assert (
+            main(
+                [
+                    "evaluate",
+                    "-r",
+                    str(tmp_path / runtime),
+                    "-m",
+                    str(archive),
+                    f"data_dir={data}",
+                    f"runtime={runtime}",
+                    f"onnx_file={tmp_path / 'x' / 'model.onnx'}",
+                    "test_ds.text_file=text_dev.txt",
+                    "test_ds.labels_file=labels_dev.txt",
+                ]
+            )
+            == 0
+        )
         runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
     return runs

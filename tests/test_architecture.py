@@ -1,4 +1,5 @@
 """The layout rules that are not import contracts (those are in .importlinter, checked by `make test`)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -7,8 +8,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_no_source_file_is_over_300_lines():
-    long = [f"{path.relative_to(REPO)}: {n}" for path in sorted((REPO / "tokcls").rglob("*.py")) + sorted((REPO / "conversion").rglob("*.py"))
-            if (n := len(path.read_text().splitlines())) > 300]
+    long = [
+        f"{path.relative_to(REPO)}: {n}"
+        for path in sorted((REPO / "tokcls").rglob("*.py")) + sorted((REPO / "conversion").rglob("*.py"))
+        if (n := len(path.read_text().splitlines())) > 300
+    ]
     assert long == []
 
 
@@ -18,10 +22,12 @@ def test_the_converter_and_the_core_run_without_torch(tmp_path):
 
     for split in ("train", "dev"):
         write_columns(tmp_path / "src" / f"{split}.txt", [[("Peter", "B-PER"), ("runs", "O")]])
-    code = ("import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
-            "from tokcls.cli import main\n"
-            f"sys.exit(main(['dataset_convert', '-r', {str(tmp_path / 'r')!r}, 'source_data_dir={tmp_path / 'src'}', "
-            f"'target_data_dir={tmp_path / 'out'}']))")
+    code = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from tokcls.cli import main\n"
+        f"sys.exit(main(['dataset_convert', '-r', {str(tmp_path / 'r')!r}, 'source_data_dir={tmp_path / 'src'}', "
+        f"'target_data_dir={tmp_path / 'out'}']))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "labels_train.txt").read_text() == "B-PER O\n"
@@ -30,10 +36,21 @@ def test_the_converter_and_the_core_run_without_torch(tmp_path):
 def test_running_a_model_never_imports_lightning():
     """evaluate, infer and export load the network, not the trainer: importing Lightning alone costs seconds a call
     (text_classification infer once took 3.5x the Hugging Face pipeline's time over 501 short texts for it)."""
-    modules = ["tokcls.inference.runtime", "tokcls.inference.scoring", "tokcls.model.archive", "tokcls.export.onnx",
-               "tokcls.export.hf_text", "tokcls.export.hf", "tokcls.commands.text.infer", "tokcls.commands.infer"]
-    code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + \
-        "print(sorted(m for m in sys.modules if m.startswith(('pytorch_lightning', 'lightning'))))"
+    modules = [
+        "tokcls.inference.runtime",
+        "tokcls.inference.scoring",
+        "tokcls.model.archive",
+        "tokcls.export.onnx",
+        "tokcls.export.hf_text",
+        "tokcls.export.hf",
+        "tokcls.commands.text.infer",
+        "tokcls.commands.infer",
+    ]
+    code = (
+        "import importlib, sys\n"
+        + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+        + "print(sorted(m for m in sys.modules if m.startswith(('pytorch_lightning', 'lightning'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -1,4 +1,5 @@
 """The model archive: contents, encryption, and refusal of anything that is not plain data."""
+
 import hashlib
 import io
 import json
@@ -79,7 +80,9 @@ def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
     _, archive, _ = trained
     files = read_archive(archive, key="key1")
     files["label_ids.csv"] = files["label_ids.csv"] + b"B-EXTRA\n"  # one label more than the head has rows
-    files["manifest.json"] = manifest_for(files)  # a deliberate edit, manifest rewritten too: the label check catches it
+    files["manifest.json"] = manifest_for(
+        files
+    )  # a deliberate edit, manifest rewritten too: the label check catches it
     tampered = tmp_path / "tampered.tcls"
 
     def write():
@@ -131,7 +134,9 @@ def test_a_saved_archive_is_plain_files_without_machine_metadata_and_round_trips
 
 
 def manifest_for(files: dict) -> bytes:
-    members = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files.items() if n != "manifest.json"}
+    members = {
+        n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files.items() if n != "manifest.json"
+    }
     return json.dumps({"format": 1, "members": members}).encode()
 
 
@@ -150,7 +155,9 @@ def test_an_edited_member_is_refused_by_the_manifest(trained, tmp_path):
     assert set(json.loads(files["manifest.json"])["members"]) == set(files) - {"manifest.json"}
     for edit in ("label_ids.csv", "model.safetensors"):
         changed = dict(files)
-        changed[edit] = files[edit].replace(b"B-LOC", b"B-PER") if edit == "label_ids.csv" else files[edit][:-4] + b"\0\0\0\1"
+        changed[edit] = (
+            files[edit].replace(b"B-LOC", b"B-PER") if edit == "label_ids.csv" else files[edit][:-4] + b"\0\0\0\1"
+        )
         with pytest.raises(InputError, match=f"member '{edit}' differs from what was written"):
             read_archive(write_tar(tmp_path / f"{edit}.tcls", changed))
     extra = dict(files, **{"tokenizer/added.txt": b"x"})
@@ -183,8 +190,10 @@ def test_sparse_members_and_damaged_members_are_refused(trained, tmp_path, capsy
         assert (tmp_path / "sparse.tcls").stat().st_size < 50_000_000  # the weights, not the hole
         with pytest.raises(InputError, match="claims 50000000 bytes in a sparse file"):
             read_archive(tmp_path / "sparse.tcls")
-    for member, garbage, message in (("config.yaml", b"model: [unclosed", "config.yaml is damaged"),
-                                     ("model.safetensors", b"not tensors", "model.safetensors is damaged")):
+    for member, garbage, message in (
+        ("config.yaml", b"model: [unclosed", "config.yaml is damaged"),
+        ("model.safetensors", b"not tensors", "model.safetensors is damaged"),
+    ):
         damaged = dict(files, **{member: garbage})
         damaged["manifest.json"] = manifest_for(damaged)
         with pytest.raises(InputError, match=message):

@@ -1,4 +1,5 @@
 """Nothing half-written: a write that fails midway (a full disk) leaves the previous file intact."""
+
 import errno
 import shutil
 

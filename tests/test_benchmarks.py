@@ -1,4 +1,5 @@
 """The benchmark scripts skip cleanly without their dataset, count real-token work correctly, and profile."""
+
 import json
 import sys
 from pathlib import Path
@@ -27,7 +28,10 @@ import tune_conll  # noqa: E402
 
 def test_compare_and_scaling_skip_without_a_dataset(tmp_path, capsys):
     assert compare_hf.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "out")]) == {}
-    assert scaling.main(["-m", "x.tcls", "--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == {}
+    assert (
+        scaling.main(["-m", "x.tcls", "--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")])
+        == {}
+    )
     assert capsys.readouterr().out.count("skipped: no dataset") == 2
     assert not (tmp_path / "out").exists()
 
@@ -37,14 +41,30 @@ def test_forward_flops_count_projections_feed_forward_and_attention():
     # one sequence of 3 tokens: 3 * 2 * (4*16 + 2*32) projection/FFN flops + 4 * 9 * 4 attention flops, per layer
     assert compare_hf.forward_gflop([3], config) == 2 * (3 * 2 * 128 + 4 * 9 * 4) / 1e9
     # padding is never counted: two sequences cost the sum of their own lengths' work
-    assert compare_hf.forward_gflop([3, 5], config) == compare_hf.forward_gflop([3], config) + compare_hf.forward_gflop([5], config)
+    assert compare_hf.forward_gflop([3, 5], config) == compare_hf.forward_gflop([3], config) + compare_hf.forward_gflop(
+        [5], config
+    )
 
 
 def test_profile_splits_a_step_into_phases_and_shows_bucketing_saves_padding(tmp_path):
     data = write_ner_dataset(tmp_path / "data", n_train=96, n_dev=40)
     out = tmp_path / "profile.json"
-    results = profile_step.main(["--data-dir", str(data), "--encoder", "splade-tiny", "--steps", "2", "--threads", "1",
-                                 "--batch-size", "8", "--out", str(out)])
+    results = profile_step.main(
+        [
+            "--data-dir",
+            str(data),
+            "--encoder",
+            "splade-tiny",
+            "--steps",
+            "2",
+            "--threads",
+            "1",
+            "--batch-size",
+            "8",
+            "--out",
+            str(out),
+        ]
+    )
     train = results["train_bucketed"]
     assert set(train["phase_share"]) == {"forward", "backward", "optimizer"}
     assert abs(sum(train["phase_share"].values()) - 1) < 0.01 and train["ms_per_step"] > 0
@@ -57,8 +77,9 @@ def test_profile_splits_a_step_into_phases_and_shows_bucketing_saves_padding(tmp
 
 def test_dropout_ab_times_both_dropouts_on_the_same_batches(tmp_path):
     data = write_ner_dataset(tmp_path / "data", n_train=48, n_dev=8)
-    result = dropout_ab.main(["--data-dir", str(data), "--encoder", "splade-tiny", "--batches", "3", "--threads", "1",
-                              "--batch-size", "8"])
+    result = dropout_ab.main(
+        ["--data-dir", str(data), "--encoder", "splade-tiny", "--batches", "3", "--threads", "1", "--batch-size", "8"]
+    )
     assert result["batches"] == 3 and result["torch_ms"] > 0 and result["fast_ms"] > 0
     assert dropout_ab.main(["--data-dir", str(tmp_path / "absent")]) == {}
 
@@ -66,8 +87,23 @@ def test_dropout_ab_times_both_dropouts_on_the_same_batches(tmp_path):
 def test_tao_defaults_trains_the_chosen_variants_and_scores_them(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
     (data / "text_test.txt").write_text((data / "text_dev.txt").read_text())
-    rows = tao_defaults.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--encoder", "splade-tiny",
-                              "--max-train-sentences", "16", "--threads", "1", "--variants", "0", "4"])
+    rows = tao_defaults.main(
+        [
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--encoder",
+            "splade-tiny",
+            "--max-train-sentences",
+            "16",
+            "--threads",
+            "1",
+            "--variants",
+            "0",
+            "4",
+        ]
+    )
     assert [r["variant"] for r in rows] == ["tokcls defaults", "all TAO values"]
     assert [r["epochs"] for r in rows] == [3, 5] and all(0 <= r["dev_f1"] <= 100 for r in rows)
     assert "| all TAO values |" in capsys.readouterr().out
@@ -76,8 +112,21 @@ def test_tao_defaults_trains_the_chosen_variants_and_scores_them(tmp_path, tiny_
 
 def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
-    rows = decoders.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
-                          "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    rows = decoders.main(
+        [
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--seeds",
+            "1",
+            "--threads",
+            "1",
+            "--extra",
+            "model.language_model.pretrained_model_name=splade-tiny",
+            "trainer.max_epochs=1",
+        ]
+    )
     assert [r["decoder"] for r in rows] == ["argmax", "constrained", "crf"]
     assert all(0 <= r["dev_f1"] <= 100 and r["train_seconds"] > 0 for r in rows)
     assert rows[1]["invalid_transitions"] == rows[2]["invalid_transitions"] == 0  # Viterbi within the scheme
@@ -87,8 +136,21 @@ def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny
 
 def test_precision_trains_float32_and_bf16_and_compares_them(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
-    rows = precision.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
-                           "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    rows = precision.main(
+        [
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--seeds",
+            "1",
+            "--threads",
+            "1",
+            "--extra",
+            "model.language_model.pretrained_model_name=splade-tiny",
+            "trainer.max_epochs=1",
+        ]
+    )
     assert [r["precision"] for r in rows] == ["32-true", "bf16-mixed"]
     assert all(r["sentences_per_second"] > 0 and 0 <= r["dev_f1"] <= 100 for r in rows)
     assert "| bf16-mixed | 1 |" in capsys.readouterr().out
@@ -105,8 +167,21 @@ def test_context_trains_each_context_and_scores_it(tmp_path, tiny_encoder, capsy
     from tests.test_document_context import write_context_dataset
 
     data = write_context_dataset(tmp_path / "data", 16, seed=1)
-    rows = context.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1",
-                         "--extra", "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"])
+    rows = context.main(
+        [
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--seeds",
+            "1",
+            "--threads",
+            "1",
+            "--extra",
+            "model.language_model.pretrained_model_name=splade-tiny",
+            "trainer.max_epochs=1",
+        ]
+    )
     assert [r["context"] for r in rows] == ["sentence", "document"]
     assert all(0 <= r["dev_f1"] <= 100 and r["optimizer_steps"] > 0 for r in rows)
     assert "| document |" in capsys.readouterr().out
@@ -115,9 +190,12 @@ def test_context_trains_each_context_and_scores_it(tmp_path, tiny_encoder, capsy
 
 def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_path, monkeypatch):
     _, archive, _ = trained
-    results = long_line.main(["-m", str(archive), "-k", "key1", "--output-dir", str(tmp_path), "--megabytes", "0.02",
-                              "--threads", "1"])
-    assert set(results) == {"lines", "one_line"} and all(r["wall_seconds"] > 0 and r["peak_rss_mb"] > 0 for r in results.values())
+    results = long_line.main(
+        ["-m", str(archive), "-k", "key1", "--output-dir", str(tmp_path), "--megabytes", "0.02", "--threads", "1"]
+    )
+    assert set(results) == {"lines", "one_line"} and all(
+        r["wall_seconds"] > 0 and r["peak_rss_mb"] > 0 for r in results.values()
+    )
     rows = (tmp_path / "one_line" / "infer_results.jsonl").read_text().splitlines()
     assert len(rows) == 1 and len(json.loads(rows[0])["words"]) == len((tmp_path / "one_line.txt").read_text().split())
     assert long_line.main(["-m", str(tmp_path / "absent.tcls"), "--output-dir", str(tmp_path / "o")]) == {}
@@ -127,9 +205,26 @@ def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(t
     from tokcls.demo_data.make_text_sample import write
 
     write(tmp_path / "root" / "topics")
-    result = text_compare_hf.main(["--dataset", "topics", "--data-root", str(tmp_path / "root"), "--output-dir",
-                                   str(tmp_path / "out"), "--encoder", "splade-tiny", "--epochs", "1", "--max-length", "32",
-                                   "--threads", "1", "--extra", "model.dataset.stride=8"])
+    result = text_compare_hf.main(
+        [
+            "--dataset",
+            "topics",
+            "--data-root",
+            str(tmp_path / "root"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--encoder",
+            "splade-tiny",
+            "--epochs",
+            "1",
+            "--max-length",
+            "32",
+            "--threads",
+            "1",
+            "--extra",
+            "model.dataset.stride=8",
+        ]
+    )
     tokcls, hf = result["tokcls"], result["hf"]
     assert 0 <= tokcls["accuracy"] <= 1 and 0 <= tokcls["first_window"]["accuracy"] <= 1 and 0 <= hf["accuracy"] <= 1
     assert tokcls["first_window"]["texts_with_more_windows"] > 0 and hf["dev_texts_truncated"] > 0
@@ -140,8 +235,22 @@ def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(t
 
 def test_tune_conll_runs_the_default_and_the_search_and_scores_both(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
-    result = tune_conll.main(["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--threads", "1", "--trials", "2",
-                              "--epochs", "1", "--extra", "model.language_model.pretrained_model_name=splade-tiny"])
+    result = tune_conll.main(
+        [
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--threads",
+            "1",
+            "--trials",
+            "2",
+            "--epochs",
+            "1",
+            "--extra",
+            "model.language_model.pretrained_model_name=splade-tiny",
+        ]
+    )
     assert 0 <= result["default_dev_f1"] <= 100 and 0 <= result["best_trial_dev_f1"] <= 100
     out = capsys.readouterr().out
     assert "trial  state" in out and "Dev entity F1: default spec" in out
@@ -157,8 +266,26 @@ def test_report_page_measures_a_page_in_the_browser(trained, tmp_path):
     data, archive, _ = trained
     out = tmp_path / "out"
     shot = tmp_path / "shot.png"
-    result = report_page.main(["-m", str(archive), "-k", "key1", "--data-dir", str(data), "--output-dir", str(out),
-                               "--split", "dev", "--opens", "2", "--screenshot", str(shot), "--threads", "1"])
+    result = report_page.main(
+        [
+            "-m",
+            str(archive),
+            "-k",
+            "key1",
+            "--data-dir",
+            str(data),
+            "--output-dir",
+            str(out),
+            "--split",
+            "dev",
+            "--opens",
+            "2",
+            "--screenshot",
+            str(shot),
+            "--threads",
+            "1",
+        ]
+    )
     assert result["page_bytes"] == (out / "evaluate" / "report.html").stat().st_size
     assert result["sentences"] == 20 and 0 <= result["sentences_with_errors"] <= 20
     assert 0 < result["open_seconds_median"] <= result["open_seconds_max"]

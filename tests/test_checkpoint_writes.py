@@ -1,4 +1,5 @@
 """Checkpoints are written whole or not at all, and resume survives a damaged last.ckpt."""
+
 import errno
 import os
 import subprocess
@@ -10,8 +11,12 @@ from tests.conftest import write_ner_dataset
 from tokcls.cli import main
 from tokcls.training import checkpoint_io
 
-FAST = ["model.language_model.pretrained_model_name=splade-tiny", "optim.lr=3e-3", "training_ds.batch_size=8",
-        "trainer.enable_progress_bar=false"]
+FAST = [
+    "model.language_model.pretrained_model_name=splade-tiny",
+    "optim.lr=3e-3",
+    "training_ds.batch_size=8",
+    "trainer.enable_progress_bar=false",
+]
 
 
 def train(results, data, *overrides):
@@ -26,9 +31,18 @@ def test_every_checkpoint_is_renamed_into_place_from_its_own_folder(tmp_path, ti
     monkeypatch.setenv("TMPDIR", str(elsewhere))
     monkeypatch.setattr("tempfile.tempdir", str(elsewhere))
     renames, real_replace = [], os.replace
-    monkeypatch.setattr(os, "replace", lambda src, dst: (renames.append((str(src), str(dst))), real_replace(src, dst))[1])
-    assert train(tmp_path / "run", data, "trainer.max_epochs=2",
-                 "exp_manager.checkpoint_callback_params.every_n_train_steps=1") == 0
+    monkeypatch.setattr(
+        os, "replace", lambda src, dst: (renames.append((str(src), str(dst))), real_replace(src, dst))[1]
+    )
+    assert (
+        train(
+            tmp_path / "run",
+            data,
+            "trainer.max_epochs=2",
+            "exp_manager.checkpoint_callback_params.every_n_train_steps=1",
+        )
+        == 0
+    )
     folder = tmp_path / "run" / "checkpoints"
     written = {dst for src, dst in renames if dst.endswith(".ckpt")}
     assert {str(p) for p in folder.glob("*.ckpt")} <= written
@@ -69,8 +83,15 @@ def test_a_failed_write_leaves_the_previous_last_ckpt_whole(tmp_path, tiny_encod
         return real_save(obj, f, *args, **kwargs)
 
     monkeypatch.setattr(checkpoint_io.torch, "save", disk_fills_on_the_third_save)
-    assert train(tmp_path / "run", data, "trainer.max_epochs=1",
-                 "exp_manager.checkpoint_callback_params.every_n_train_steps=1") == 2
+    assert (
+        train(
+            tmp_path / "run",
+            data,
+            "trainer.max_epochs=1",
+            "exp_manager.checkpoint_callback_params.every_n_train_steps=1",
+        )
+        == 2
+    )
     assert "No space left on device" in capsys.readouterr().err
     folder = tmp_path / "run" / "checkpoints"
     assert checkpoint_io.is_intact(folder / "last.ckpt")  # the second save's, untouched

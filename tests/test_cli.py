@@ -1,4 +1,5 @@
 """The command line: help on every command, specs with overrides, and errors that name the key."""
+
 import subprocess
 import sys
 
@@ -34,8 +35,16 @@ def test_console_script_and_module_entry_point():
 def test_dataset_convert_with_spec_and_overrides(tmp_path, capsys):
     source = make_source(tmp_path)
     code = main(
-        ["dataset_convert", "-e", str(SPEC), "-r", str(tmp_path / "results"),
-         f"source_data_dir={source}", f"target_data_dir={tmp_path / 'out'}", "output_scheme=bioes"]
+        [
+            "dataset_convert",
+            "-e",
+            str(SPEC),
+            "-r",
+            str(tmp_path / "results"),
+            f"source_data_dir={source}",
+            f"target_data_dir={tmp_path / 'out'}",
+            "output_scheme=bioes",
+        ]
     )
     assert code == 0
     assert (tmp_path / "out" / "labels_train.txt").read_text() == "S-PER O\n"

@@ -1,4 +1,5 @@
 """Document context: a word's label may depend on another sentence of its document."""
+
 import json
 import random
 from pathlib import Path
@@ -40,12 +41,42 @@ def context_runs(tmp_path_factory, tiny_encoder):
     data = write_context_dataset(root / "data", 240, seed=0)
     scores = {}
     for context in ("sentence", "document"):
-        assert main(["train", "-r", str(root / context), f"data_dir={data}", ENCODER, "trainer.max_epochs=6", "optim.lr=3e-3",
-                     "optim.head_lr=1e-2", "training_ds.batch_size=8", "trainer.enable_progress_bar=false",
-                     f"model.dataset.context={context}"]) == 0
-        assert main(["evaluate", "-r", str(root / f"eval_{context}"), "-m", str(root / context / "checkpoints" / "tokcls.tcls"),
-                     f"data_dir={data}", "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"]) == 0
-        scores[context] = json.loads((root / f"eval_{context}" / "evaluation_report.json").read_text())["summary"]["entity_f1"]
+        assert (
+            main(
+                [
+                    "train",
+                    "-r",
+                    str(root / context),
+                    f"data_dir={data}",
+                    ENCODER,
+                    "trainer.max_epochs=6",
+                    "optim.lr=3e-3",
+                    "optim.head_lr=1e-2",
+                    "training_ds.batch_size=8",
+                    "trainer.enable_progress_bar=false",
+                    f"model.dataset.context={context}",
+                ]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "evaluate",
+                    "-r",
+                    str(root / f"eval_{context}"),
+                    "-m",
+                    str(root / context / "checkpoints" / "tokcls.tcls"),
+                    f"data_dir={data}",
+                    "test_ds.text_file=text_dev.txt",
+                    "test_ds.labels_file=labels_dev.txt",
+                ]
+            )
+            == 0
+        )
+        scores[context] = json.loads((root / f"eval_{context}" / "evaluation_report.json").read_text())["summary"][
+            "entity_f1"
+        ]
     return data, root, scores
 
 
@@ -58,8 +89,22 @@ def test_document_mode_learns_what_only_a_neighbouring_sentence_says(context_run
 def test_the_archive_keeps_the_context_and_evaluate_can_override_it(context_runs, tmp_path):
     data, root, scores = context_runs
     archive = root / "document" / "checkpoints" / "tokcls.tcls"
-    assert main(["evaluate", "-r", str(tmp_path / "s"), "-m", str(archive), f"data_dir={data}", "test_ds.text_file=text_dev.txt",
-                 "test_ds.labels_file=labels_dev.txt", "model.dataset.context=sentence"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "s"),
+                "-m",
+                str(archive),
+                f"data_dir={data}",
+                "test_ds.text_file=text_dev.txt",
+                "test_ds.labels_file=labels_dev.txt",
+                "model.dataset.context=sentence",
+            ]
+        )
+        == 0
+    )
     alone = json.loads((tmp_path / "s" / "evaluation_report.json").read_text())["summary"]["entity_f1"]
     assert alone < scores["document"] - 10  # without its neighbours the same model cannot tell
 
@@ -68,14 +113,18 @@ def test_infer_reads_documents_between_blank_lines(context_runs, tmp_path, capsy
     _, root, _ = context_runs
     archive = root / "document" / "checkpoints" / "tokcls.tcls"
     source = tmp_path / "in.txt"
-    source.write_text("a report about cities follows\nthen jordan was mentioned\n\na report about people follows\n"
-                      "then jordan was mentioned\n")
+    source.write_text(
+        "a report about cities follows\nthen jordan was mentioned\n\na report about people follows\n"
+        "then jordan was mentioned\n"
+    )
     assert main(["infer", "-r", str(tmp_path / "r"), "-m", str(archive), f"input_file={source}"]) == 0
     rows = [json.loads(line) for line in (tmp_path / "r" / "infer_results.jsonl").read_text().splitlines()]
     assert [r["text"] for r in rows] == source.read_text().splitlines()  # one record per line, the blank one too
     assert rows[1]["labels"][1] == "B-LOC" and rows[4]["labels"][1] == "B-PER"
     assert "lines between blank lines of input_file form a document" in capsys.readouterr().out
-    assert main(["infer", "-r", str(tmp_path / "b"), "-m", str(archive), "input_batch=[then jordan was mentioned]"]) == 0
+    assert (
+        main(["infer", "-r", str(tmp_path / "b"), "-m", str(archive), "input_batch=[then jordan was mentioned]"]) == 0
+    )
     assert "Sentence mode: input_batch" in capsys.readouterr().out
 
 
@@ -89,11 +138,14 @@ def test_a_document_of_one_sentence_is_predicted_as_in_sentence_mode(context_run
     network, tokenizer, _ = load_model(root / "document" / "checkpoints" / "tokcls.tcls")
     examples = read_examples(data / "text_dev.txt")
     alone = Predictor(network, tokenizer, WindowSettings(), context="sentence").run(examples)
-    one_each = Predictor(network, tokenizer, WindowSettings(), context="document").run(examples, documents=list(range(len(examples))))
+    one_each = Predictor(network, tokenizer, WindowSettings(), context="document").run(
+        examples, documents=list(range(len(examples)))
+    )
     assert one_each.labels == alone.labels and one_each.confidences == alone.confidences
     # and in real documents no word is dropped or predicted twice (words.py refuses either)
     together = Predictor(network, tokenizer, WindowSettings(), context="document").run(
-        examples, documents=(data / "docs_dev.txt").read_text().split())
+        examples, documents=(data / "docs_dev.txt").read_text().split()
+    )
     assert [len(s) for s in together.labels] == [len(e.words) for e in examples]
 
 

@@ -1,4 +1,5 @@
 """evaluate on a model trained here: reports equal seqeval on the written predictions, every word kept."""
+
 import json
 
 import pytest
@@ -10,8 +11,23 @@ from tokcls.cli import main
 def test_evaluate_writes_reports_equal_to_seqeval(trained):
     data, archive, root = trained
     results = root / "eval"
-    assert main(["evaluate", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
-                 "model.dataset.max_seq_length=32", "model.dataset.stride=8"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(results),
+                "-m",
+                str(archive),
+                "-k",
+                "key1",
+                f"data_dir={data}",
+                "model.dataset.max_seq_length=32",
+                "model.dataset.stride=8",
+            ]
+        )
+        == 0
+    )
     rows = [line.split() for line in (results / "predictions_test.txt").read_text().split("\n")]
     sentences, current = [], []
     for row in rows:
@@ -27,8 +43,11 @@ def test_evaluate_writes_reports_equal_to_seqeval(trained):
     report = json.loads((results / "evaluation_report.json").read_text())
     expected = classification_report(gold, pred, output_dict=True, zero_division=0)
     assert report["entity"]["micro avg"]["f1"] == pytest.approx(expected["micro avg"]["f1-score"])
-    assert report["entity"]["micro avg"]["support"] == expected["micro avg"]["support"] == sum(
-        l.count("B-") for l in (data / "labels_test.txt").read_text().split())
+    assert (
+        report["entity"]["micro avg"]["support"]
+        == expected["micro avg"]["support"]
+        == sum(lab.count("B-") for lab in (data / "labels_test.txt").read_text().split())
+    )
     assert report["entity"]["micro avg"]["f1"] > 0.8
     assert "B-PER (label_id: 2)" in (results / "evaluation_report.txt").read_text()
     assert (results / "confusion_matrix.png").read_bytes().startswith(b"\x89PNG")

@@ -1,4 +1,5 @@
 """export to Hugging Face and ONNX: both agree with tokcls on a model trained here."""
+
 import json
 
 import torch
@@ -21,7 +22,9 @@ def test_hf_export_loads_offline_and_agrees(trained, tmp_path, monkeypatch, caps
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
     model, tokenizer, _ = load_model(archive, "key1")
-    ours, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict([Example(s.split(), None) for s in SENTENCES])
+    ours, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(
+        [Example(s.split(), None) for s in SENTENCES]
+    )
 
     hf_model, hf_tokenizer = AutoModelForTokenClassification.from_pretrained(out), AutoTokenizer.from_pretrained(out)
     for sentence, labels in zip(SENTENCES, ours):
@@ -52,9 +55,26 @@ def test_onnx_export_runs_in_infer_with_the_same_labels(trained, tmp_path):
     assert main(["export", "-r", str(out), "-m", str(archive), "-k", "key1", "format=onnx"]) == 0
     results = {}
     for runtime in ("pytorch", "onnx"):
-        assert main(["infer", "-r", str(tmp_path / runtime), "-m", str(archive), "-k", "key1", f"runtime={runtime}",
-                     f"onnx_file={out / 'model.onnx'}", f"input_batch=[{','.join(SENTENCES)}]"]) == 0
-        results[runtime] = [json.loads(l)["labels"] for l in (tmp_path / runtime / "infer_results.jsonl").read_text().splitlines()]
+        assert (
+            main(
+                [
+                    "infer",
+                    "-r",
+                    str(tmp_path / runtime),
+                    "-m",
+                    str(archive),
+                    "-k",
+                    "key1",
+                    f"runtime={runtime}",
+                    f"onnx_file={out / 'model.onnx'}",
+                    f"input_batch=[{','.join(SENTENCES)}]",
+                ]
+            )
+            == 0
+        )
+        results[runtime] = [
+            json.loads(lab)["labels"] for lab in (tmp_path / runtime / "infer_results.jsonl").read_text().splitlines()
+        ]
     assert results["onnx"] == results["pytorch"]
 
 
@@ -62,9 +82,22 @@ def test_deeper_heads_are_refused_by_hf_export_with_the_reason(tmp_path, tiny_en
     from tests.conftest import write_ner_dataset
 
     data = write_ner_dataset(tmp_path / "data", n_train=16, n_dev=4)
-    assert main(["train", "-r", str(tmp_path / "t"), f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "model.head.num_fc_layers=2", "trainer.max_steps=1", "trainer.enable_progress_bar=false",
-                 "model.head.decoder=argmax"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(tmp_path / "t"),
+                f"data_dir={data}",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "model.head.num_fc_layers=2",
+                "trainer.max_steps=1",
+                "trainer.enable_progress_bar=false",
+                "model.head.decoder=argmax",
+            ]
+        )
+        == 0
+    )
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(tmp_path / "t" / "checkpoints" / "tokcls.tcls")]) == 2
     assert "export format=onnx" in capsys.readouterr().err
 
@@ -92,9 +125,27 @@ def test_int8_runtimes_quantize_and_score_close_to_float32(trained, tmp_path):
     f1 = {}
     for runtime, quantize in [("pytorch", "none"), ("pytorch", "int8"), ("onnx", "int8")]:
         results = tmp_path / f"{runtime}_{quantize}"
-        assert main(["evaluate", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
-                     f"runtime={runtime}", f"quantize={quantize}", f"onnx_file={out / 'model.onnx'}"]) == 0
-        f1[runtime, quantize] = json.loads((results / "evaluation_report.json").read_text())["entity"]["micro avg"]["f1"]
+        assert (
+            main(
+                [
+                    "evaluate",
+                    "-r",
+                    str(results),
+                    "-m",
+                    str(archive),
+                    "-k",
+                    "key1",
+                    f"data_dir={data}",
+                    f"runtime={runtime}",
+                    f"quantize={quantize}",
+                    f"onnx_file={out / 'model.onnx'}",
+                ]
+            )
+            == 0
+        )
+        f1[runtime, quantize] = json.loads((results / "evaluation_report.json").read_text())["entity"]["micro avg"][
+            "f1"
+        ]
     assert f1["pytorch", "none"] > 0.5
     assert abs(f1["pytorch", "int8"] - f1["pytorch", "none"]) < 0.05
     assert abs(f1["onnx", "int8"] - f1["pytorch", "none"]) < 0.05
@@ -102,5 +153,8 @@ def test_int8_runtimes_quantize_and_score_close_to_float32(trained, tmp_path):
 
 def test_unknown_quantize_is_refused_naming_the_choices(trained, tmp_path, capsys):
     data, archive, _ = trained
-    assert main(["evaluate", "-r", str(tmp_path), "-m", str(archive), "-k", "key1", f"data_dir={data}", "quantize=int4"]) == 2
+    assert (
+        main(["evaluate", "-r", str(tmp_path), "-m", str(archive), "-k", "key1", f"data_dir={data}", "quantize=int4"])
+        == 2
+    )
     assert "int8" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """fine-tune a model trained here: unknown labels refused or added without changing old predictions."""
+
 import random
 
 from omegaconf import OmegaConf
@@ -24,7 +25,7 @@ def with_organisations(directory):
         texts = (data / f"text_{split}.txt").read_text().splitlines()
         labels = (data / f"labels_{split}.txt").read_text().splitlines()
         texts = [f"{t} at {rng.choice(['google', 'siemens'])}" for t in texts]
-        labels = [f"{l} O B-ORG" for l in labels]
+        labels = [f"{lab} O B-ORG" for lab in labels]
         (data / f"text_{split}.txt").write_text("\n".join(texts) + "\n")
         (data / f"labels_{split}.txt").write_text("\n".join(labels) + "\n")
     (data / "label_ids.csv").write_text("O\nB-LOC\nB-ORG\nB-PER\nI-PER\n")
@@ -34,7 +35,9 @@ def with_organisations(directory):
 def test_unknown_labels_are_listed(trained, tmp_path, capsys):
     _, archive, _ = trained
     data = with_organisations(tmp_path / "data")
-    assert main(["fine-tune", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"data_dir={data}", *FAST]) == 2
+    assert (
+        main(["fine-tune", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"data_dir={data}", *FAST]) == 2
+    )
     err = capsys.readouterr().err
     assert "labels the model lacks: B-ORG" in err and "model.extend_labels=true" in err
 
@@ -57,8 +60,24 @@ def test_fine_tune_with_extend_labels_learns_the_new_label(trained, tmp_path):
     _, archive, _ = trained
     data = with_organisations(tmp_path / "data")
     results = tmp_path / "ft"
-    assert main(["fine-tune", "-r", str(results), "-m", str(archive), "-k", "key1", f"data_dir={data}",
-                 "model.extend_labels=true", "optim.head_lr=3e-2", *FAST]) == 0
+    assert (
+        main(
+            [
+                "fine-tune",
+                "-r",
+                str(results),
+                "-m",
+                str(archive),
+                "-k",
+                "key1",
+                f"data_dir={data}",
+                "model.extend_labels=true",
+                "optim.head_lr=3e-2",
+                *FAST,
+            ]
+        )
+        == 0
+    )
     files = read_archive(results / "checkpoints" / "tokcls_finetuned.tcls", key="key1")
     assert files["label_ids.csv"].decode().split() == ["O", "B-LOC", "B-PER", "I-PER", "B-ORG"]
     model, tokenizer, _ = load_model(results / "checkpoints" / "tokcls_finetuned.tcls", "key1")

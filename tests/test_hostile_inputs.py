@@ -1,4 +1,5 @@
 """Hostile inputs end in a clear error (exit 2) or a clean stop, never a traceback or a silent success."""
+
 import json
 
 import pytest
@@ -9,24 +10,27 @@ from tokcls.cli import main
 TINY = "model.language_model.pretrained_model_name=splade-tiny"
 
 
-@pytest.mark.parametrize("command, override, message", [
-    ("train", "optim.lr=-1", "optim.lr=-1.0 is out of range: it must be > 0"),
-    ("train", "training_ds.batch_size=0", "training_ds.batch_size=0 is out of range: it must be ≥ 1"),
-    ("train", "validation_ds.batch_size=-3", "validation_ds.batch_size=-3 is out of range"),
-    ("train", "trainer.max_epochs=-5", "it must be -1 or ≥ 1"),
-    ("train", "model.head.num_fc_layers=0", "model.head.num_fc_layers=0 is out of range"),
-    ("train", "model.head.fc_dropout=2", "it must be ≥ 0 and < 1"),
-    ("train", "model.dataset.bucket_pool=0", "model.dataset.bucket_pool=0"),
-    ("train", "trainer.precision=bad", "trainer.precision=bad is not one of Lightning's"),
-    ("train", "trainer.accumulate_grad_batches=0", "trainer.accumulate_grad_batches=0"),
-    ("train", "trainer.devices=0", "training needs at least one device"),
-    ("train", "optim.betas=[2,3]", "optim.betas=[2.0, 3.0] is out of range"),
-    ("train", "optim.weight_decay=-1", "optim.weight_decay=-1.0"),
-    ("train", "optim.sched.warmup_ratio=5", "it must be ≥ 0 and ≤ 1"),
-    ("train", "training_ds.num_samples=0", "training_ds.num_samples=0 is out of range: it must be -1 or ≥ 1"),
-    ("infer", "batch_size=0", "batch_size=0 is out of range"),
-    ("infer", "chunk_lines=0", "chunk_lines=0 is out of range"),
-])
+@pytest.mark.parametrize(
+    "command, override, message",
+    [
+        ("train", "optim.lr=-1", "optim.lr=-1.0 is out of range: it must be > 0"),
+        ("train", "training_ds.batch_size=0", "training_ds.batch_size=0 is out of range: it must be ≥ 1"),
+        ("train", "validation_ds.batch_size=-3", "validation_ds.batch_size=-3 is out of range"),
+        ("train", "trainer.max_epochs=-5", "it must be -1 or ≥ 1"),
+        ("train", "model.head.num_fc_layers=0", "model.head.num_fc_layers=0 is out of range"),
+        ("train", "model.head.fc_dropout=2", "it must be ≥ 0 and < 1"),
+        ("train", "model.dataset.bucket_pool=0", "model.dataset.bucket_pool=0"),
+        ("train", "trainer.precision=bad", "trainer.precision=bad is not one of Lightning's"),
+        ("train", "trainer.accumulate_grad_batches=0", "trainer.accumulate_grad_batches=0"),
+        ("train", "trainer.devices=0", "training needs at least one device"),
+        ("train", "optim.betas=[2,3]", "optim.betas=[2.0, 3.0] is out of range"),
+        ("train", "optim.weight_decay=-1", "optim.weight_decay=-1.0"),
+        ("train", "optim.sched.warmup_ratio=5", "it must be ≥ 0 and ≤ 1"),
+        ("train", "training_ds.num_samples=0", "training_ds.num_samples=0 is out of range: it must be -1 or ≥ 1"),
+        ("infer", "batch_size=0", "batch_size=0 is out of range"),
+        ("infer", "chunk_lines=0", "chunk_lines=0 is out of range"),
+    ],
+)
 def test_out_of_range_values_stop_at_start_up(tmp_path, capsys, command, override, message):
     needs = {"train": ["data_dir=x"], "infer": ["-m", str(tmp_path / "m.tcls")]}[command]
     assert main([command, "-r", str(tmp_path / "r"), *needs, override]) == 2  # before any file is read
@@ -45,8 +49,19 @@ def test_empty_training_data_trains_nothing_and_says_so(tmp_path, capsys, tiny_e
 def test_overrides_may_stand_on_both_sides_of_a_flag(tmp_path):
     write_columns(tmp_path / "src" / "train.txt", [[("Peter", "B-PER")]])
     write_columns(tmp_path / "src" / "dev.txt", [[("Ann", "B-PER")]])
-    assert main(["dataset_convert", f"source_data_dir={tmp_path / 'src'}", "-r", str(tmp_path / "r"),
-                 f"target_data_dir={tmp_path / 'out'}", "output_scheme=bioes"]) == 0
+    assert (
+        main(
+            [
+                "dataset_convert",
+                f"source_data_dir={tmp_path / 'src'}",
+                "-r",
+                str(tmp_path / "r"),
+                f"target_data_dir={tmp_path / 'out'}",
+                "output_scheme=bioes",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "out" / "labels_train.txt").read_text() == "S-PER\n"
 
 
@@ -109,7 +124,19 @@ def test_ctrl_c_during_infer_keeps_the_finished_chunks(tmp_path, trained, monkey
 
     monkeypatch.setattr(Predictor, "predict", interrupted_on_the_third_chunk)
     with pytest.raises(SystemExit) as stop:
-        main(["infer", "-r", str(tmp_path / "r"), "-m", str(archive), "-k", "key1", f"input_file={source}", "chunk_lines=4"])
+        main(
+            [
+                "infer",
+                "-r",
+                str(tmp_path / "r"),
+                "-m",
+                str(archive),
+                "-k",
+                "key1",
+                f"input_file={source}",
+                "chunk_lines=4",
+            ]
+        )
     assert stop.value.code == 130
     rows = (tmp_path / "r" / "infer_results.jsonl").read_text().splitlines()
     assert [json.loads(r)["text"] for r in rows] == source.read_text().splitlines()[:8]
@@ -141,7 +168,9 @@ def test_a_read_only_results_folder_is_named(tmp_path, trained, capsys):
     data, archive, _ = trained
     folder = tmp_path / "read_only"
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1M", "tmpfs", str(folder)], capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1M", "tmpfs", str(folder)], capture_output=True
+    ).returncode:
         pytest.skip("cannot mount a read-only tmpfs here (needs root)")
     try:
         assert main(["evaluate", "-r", str(folder / "eval"), "-m", str(archive), "-k", "key1", f"data_dir={data}"]) == 2

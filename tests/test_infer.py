@@ -1,10 +1,16 @@
 """infer on a model trained here: every word labelled, offsets that slice back, spans, any input."""
+
 import json
 
 from tokcls.cli import main
 
-TRICKY = ["", "...!?", " ".join(["paris", "and", "john", "smith"] * 1250), "john 😀 visited 東京 and שלום in paris",
-          "   leading and trailing spaces   "]
+TRICKY = [
+    "",
+    "...!?",
+    " ".join(["paris", "and", "john", "smith"] * 1250),
+    "john 😀 visited 東京 and שלום in paris",
+    "   leading and trailing spaces   ",
+]
 
 
 def run_infer(trained, tmp_path, *overrides):
@@ -16,7 +22,14 @@ def run_infer(trained, tmp_path, *overrides):
 def test_infer_on_a_file_labels_every_word_of_tricky_lines(trained, tmp_path, capsys):
     source = tmp_path / "input.txt"
     source.write_text("\n".join(TRICKY) + "\n", encoding="utf-8")
-    results = run_infer(trained, tmp_path, f"input_file={source}", "chunk_lines=2", "model.dataset.max_seq_length=32", "model.dataset.stride=8")
+    results = run_infer(
+        trained,
+        tmp_path,
+        f"input_file={source}",
+        "chunk_lines=2",
+        "model.dataset.max_seq_length=32",
+        "model.dataset.stride=8",
+    )
     assert [r["text"] for r in results] == TRICKY
     for r in results:
         assert len(r["words"]) == len(r["labels"]) == len(r["offsets"]) == len(r["confidences"])
@@ -24,7 +37,12 @@ def test_infer_on_a_file_labels_every_word_of_tricky_lines(trained, tmp_path, ca
     assert results[0]["words"] == [] and results[1]["words"] == [".", ".", ".", "!", "?"]
     long = results[2]
     assert len(long["words"]) == 5000
-    assert long["labels"][:4] == ["B-LOC", "O", "B-PER", "I-PER"] and long["labels"][-4:] == ["B-LOC", "O", "B-PER", "I-PER"]
+    assert long["labels"][:4] == ["B-LOC", "O", "B-PER", "I-PER"] and long["labels"][-4:] == [
+        "B-LOC",
+        "O",
+        "B-PER",
+        "I-PER",
+    ]
     people = [e for e in long["entities"] if e["type"] == "PER"]
     assert len(people) == 1250 and people[0]["text"] == "john smith" and 0 < people[0]["confidence"] <= 1
     out = capsys.readouterr().out
@@ -34,8 +52,13 @@ def test_infer_on_a_file_labels_every_word_of_tricky_lines(trained, tmp_path, ca
 def test_infer_on_input_batch(trained, tmp_path, capsys):
     results = run_infer(trained, tmp_path, "input_batch=[mary visited berlin]")
     assert results[0]["labels"] == ["B-PER", "O", "B-LOC"]
-    assert results[0]["entities"][1] == {"type": "LOC", "start": 13, "end": 19, "text": "berlin",
-                                         "confidence": results[0]["entities"][1]["confidence"]}
+    assert results[0]["entities"][1] == {
+        "type": "LOC",
+        "start": 13,
+        "end": 19,
+        "text": "berlin",
+        "confidence": results[0]["entities"][1]["confidence"],
+    }
     assert "Result: mary[B-PER] visited berlin[B-LOC]" in capsys.readouterr().out
 
 
@@ -49,15 +72,19 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
 
     _, archive, _ = trained
     rng = random.Random(1)
-    line = " ".join(rng.choice(["john", "smith", "visited", "paris", "and", "the", "berlin", "mary"]) for _ in range(3000))
+    line = " ".join(
+        rng.choice(["john", "smith", "visited", "paris", "and", "the", "berlin", "mary"]) for _ in range(3000)
+    )
     (tmp_path / "in.txt").write_text(f"short one paris\n{line}\nanna visited rome\n")
     argv = ["infer", "-m", str(archive), "-k", "key1", f"input_file={tmp_path / 'in.txt'}", "max_printed=5"]
     assert main([*argv[:1], "-r", str(tmp_path / "whole"), *argv[1:]]) == 0
     monkeypatch.setattr(long_text, "LONG_TEXT_CHARS", 2000)
     monkeypatch.setattr(long_text, "PIECE_CHARS", 700)
     assert main([*argv[:1], "-r", str(tmp_path / "pieces"), *argv[1:]]) == 0
-    whole, pieces = ([json.loads(r) for r in (tmp_path / d / "infer_results.jsonl").read_text().splitlines()]
-                     for d in ("whole", "pieces"))
+    whole, pieces = (
+        [json.loads(r) for r in (tmp_path / d / "infer_results.jsonl").read_text().splitlines()]
+        for d in ("whole", "pieces")
+    )
     assert [r["text"] for r in pieces] == [r["text"] for r in whole] and list(pieces[1]) == list(whole[1])
     assert pieces[0] == whole[0] and pieces[2] == whole[2]
     long_whole, long_pieces = whole[1], pieces[1]
@@ -68,6 +95,7 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     assert len(long_pieces["labels"]) == 3000 and agree > 0.95
     words = split_words(line)
     expected = entity_spans(line, words, long_pieces["labels"], long_pieces["confidences"], False, "O")
+
     def without_confidence(spans):  # the record's confidences are rounded; the spans' come from the exact values
         return [{k: v for k, v in span.items() if k != "confidence"} for span in spans]
 

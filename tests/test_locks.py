@@ -1,4 +1,5 @@
 """Two commands never write into one folder at once: the second stops at once, naming the first."""
+
 import os
 import signal
 import subprocess
@@ -11,8 +12,10 @@ from tokcls.cli import main
 
 def hold(folder):
     """Another process holding `folder` through tokcls's lock."""
-    code = ("import sys, time; from tokcls.core.lock import folder_lock\n"
-            f"with folder_lock({str(folder)!r}, 'a test holder'):\n    print('held', flush=True); time.sleep(120)")
+    code = (
+        "import sys, time; from tokcls.core.lock import folder_lock\n"
+        f"with folder_lock({str(folder)!r}, 'a test holder'):\n    print('held', flush=True); time.sleep(120)"
+    )
     holder = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     return holder
@@ -21,9 +24,23 @@ def hold(folder):
 def test_a_second_training_into_a_running_ones_folder_stops_naming_it(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=400, n_dev=8)
     results = tmp_path / "run"
-    first = subprocess.Popen([sys.executable, "-m", "tokcls", "train", "-r", str(results), f"data_dir={data}",
-                              "model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=50",
-                              "trainer.enable_progress_bar=false"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tokcls",
+            "train",
+            "-r",
+            str(results),
+            f"data_dir={data}",
+            "model.language_model.pretrained_model_name=splade-tiny",
+            "trainer.max_epochs=50",
+            "trainer.enable_progress_bar=false",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while not (results / "train_spec.yaml").exists():

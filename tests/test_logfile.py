@@ -1,4 +1,5 @@
 """The log file of a command: what is printed goes there too, and nothing logged afterwards hits a closed file."""
+
 import logging
 
 from tokcls.core.logfile import log_records_to_stdout, log_to_file

@@ -1,4 +1,5 @@
 """NeMo's own config layout (model.dataset.data_dir, model.train_ds, model.optim, ...) loads and trains."""
+
 import pytest
 
 from tests.conftest import write_ner_dataset
@@ -112,8 +113,11 @@ def test_nemo_own_config_layout_loads_and_trains(tmp_path, tiny_encoder):
 
 def test_nemo_keys_that_cannot_be_honoured_are_refused_with_the_reason(tmp_path):
     with pytest.raises(SpecError) as info:
-        load_spec(SCHEMAS["train"], None, ["data_dir=x", "model.dataset.drop_last=true", "+pretrained_model=ner_en_bert",
-                                            "trainer.logger=true"])
+        load_spec(
+            SCHEMAS["train"],
+            None,
+            ["data_dir=x", "model.dataset.drop_last=true", "+pretrained_model=ner_en_bert", "trainer.logger=true"],
+        )
     check = str(info.value)
     assert "model.dataset.drop_last=True cannot be honoured: every training sentence" in check
     assert "pretrained_model=ner_en_bert cannot be honoured" in check

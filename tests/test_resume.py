@@ -1,4 +1,5 @@
 """Interrupted training: a crash, kill -9 or Ctrl-C mid-epoch loses nothing and resumes exactly."""
+
 import os
 import random
 import signal
@@ -46,7 +47,9 @@ def with_callback(monkeypatch, callback):
 
 
 @pytest.mark.parametrize("crash_step, resumed_from", [(7, 6), (5, 4)], ids=["mid-epoch", "epoch-end"])
-def test_a_crash_resumes_to_exactly_the_uninterrupted_model(tmp_path, tiny_encoder, monkeypatch, crash_step, resumed_from):
+def test_a_crash_resumes_to_exactly_the_uninterrupted_model(
+    tmp_path, tiny_encoder, monkeypatch, crash_step, resumed_from
+):
     data = write_ner_dataset(tmp_path / "data", n_train=60, n_dev=20)
     whole = train(tmp_path, "whole", *RUN, data=data)
 
@@ -89,9 +92,18 @@ def test_sigint_saves_a_checkpoint_at_a_step_boundary_and_exits_130(tmp_path, ti
 
 
 def cli(*args):
-    return [sys.executable, "-m", "tokcls.cli", "train", *args, "model.language_model.pretrained_model_name=splade-tiny",
-            "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
-            "exp_manager.checkpoint_callback_params.every_n_train_steps=1"]
+    return [
+        sys.executable,
+        "-m",
+        "tokcls.cli",
+        "train",
+        *args,
+        "model.language_model.pretrained_model_name=splade-tiny",
+        "optim.lr=3e-3",
+        "training_ds.batch_size=16",
+        "trainer.enable_progress_bar=false",
+        "exp_manager.checkpoint_callback_params.every_n_train_steps=1",
+    ]
 
 
 def global_step(checkpoint):
@@ -119,7 +131,9 @@ def test_kill_9_at_a_random_step_then_the_same_command_finishes_like_an_uninterr
     assert process.wait() == -signal.SIGKILL
     assert not (killed / "checkpoints" / "tokcls.tcls").exists()
 
-    subprocess.run(cli("-r", str(killed), *common, "exp_manager.resume_if_exists=true"), check=True, capture_output=True)
+    subprocess.run(
+        cli("-r", str(killed), *common, "exp_manager.resume_if_exists=true"), check=True, capture_output=True
+    )
     assert global_step(last) == global_step(whole / "checkpoints" / "last.ckpt") == steps
     # Generators, optimizer, schedule and position in the epoch are all restored: the same model.
     assert scalars(killed, "val_entity_f1")[-1] == scalars(whole, "val_entity_f1")[-1]
@@ -131,8 +145,14 @@ def test_a_crash_in_document_mode_resumes_to_exactly_the_uninterrupted_model(tmp
     """The same with document context: the windows of packed documents, resumed mid-epoch."""
     from tests.test_document_context import write_context_dataset
 
-    data = write_context_dataset(tmp_path / "data", 120, seed=4)  # 120 one-window documents: about 8 batches of 16 an epoch
-    run = ["model.dataset.context=document", "trainer.max_epochs=2", "exp_manager.checkpoint_callback_params.every_n_train_steps=3"]
+    data = write_context_dataset(
+        tmp_path / "data", 120, seed=4
+    )  # 120 one-window documents: about 8 batches of 16 an epoch
+    run = [
+        "model.dataset.context=document",
+        "trainer.max_epochs=2",
+        "exp_manager.checkpoint_callback_params.every_n_train_steps=3",
+    ]
     whole = train(tmp_path, "whole", *run, data=data)
     with monkeypatch.context() as patch:
         with_callback(patch, CrashAt(7))

@@ -3,6 +3,7 @@
 
 Two depths: every command's spec layer with many examples (the command itself replaced by a no-op),
 and real runs of every command (train and fine-tune cut to one step) with fewer examples."""
+
 import math
 import string
 
@@ -21,14 +22,31 @@ class Interpolation(str):
 
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**7, 10**7), st.sampled_from([0, 1, -1, 2, 8, 512]),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(string.printable, max_size=12),
-    st.lists(st.integers(-3, 3), max_size=3), st.sampled_from(["auto", "cpu", "gpu", "adam", "onnx", "int8", "hf", "tab"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**7), 10**7),
+    st.sampled_from([0, 1, -1, 2, 8, 512]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(string.printable, max_size=12),
+    st.lists(st.integers(-3, 3), max_size=3),
+    st.sampled_from(["auto", "cpu", "gpu", "adam", "onnx", "int8", "hf", "tab"]),
     # huge and negative numbers, infinities and 1e400 (which YAML reads as inf), lists of floats of any length
-    st.sampled_from([10**20, -10**20, 2**40, -2**63, 2**64, 1e300, -1e300, float("inf"), float("-inf"), 1e-320]),
+    st.sampled_from([10**20, -(10**20), 2**40, -(2**63), 2**64, 1e300, -1e300, float("inf"), float("-inf"), 1e-320]),
     st.lists(st.floats(-2, 2, allow_nan=False), min_size=0, max_size=5),
-    st.sampled_from([Interpolation(v) for v in ("${oc.env:HOME}", "${oc.env:TOKCLS_NO_SUCH_VARIABLE}", "${nope.key}",
-                                                 "${optim.lr}", "${seed}", "${data_dir}", "${trainer}")]),
+    st.sampled_from(
+        [
+            Interpolation(v)
+            for v in (
+                "${oc.env:HOME}",
+                "${oc.env:TOKCLS_NO_SUCH_VARIABLE}",
+                "${nope.key}",
+                "${optim.lr}",
+                "${seed}",
+                "${data_dir}",
+                "${trainer}",
+            )
+        ]
+    ),
 )
 
 
@@ -66,7 +84,8 @@ LAUNCHING = ("trainer.devices", "trainer.num_nodes", "trainer.strategy")
 def overrides_for(command: str, most: int = 4, program: str = TOKEN, exclude: tuple = ()):
     keys = [k for k in leaf_keys(OmegaConf.structured(REGISTRIES[program].schemas[command])) if k not in exclude]
     return st.lists(st.tuples(st.sampled_from(keys), VALUES), min_size=1, max_size=most).map(
-        lambda pairs: [f"{k}={render(v)}" for k, v in pairs])
+        lambda pairs: [f"{k}={render(v)}" for k, v in pairs]
+    )
 
 
 def run_main(argv, program: str = TOKEN) -> int:
@@ -83,13 +102,21 @@ PROGRAM_COMMANDS = [(program, command) for program in REGISTRIES for command in 
 def test_every_key_of_every_spec_takes_any_value_without_a_traceback(program, command, tmp_path_factory, monkeypatch):
     monkeypatch.setattr(cli, "run_logged", lambda *args: None)  # the spec layer only
     results = tmp_path_factory.mktemp("fuzz")
-    monkeypatch.chdir(results)  # drawn relative paths (a target_data_dir the lock creates) land here, not in the repository
+    monkeypatch.chdir(
+        results
+    )  # drawn relative paths (a target_data_dir the lock creates) land here, not in the repository
 
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))  # x 16 commands
     @given(overrides=overrides_for(command, program=program))
     def check(overrides):
-        needed = {"train": ["data_dir=d"], "fine-tune": ["data_dir=d", "-m", "m.tcls"], "evaluate": ["data_dir=d", "-m", "m"],
-                  "infer": ["-m", "m"], "export": ["-m", "m"], "dataset_convert": ["source_data_dir=s", "target_data_dir=t"]}
+        needed = {
+            "train": ["data_dir=d"],
+            "fine-tune": ["data_dir=d", "-m", "m.tcls"],
+            "evaluate": ["data_dir=d", "-m", "m"],
+            "infer": ["-m", "m"],
+            "export": ["-m", "m"],
+            "dataset_convert": ["source_data_dir=s", "target_data_dir=t"],
+        }
         assert run_main([command, "-r", str(results), *needed.get(command, []), *overrides], program) in (0, 2)
 
     check()
@@ -103,8 +130,15 @@ def fuzz_data(tmp_path_factory, trained):
 
 RUNS = {
     "dataset_convert": lambda data, archive: [f"source_data_dir={REPO / 'tokcls/demo_data/en_brown_pos_sample'}"],
-    "evaluate": lambda data, archive: ["-m", str(archive), "-k", "key1", f"data_dir={data}", "test_ds.text_file=text_dev.txt",
-                                       "test_ds.labels_file=labels_dev.txt"],
+    "evaluate": lambda data, archive: [
+        "-m",
+        str(archive),
+        "-k",
+        "key1",
+        f"data_dir={data}",
+        "test_ds.text_file=text_dev.txt",
+        "test_ds.labels_file=labels_dev.txt",
+    ],
     "infer": lambda data, archive: ["-m", str(archive), "-k", "key1"],
     "train": lambda data, archive: [f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny"],
     "fine-tune": lambda data, archive: ["-m", str(archive), "-k", "key1", f"data_dir={data}"],
@@ -116,7 +150,9 @@ SLOW = {"train": 12, "fine-tune": 8, "export": 8}  # examples of the commands th
 @pytest.mark.parametrize("command", list(RUNS))
 def test_fast_commands_run_with_random_values_and_end_cleanly(command, fuzz_data, tiny_encoder, monkeypatch):
     data, archive, root = fuzz_data
-    monkeypatch.chdir(root)  # drawn relative paths (checkpoint dirpath, archive prefix) land here, not in the repository
+    monkeypatch.chdir(
+        root
+    )  # drawn relative paths (checkpoint dirpath, archive prefix) land here, not in the repository
     counter = iter(range(10**6))
 
     @settings(max_examples=SLOW.get(command, 25), deadline=None, suppress_health_check=list(HealthCheck))

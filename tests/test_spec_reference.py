@@ -1,4 +1,5 @@
 """specs/*.yaml and docs/spec_reference.md are generated from the schema and must stay current."""
+
 import pytest
 from omegaconf import OmegaConf
 
@@ -8,9 +9,19 @@ from tokcls.commands import SCHEMAS, SPEC_FILES
 from tokcls.config import load_spec
 from tokcls.config.reference import render_reference, render_yaml
 
-REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"], "train": ["data_dir=a"], "evaluate": ["data_dir=a"], "infer": [], "fine-tune": ["data_dir=a"], "export": [], "tune": ["data_dir=a"]}
-REGENERATE = ("regenerate: token_classification download_specs -r /tmp/specs_log -o specs overwrite=true && "
-              "python -m tokcls.commands > docs/spec_reference.md")
+REQUIRED = {
+    "dataset_convert": ["source_data_dir=a", "target_data_dir=b"],
+    "train": ["data_dir=a"],
+    "evaluate": ["data_dir=a"],
+    "infer": [],
+    "fine-tune": ["data_dir=a"],
+    "export": [],
+    "tune": ["data_dir=a"],
+}
+REGENERATE = (
+    "regenerate: token_classification download_specs -r /tmp/specs_log -o specs overwrite=true && "
+    "python -m tokcls.commands > docs/spec_reference.md"
+)
 
 
 @pytest.mark.parametrize("command", SPEC_FILES)
@@ -18,7 +29,9 @@ def test_shipped_spec_is_current_and_loads_to_the_defaults(command):
     path = REPO / "specs" / f"{command}.yaml"
     assert path.read_text() == render_yaml(SCHEMAS[command]), REGENERATE
     from_file = load_spec(SCHEMAS[command], path, REQUIRED[command])
-    assert OmegaConf.to_container(from_file) == OmegaConf.to_container(load_spec(SCHEMAS[command], None, REQUIRED[command]))
+    assert OmegaConf.to_container(from_file) == OmegaConf.to_container(
+        load_spec(SCHEMAS[command], None, REQUIRED[command])
+    )
 
 
 def test_spec_reference_is_current():
@@ -33,7 +46,9 @@ def test_every_key_has_a_description():
 
 def test_download_specs_writes_every_spec(tmp_path):
     assert main(["download_specs", "-r", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.glob("*.yaml") if p.name != "download_specs_spec.yaml") == sorted(f"{c}.yaml" for c in SPEC_FILES)
+    assert sorted(p.name for p in tmp_path.glob("*.yaml") if p.name != "download_specs_spec.yaml") == sorted(
+        f"{c}.yaml" for c in SPEC_FILES
+    )
 
 
 def test_download_specs_takes_taos_output_flag(tmp_path):

@@ -1,5 +1,6 @@
 """Spec values that once passed silently or ended in a traceback: each is now a clear error (exit 2) naming the key,
 or does what it says. No model is loaded here: every case stops (or is read) in the spec layer."""
+
 from pathlib import Path
 
 import pytest
@@ -19,37 +20,45 @@ def error_of(argv, capsys, program="token_classification") -> str:
     return err
 
 
-@pytest.mark.parametrize("override, message", [
-    ("optim.lr=inf", "optim.lr=inf is out of range"),
-    ("optim.lr=1e400", "optim.lr=inf is out of range"),
-    ("optim.head_lr=-inf", "optim.head_lr=-inf is out of range"),
-    ("optim.sched.min_lr=inf", "optim.sched.min_lr=inf is out of range"),
-    ("trainer.gradient_clip_val=inf", "trainer.gradient_clip_val=inf is out of range"),
-    ("seed=-1", "seed=-1 is out of range: it must be ≥ 0 and ≤ 4294967295"),
-    ("seed=1099511627776", "seed=1099511627776 is out of range"),
-    ("optim.betas=[0.9]", "optim.betas=[0.9] has 1 value(s): it must have 2 values"),
-    ("optim.betas=[0.9,0.99,0.999]", "has 3 value(s)"),
-    ("trainer.precision=64", "double precision is not supported"),
-    ("trainer.devices=[0.5,1.2]", "a list of devices holds distinct device ids"),
-    ("trainer.devices=1.5", "trainer.devices=1.5: a number of devices, a list of device ids, or auto"),
-    ("exp_manager.checkpoint_callback_params.prefix=../../x", "prefix='../../x' is a file name"),
-    ("exp_manager.checkpoint_callback_params.postfix=/../../x", "postfix='/../../x' is the archive's extension"),
-    ("exp_manager.checkpoint_callback_params.postfix=tcls", "postfix='tcls' is the archive's extension"),
-    ("exp_manager.name=a/b", "exp_manager.name='a/b' is a file name"),
-    ("exp_manager.version=..", "exp_manager.version='..' is a file name"),
-    ("model.tokenizer.special_tokens={sep_token:'[XX]'}", "new special tokens would need embeddings"),
-    ("restore_from=a.tcls", "train starts from model.language_model"),
-    ("optim.lr=${oc.env:HOME}", "optim.lr: cannot resolve an interpolation"),
-    ("optim.lr=${nope.key}", "Interpolation key 'nope.key' not found"),
-    ("optim.lr=${optim.lr}", "Recursive interpolation"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("optim.lr=inf", "optim.lr=inf is out of range"),
+        ("optim.lr=1e400", "optim.lr=inf is out of range"),
+        ("optim.head_lr=-inf", "optim.head_lr=-inf is out of range"),
+        ("optim.sched.min_lr=inf", "optim.sched.min_lr=inf is out of range"),
+        ("trainer.gradient_clip_val=inf", "trainer.gradient_clip_val=inf is out of range"),
+        ("seed=-1", "seed=-1 is out of range: it must be ≥ 0 and ≤ 4294967295"),
+        ("seed=1099511627776", "seed=1099511627776 is out of range"),
+        ("optim.betas=[0.9]", "optim.betas=[0.9] has 1 value(s): it must have 2 values"),
+        ("optim.betas=[0.9,0.99,0.999]", "has 3 value(s)"),
+        ("trainer.precision=64", "double precision is not supported"),
+        ("trainer.devices=[0.5,1.2]", "a list of devices holds distinct device ids"),
+        ("trainer.devices=1.5", "trainer.devices=1.5: a number of devices, a list of device ids, or auto"),
+        ("exp_manager.checkpoint_callback_params.prefix=../../x", "prefix='../../x' is a file name"),
+        ("exp_manager.checkpoint_callback_params.postfix=/../../x", "postfix='/../../x' is the archive's extension"),
+        ("exp_manager.checkpoint_callback_params.postfix=tcls", "postfix='tcls' is the archive's extension"),
+        ("exp_manager.name=a/b", "exp_manager.name='a/b' is a file name"),
+        ("exp_manager.version=..", "exp_manager.version='..' is a file name"),
+        ("model.tokenizer.special_tokens={sep_token:'[XX]'}", "new special tokens would need embeddings"),
+        ("restore_from=a.tcls", "train starts from model.language_model"),
+        ("optim.lr=${oc.env:HOME}", "optim.lr: cannot resolve an interpolation"),
+        ("optim.lr=${nope.key}", "Interpolation key 'nope.key' not found"),
+        ("optim.lr=${optim.lr}", "Recursive interpolation"),
+    ],
+)
 def test_values_no_key_means_are_refused_with_the_key(override, message, capsys):
     assert message in error_of([*TRAIN, override], capsys)
 
 
-@pytest.mark.parametrize("override, message", [
-    ("model.tokenizer.special_tokens={sep_token:'[XX]'}", "new special tokens would need embeddings"),
-    ("optim.lr=inf", "optim.lr=inf is out of range"), ("seed=-5", "seed=-5 is out of range")])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("model.tokenizer.special_tokens={sep_token:'[XX]'}", "new special tokens would need embeddings"),
+        ("optim.lr=inf", "optim.lr=inf is out of range"),
+        ("seed=-5", "seed=-5 is out of range"),
+    ],
+)
 def test_the_text_program_refuses_them_too(override, message, capsys):
     assert message in error_of(["train", override], capsys, "text_classification")
 
@@ -67,14 +76,19 @@ def test_interpolations_resolve_to_their_values():
     assert config.optim.head_lr == 0.01 and "${" not in str(config)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"# caf\xe9\nseed: 1\n", ":1: bytes b'\\xe9' are not valid UTF-8"),
-    (b"5\n", "a spec is a mapping of keys to values (key: value lines), not a YAML int"),
-    (b"[1, 2]\n", "not a YAML list"),
-    (b"a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-     b"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
-     "more than 100,000 values once its YAML aliases are expanded"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"# caf\xe9\nseed: 1\n", ":1: bytes b'\\xe9' are not valid UTF-8"),
+        (b"5\n", "a spec is a mapping of keys to values (key: value lines), not a YAML int"),
+        (b"[1, 2]\n", "not a YAML list"),
+        (
+            b"a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            b"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+            "more than 100,000 values once its YAML aliases are expanded",
+        ),
+    ],
+)
 def test_spec_files_that_are_not_specs_are_named(tmp_path, capsys, content, message):
     spec = tmp_path / "bad.yaml"
     spec.write_bytes(content)
@@ -83,7 +97,9 @@ def test_spec_files_that_are_not_specs_are_named(tmp_path, capsys, content, mess
 
 
 def test_a_folder_or_a_device_as_the_spec_is_named(tmp_path, capsys):
-    assert f"{tmp_path}: spec file is a folder, not a file" in error_of(["train", "-e", str(tmp_path), "data_dir=d"], capsys)
+    assert f"{tmp_path}: spec file is a folder, not a file" in error_of(
+        ["train", "-e", str(tmp_path), "data_dir=d"], capsys
+    )
     assert "/dev/zero: spec file is a character device" in error_of(["train", "-e", "/dev/zero", "data_dir=d"], capsys)
 
 
@@ -106,10 +122,30 @@ def test_nemo_and_tao_paths_that_disagree_are_refused_and_agreeing_ones_noted(tm
 
 
 def test_hugging_face_flags_are_answered_with_their_keys(capsys):
-    err = error_of(["train", "--data_dir", "D", "--learning_rate", "1e-3", "--num_train_epochs=3", "--fp16",
-                    "--per_device_train_batch_size", "8", "--output_dir", "out"], capsys)
-    for expected in ("data_dir=D", "optim.lr=1e-3", "trainer.max_epochs=3", "trainer.precision=16-mixed",
-                     "training_ds.batch_size=8", "-r out"):
+    err = error_of(
+        [
+            "train",
+            "--data_dir",
+            "D",
+            "--learning_rate",
+            "1e-3",
+            "--num_train_epochs=3",
+            "--fp16",
+            "--per_device_train_batch_size",
+            "8",
+            "--output_dir",
+            "out",
+        ],
+        capsys,
+    )
+    for expected in (
+        "data_dir=D",
+        "optim.lr=1e-3",
+        "trainer.max_epochs=3",
+        "trainer.precision=16-mixed",
+        "training_ds.batch_size=8",
+        "-r out",
+    ):
         assert expected in err
 
 
@@ -123,8 +159,12 @@ def test_ctrl_c_early_in_a_command_exits_130(after, tmp_path):
     import time
 
     script = shutil.which("token_classification", path=str(Path(sys.executable).parent))
-    process = subprocess.Popen([script, "infer", "-r", str(tmp_path / "r"), "-m", str(tmp_path / "m.tcls")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [script, "infer", "-r", str(tmp_path / "r"), "-m", str(tmp_path / "m.tcls")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(after)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
@@ -138,6 +178,15 @@ def test_an_empty_label_separator_is_refused(tmp_path, capsys):
     source.mkdir()
     for split in ("train", "dev"):
         (source / f"{split}.tsv").write_text("a text\tx,y\n")
-    err = error_of(["dataset_convert", f"source_data_dir={source}", f"target_data_dir={tmp_path / 'out'}",
-                    "problem_type=multi_label_classification", "label_separator="], capsys, "text_classification")
+    err = error_of(
+        [
+            "dataset_convert",
+            f"source_data_dir={source}",
+            f"target_data_dir={tmp_path / 'out'}",
+            "problem_type=multi_label_classification",
+            "label_separator=",
+        ],
+        capsys,
+        "text_classification",
+    )
     assert "label_separator is empty" in err

@@ -1,4 +1,5 @@
 """A TAO user's spec files and the documented command lines run unchanged; NeMo's own layout loads."""
+
 import json
 import re
 import shlex
@@ -142,8 +143,16 @@ def run(command_line: str) -> int:
 def brown(tmp_path_factory):
     """Real data: the bundled Brown POS sample, converted as TAO users convert theirs."""
     root = tmp_path_factory.mktemp("tao")
-    assert main(["dataset_convert", f"source_data_dir={REPO / 'tokcls/demo_data/en_brown_pos_sample'}",
-                 f"target_data_dir={root / 'data'}"]) == 0
+    assert (
+        main(
+            [
+                "dataset_convert",
+                f"source_data_dir={REPO / 'tokcls/demo_data/en_brown_pos_sample'}",
+                f"target_data_dir={root / 'data'}",
+            ]
+        )
+        == 0
+    )
     return root
 
 
@@ -154,22 +163,29 @@ def test_tao_specs_and_documented_command_lines_train_evaluate_and_infer(brown, 
     (brown / "evaluate.yaml").write_text(TAO_EVALUATE.format(archive=archive))
     (brown / "infer.yaml").write_text(TAO_INFER.format(archive=archive))
     (brown / "finetune.yaml").write_text(TAO_FINETUNE.format(archive=archive))
-    documented = (f"token_classification train -e {brown}/train.yaml -r {R} -g 1 -k KEY data_dir={D} "
-                  f"model.label_ids={D}/label_ids.csv trainer.max_epochs=5 training_ds.num_samples=-1 validation_ds.num_samples=-1")
+    documented = (
+        f"token_classification train -e {brown}/train.yaml -r {R} -g 1 -k KEY data_dir={D} "
+        f"model.label_ids={D}/label_ids.csv trainer.max_epochs=5 training_ds.num_samples=-1 validation_ds.num_samples=-1"
+    )
     assert run(f"{documented} {ENCODER} trainer.max_epochs=2") == 0
     log = (R / "train_log.txt").read_text()
     assert "Nothing to resume" in log  # resume_if_exists with resume_ignore_no_checkpoint on a first run
     assert "Three most popular labels in train:" in log and "Label frequencies and class weights" in log
     assert "Optimizer config = Adam (" in log and "Scheduler WarmupAnnealing will be used" in log
     assert "The archive holds the weights of the last step" in log  # save_best_model: false
-    assert re.search(r"Test summary .*\n  entity_f1 .*\n  entity_precision .*\n  entity_recall .*\n  token_macro_f1 .*\n"
-                     r"  test_loss ", log)
+    assert re.search(
+        r"Test summary .*\n  entity_f1 .*\n  entity_precision .*\n  entity_recall .*\n  token_macro_f1 .*\n"
+        r"  test_loss ",
+        log,
+    )
     assert archive.exists() and b"model.safetensors" not in archive.read_bytes()  # -k: encrypted
     assert read_archive(archive, "KEY")["label_ids.csv"].decode().split() == read_label_ids(D / "label_ids.csv")
     ranked = [p.name for p in (R / "checkpoints").glob("trained-model--*.ckpt")]
     assert len(ranked) == 2 and all("val_loss=" in name for name in ranked)
 
-    assert run(f"token_classification evaluate -e {brown}/evaluate.yaml -r {brown}/evaluate -g 1 -k KEY data_dir={D}") == 0
+    assert (
+        run(f"token_classification evaluate -e {brown}/evaluate.yaml -r {brown}/evaluate -g 1 -k KEY data_dir={D}") == 0
+    )
     report = json.loads((brown / "evaluate" / "evaluation_report.json").read_text())
     summary = report["summary"]
     assert set(summary) == {"entity_f1", "entity_precision", "entity_recall", "token_macro_f1", "test_loss"}
@@ -184,19 +200,32 @@ def test_tao_specs_and_documented_command_lines_train_evaluate_and_infer(brown, 
     assert all(len(r["labels"]) == len(r["words"]) for r in rows)
 
     # TAO's command is `finetune`; training_ds.num_samples is the size override this machine needs
-    assert run(f"token_classification finetune -e {brown}/finetune.yaml -r {brown}/finetune -g 1 -k KEY data_dir={D} "
-               "trainer.max_epochs=1 training_ds.num_samples=64") == 0
+    assert (
+        run(
+            f"token_classification finetune -e {brown}/finetune.yaml -r {brown}/finetune -g 1 -k KEY data_dir={D} "
+            "trainer.max_epochs=1 training_ds.num_samples=64"
+        )
+        == 0
+    )
     assert read_archive(brown / "finetune" / "checkpoints" / "tokcls_finetuned.tcls", "KEY")
 
-    (brown / "export.yaml").write_text(f"restore_from: {archive}\nexport_to: exported-model.onnx\nexport_format: ONNX\n")
+    (brown / "export.yaml").write_text(
+        f"restore_from: {archive}\nexport_to: exported-model.onnx\nexport_format: ONNX\n"
+    )
     assert run(f"token_classification export -e {brown}/export.yaml -r {brown}/export -k KEY") == 0
     assert (brown / "export" / "exported-model.onnx").stat().st_size > 0
 
 
 def test_evaluate_and_infer_take_g(trained, tmp_path, capsys):
     data, archive, _ = trained
-    assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), "-k", "key1", "-g", "2", f"data_dir={data}"]) == 2
-    assert "trainer.devices=2 is out of range: it must be ≥ 0 and ≤ 1 (-g sets it: 1 runs on one device" in capsys.readouterr().err
+    assert (
+        main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), "-k", "key1", "-g", "2", f"data_dir={data}"])
+        == 2
+    )
+    assert (
+        "trainer.devices=2 is out of range: it must be ≥ 0 and ≤ 1 (-g sets it: 1 runs on one device"
+        in capsys.readouterr().err
+    )
     assert main(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", "-g", "0"]) == 0
     assert "trainer:\n  accelerator: auto\n  devices: 0" in (tmp_path / "i" / "infer_log.txt").read_text()
 
@@ -204,11 +233,28 @@ def test_evaluate_and_infer_take_g(trained, tmp_path, capsys):
 def test_monitor_val_loss_keeps_the_lowest_loss_epoch(tmp_path, tiny_encoder):
     """Silent bug: mode max (the old default) with val_loss archived the epoch with the highest loss."""
     data, results = write_ner_dataset(tmp_path / "data", n_train=60, n_dev=20), tmp_path / "run"
-    assert main(["train", "-r", str(results), f"data_dir={data}", ENCODER, "trainer.max_epochs=3", "optim.lr=3e-3",
-                 "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
-                 "exp_manager.checkpoint_callback_params.monitor=val_loss"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(results),
+                f"data_dir={data}",
+                ENCODER,
+                "trainer.max_epochs=3",
+                "optim.lr=3e-3",
+                "training_ds.batch_size=16",
+                "trainer.enable_progress_bar=false",
+                "exp_manager.checkpoint_callback_params.monitor=val_loss",
+            ]
+        )
+        == 0
+    )
     log = (results / "train_log.txt").read_text()
-    losses = [float(x) for x in re.findall(r"val_loss=(\d+\.\d+)\.ckpt", " ".join(p.name for p in (results / "checkpoints").iterdir()))]
+    losses = [
+        float(x)
+        for x in re.findall(r"val_loss=(\d+\.\d+)\.ckpt", " ".join(p.name for p in (results / "checkpoints").iterdir()))
+    ]
     best = float(re.search(r"Best val_loss (\d+\.\d+)", log).group(1))
     epochs = scalars(results, "val_loss")
     assert len(epochs) == 3 and epochs[0] > min(epochs)  # so keeping the highest loss would keep another epoch
@@ -243,10 +289,25 @@ def test_class_weights_follow_num_samples(tmp_path, tiny_encoder):
     full = read_examples(data / "text_train.txt", data / "labels_train.txt")
     labels = read_label_ids(data / "label_ids.csv")
     for name, samples in (("subset", 7), ("full", -1)):
-        assert main(["train", "-r", str(tmp_path / name), f"data_dir={data}", ENCODER, "trainer.max_steps=1",
-                     f"training_ds.num_samples={samples}", "model.class_balancing=weighted_loss",
-                     "trainer.enable_progress_bar=false"]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    "-r",
+                    str(tmp_path / name),
+                    f"data_dir={data}",
+                    ENCODER,
+                    "trainer.max_steps=1",
+                    f"training_ds.num_samples={samples}",
+                    "model.class_balancing=weighted_loss",
+                    "trainer.enable_progress_bar=false",
+                ]
+            )
+            == 0
+        )
     log = (tmp_path / "full" / "train_log.txt").read_text()
-    logged = {m.group(1): float(m.group(2)) for m in re.finditer(r"^  (\S+) +\d+ +[\d.]+%  weight ([\d.]+)$", log, re.M)}
+    logged = {
+        m.group(1): float(m.group(2)) for m in re.finditer(r"^  (\S+) +\d+ +[\d.]+%  weight ([\d.]+)$", log, re.M)
+    }
     assert logged == pytest.approx(dict(zip(labels, class_weights(full, labels))), abs=1e-4)
     assert len(list(data.glob("label_stats_*.json"))) == 2

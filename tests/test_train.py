@@ -1,4 +1,5 @@
 """End to end: `token_classification train` on tiny data written here."""
+
 import json
 
 import pytest
@@ -10,15 +11,30 @@ from tests.conftest import write_ner_dataset
 from tokcls.cli import main
 from tokcls.model.archive import read_archive
 
-FAST = ["trainer.max_epochs=4", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.log_every_n_steps=1",
-        "trainer.enable_progress_bar=false"]
+FAST = [
+    "trainer.max_epochs=4",
+    "optim.lr=3e-3",
+    "training_ds.batch_size=16",
+    "trainer.log_every_n_steps=1",
+    "trainer.enable_progress_bar=false",
+]
 
 
 def train(tmp_path, name, *overrides, data=None, flags=()):
     data = data or write_ner_dataset(tmp_path / "data")
     results = tmp_path / name
-    code = main(["train", "-r", str(results), *flags, f"data_dir={data}",
-                 "model.language_model.pretrained_model_name=splade-tiny", *FAST, *overrides])
+    code = main(
+        [
+            "train",
+            "-r",
+            str(results),
+            *flags,
+            f"data_dir={data}",
+            "model.language_model.pretrained_model_name=splade-tiny",
+            *FAST,
+            *overrides,
+        ]
+    )
     assert code == 0
     return results
 
@@ -41,7 +57,9 @@ def test_train_writes_the_experiment_directory_and_learns(tmp_path, tiny_encoder
     timing = json.loads((results / "train_results.json").read_text())
     assert timing["epochs"] == 4 and timing["optimizer_steps"] > 0
     assert 0 < timing["train_seconds"] < timing["fit_seconds"] and timing["validation_seconds"] > 0
-    assert timing["train_sentences_per_second"] == pytest.approx(timing["train_sentences"] * 4 / timing["train_seconds"], rel=0.01)
+    assert timing["train_sentences_per_second"] == pytest.approx(
+        timing["train_sentences"] * 4 / timing["train_seconds"], rel=0.01
+    )
 
     loss = scalars(results, "train_loss")
     assert sum(loss[-5:]) / 5 < 0.5 * sum(loss[:5]) / 5
@@ -62,23 +80,38 @@ def test_same_spec_twice_gives_the_same_model(tmp_path, tiny_encoder):
     first = train(tmp_path, "a", "trainer.max_epochs=2", data=data)
     second = train(tmp_path, "b", "trainer.max_epochs=2", data=data)
     assert scalars(first, "val_entity_f1") == scalars(second, "val_entity_f1")
-    weights = [load_tensors(read_archive(r / "checkpoints" / "tokcls.tcls")["model.safetensors"]) for r in (first, second)]
+    weights = [
+        load_tensors(read_archive(r / "checkpoints" / "tokcls.tcls")["model.safetensors"]) for r in (first, second)
+    ]
     assert all((weights[0][k] == weights[1][k]).all() for k in weights[0])
 
 
 def test_resume_if_exists_continues_from_last(tmp_path, tiny_encoder):
     data = write_ner_dataset(tmp_path / "data", n_train=32, n_dev=8)
     results = train(tmp_path, "run", "trainer.max_epochs=1", data=data)
-    train(tmp_path, "run", "trainer.max_epochs=2", "exp_manager.resume_if_exists=true", "exp_manager.resume_past_end=true",
-          data=data)
+    train(
+        tmp_path,
+        "run",
+        "trainer.max_epochs=2",
+        "exp_manager.resume_if_exists=true",
+        "exp_manager.resume_past_end=true",
+        data=data,
+    )
     log = (results / "train_log.txt").read_text()
     assert "Resuming from" in log and "Validation after epoch 1" in log
     assert len(scalars(results, "val_entity_f1")) == 2
 
 
 def test_weighted_loss_deeper_head_and_encrypted_archive(tmp_path, tiny_encoder):
-    results = train(tmp_path, "run", "trainer.max_epochs=1", "model.class_balancing=weighted_loss",
-                    "model.head.num_fc_layers=2", "model.dataset.label_all_subwords=true", flags=("-k", "s3cret"))
+    results = train(
+        tmp_path,
+        "run",
+        "trainer.max_epochs=1",
+        "model.class_balancing=weighted_loss",
+        "model.head.num_fc_layers=2",
+        "model.dataset.label_all_subwords=true",
+        flags=("-k", "s3cret"),
+    )
     assert "Class weights applied to the loss" in (results / "train_log.txt").read_text()
     assert list((tmp_path / "data").glob("label_stats_*.json"))
     archive = results / "checkpoints" / "tokcls.tcls"
@@ -91,17 +124,31 @@ def test_default_packaged_encoder_trains_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     data = write_ner_dataset(tmp_path / "data", n_train=16, n_dev=4)
     results = tmp_path / "run"
-    assert main(["train", "-r", str(results), f"data_dir={data}", "trainer.max_steps=2",
-                 "trainer.enable_progress_bar=false"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(results),
+                f"data_dir={data}",
+                "trainer.max_steps=2",
+                "trainer.enable_progress_bar=false",
+            ]
+        )
+        == 0
+    )
     weights = load_tensors(read_archive(results / "checkpoints" / "tokcls.tcls")["model.safetensors"])
     assert weights["head.layers.1.weight"].shape == (4, 384)  # MiniLM's hidden size
 
 
-@pytest.mark.parametrize("override, message", [
-    ("model.head.num_fc_layer=2", "Did you mean 'num_fc_layers'?"),
-    ("optim.sched.name=poly", "expected one of [linear, WarmupAnnealing, cosine, constant]"),
-    ("trainer.max_epochs=three", "trainer.max_epochs"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("model.head.num_fc_layer=2", "Did you mean 'num_fc_layers'?"),
+        ("optim.sched.name=poly", "expected one of [linear, WarmupAnnealing, cosine, constant]"),
+        ("trainer.max_epochs=three", "trainer.max_epochs"),
+    ],
+)
 def test_spec_errors_stop_before_any_model_loads(tmp_path, capsys, override, message):
     assert main(["train", "-r", str(tmp_path / "r"), "data_dir=x", override]) == 2
     assert message in capsys.readouterr().err
@@ -118,6 +165,11 @@ def test_without_r_the_log_dir_follows_exp_manager(tmp_path, capsys):
     assert (tmp_path / "ner" / "train_log.txt").exists()  # resuming: no version folder, so a rerun finds it
     assert main(["train", "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"]) == 2
     assert (tmp_path / "x" / "train_spec.yaml").exists()
-    assert main(["train", "-r", str(tmp_path / "r"), "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"]) == 2
-    assert f"-r {tmp_path / 'r'} wins over exp_manager.explicit_log_dir" in (tmp_path / "r" / "train_log.txt").read_text()
+    assert (
+        main(["train", "-r", str(tmp_path / "r"), "data_dir=nowhere", f"exp_manager.explicit_log_dir={tmp_path / 'x'}"])
+        == 2
+    )
+    assert (
+        f"-r {tmp_path / 'r'} wins over exp_manager.explicit_log_dir" in (tmp_path / "r" / "train_log.txt").read_text()
+    )
     assert "nowhere: data_dir not found" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """Hostile and newcomer cases that need a real run: a kill while the archive is written, mixed precision, ONNX files
 of another model, empty or missing splits, encoder-dependent ranges, the Hugging Face export of a CRF model."""
+
 import json
 import math
 from pathlib import Path
@@ -13,7 +14,13 @@ from tokcls.cli import main
 from tokcls.model.archive import load_model
 
 TINY = "model.language_model.pretrained_model_name=splade-tiny"
-QUICK = [TINY, "trainer.max_epochs=2", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false"]
+QUICK = [
+    TINY,
+    "trainer.max_epochs=2",
+    "optim.lr=3e-3",
+    "training_ds.batch_size=16",
+    "trainer.enable_progress_bar=false",
+]
 
 
 def exit_code(argv, capsys, program="token_classification") -> tuple[int, str, str]:
@@ -59,8 +66,19 @@ def test_a_kill_while_the_archive_is_written_is_finished_by_the_rerun(tmp_path, 
 
 def test_bf16_mixed_precision_trains_on_the_cpu_with_clipping(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=48, n_dev=8)
-    code, out, _ = exit_code(["train", "-r", str(tmp_path / "r"), f"data_dir={data}", *QUICK, "trainer.max_epochs=1",
-                              "trainer.precision=bf16-mixed", "trainer.gradient_clip_val=1.0"], capsys)
+    code, out, _ = exit_code(
+        [
+            "train",
+            "-r",
+            str(tmp_path / "r"),
+            f"data_dir={data}",
+            *QUICK,
+            "trainer.max_epochs=1",
+            "trainer.precision=bf16-mixed",
+            "trainer.gradient_clip_val=1.0",
+        ],
+        capsys,
+    )
     assert code == 0 and "Model archive:" in out
     network, _, _ = load_model(tmp_path / "r" / "checkpoints" / "tokcls.tcls")
     assert all(torch.isfinite(t).all() for t in network.state_dict().values() if t.is_floating_point())
@@ -69,15 +87,47 @@ def test_bf16_mixed_precision_trains_on_the_cpu_with_clipping(tmp_path, tiny_enc
 def test_onnx_of_another_model_or_not_onnx_is_refused(tmp_path, trained, crf_run, capsys):
     _, archive, _ = trained
     assert main(["export", "-r", str(tmp_path / "crf_onnx"), "-m", str(crf_run[1]), "format=onnx"]) == 0
-    code, _, err = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", "runtime=onnx",
-                              f"onnx_file={tmp_path / 'crf_onnx' / 'model.onnx'}"], capsys)
+    code, _, err = exit_code(
+        [
+            "infer",
+            "-r",
+            str(tmp_path / "i"),
+            "-m",
+            str(archive),
+            "-k",
+            "key1",
+            "runtime=onnx",
+            f"onnx_file={tmp_path / 'crf_onnx' / 'model.onnx'}",
+        ],
+        capsys,
+    )
     assert code == 2 and "was exported from another model than this archive" in err
     (tmp_path / "fake.onnx").write_bytes(b"not a protobuf at all")
-    code, _, err = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(crf_run[1]), "runtime=onnx",
-                              f"onnx_file={tmp_path / 'fake.onnx'}"], capsys)
+    code, _, err = exit_code(
+        [
+            "infer",
+            "-r",
+            str(tmp_path / "i"),
+            "-m",
+            str(crf_run[1]),
+            "runtime=onnx",
+            f"onnx_file={tmp_path / 'fake.onnx'}",
+        ],
+        capsys,
+    )
     assert code == 2 and "not a loadable ONNX model" in err
-    code, _, _ = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(crf_run[1]), "runtime=onnx",
-                            f"onnx_file={tmp_path / 'crf_onnx' / 'model.onnx'}"], capsys)
+    code, _, _ = exit_code(
+        [
+            "infer",
+            "-r",
+            str(tmp_path / "i"),
+            "-m",
+            str(crf_run[1]),
+            "runtime=onnx",
+            f"onnx_file={tmp_path / 'crf_onnx' / 'model.onnx'}",
+        ],
+        capsys,
+    )
     assert code == 0  # its own export runs
 
 
@@ -92,8 +142,11 @@ def test_empty_and_missing_splits_stop_before_the_model_loads(tmp_path, capsys):
         code, _, err = exit_code(["evaluate", "-r", str(tmp_path / "e"), "-m", absent, f"data_dir={data}"], capsys)
         assert code == 2 and "the split has no words" in err
     (tmp_path / "texts.tsv").write_text("")
-    code, _, err = exit_code(["evaluate", "-r", str(tmp_path / "e"), "-m", absent, f"test_ds.file_path={tmp_path / 'texts.tsv'}"],
-                             capsys, "text_classification")
+    code, _, err = exit_code(
+        ["evaluate", "-r", str(tmp_path / "e"), "-m", absent, f"test_ds.file_path={tmp_path / 'texts.tsv'}"],
+        capsys,
+        "text_classification",
+    )
     assert code == 2 and "the file has no texts" in err
 
 
@@ -107,15 +160,19 @@ def test_a_raw_conll_folder_a_checkpoint_and_an_empty_batch_are_answered_with_th
     checkpoint = next(trained[2].glob("train/checkpoints/*.ckpt"))
     code, _, err = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(checkpoint)], capsys)
     assert code == 2 and "Lightning checkpoint" in err and ".tcls" in err
-    code, _, err = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(tmp_path / "absent.tcls"), "input_batch=[]"], capsys)
+    code, _, err = exit_code(
+        ["infer", "-r", str(tmp_path / "i"), "-m", str(tmp_path / "absent.tcls"), "input_batch=[]"], capsys
+    )
     assert code == 2 and "nothing to label" in err
 
 
 def test_a_lone_carriage_return_stays_inside_its_line(tmp_path, trained, capsys):
     _, archive, _ = trained
     (tmp_path / "in.txt").write_bytes(b"john went\rto paris\nmary\n\rx\nlast line\r\n")  # 4 lines by LF
-    code, out, _ = exit_code(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1",
-                              f"input_file={tmp_path / 'in.txt'}"], capsys)
+    code, out, _ = exit_code(
+        ["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", f"input_file={tmp_path / 'in.txt'}"],
+        capsys,
+    )
     records = [json.loads(line) for line in (tmp_path / "i" / "infer_results.jsonl").read_text().splitlines()]
     assert code == 0 and [r["text"] for r in records] == ["john went\rto paris", "mary", "\rx", "last line"]
     assert "a carriage return (CR) inside the line" in out
@@ -171,8 +228,21 @@ def test_runs_print_what_informs_and_not_the_libraries_noise(tmp_path, crf_run, 
     assert "Validation entity F1" in train_log  # what informs stays
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), f"data_dir={data}",
-                     "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"]) == 0
+        assert (
+            main(
+                [
+                    "evaluate",
+                    "-r",
+                    str(tmp_path / "e"),
+                    "-m",
+                    str(archive),
+                    f"data_dir={data}",
+                    "test_ds.text_file=text_dev.txt",
+                    "test_ds.labels_file=labels_dev.txt",
+                ]
+            )
+            == 0
+        )
         assert main(["export", "-r", str(tmp_path / "onnx"), "-m", str(archive), "format=onnx"]) == 0
     shown = [f"{w.category.__name__}: {w.message}" for w in caught]
     assert not [w for w in shown if "Tracer" in w or "requires_grad" in w or "aten::index" in w], shown
@@ -184,20 +254,44 @@ def test_a_binary_text_task_prints_and_monitors_the_positive_class_f1(tmp_path, 
 
     from tokcls.cli import text_main
 
-    rows = [(f"the {w} was good today", str(int(w in ("goal", "match")))) for w in ["goal", "star", "match", "orbit"] * 10]
+    rows = [
+        (f"the {w} was good today", str(int(w in ("goal", "match")))) for w in ["goal", "star", "match", "orbit"] * 10
+    ]
     (tmp_path / "label_ids.csv").write_text("no\nyes\n")
     for split in ("train", "dev"):
         (tmp_path / f"{split}.tsv").write_text("".join(f"{t}\t{label}\n" for t, label in rows))
-    argv = ["train", "-r", str(tmp_path / "r"), f"data_dir={tmp_path}", TINY, "trainer.max_epochs=1", "trainer.enable_progress_bar=false",
-            "exp_manager.checkpoint_callback_params.monitor=val_f1"]
+    argv = [
+        "train",
+        "-r",
+        str(tmp_path / "r"),
+        f"data_dir={tmp_path}",
+        TINY,
+        "trainer.max_epochs=1",
+        "trainer.enable_progress_bar=false",
+        "exp_manager.checkpoint_callback_params.monitor=val_f1",
+    ]
     assert text_main(argv) == 0
     out = capsys.readouterr().out
     assert "binary f1 (yes, id 1)" in out and list((tmp_path / "r" / "checkpoints").glob("*val_f1=*.ckpt"))
-    assert text_main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(tmp_path / "r/checkpoints/tokcls_text.tcls"),
-                      f"data_dir={tmp_path}", "test_ds.file_path=dev.tsv"]) == 0
+    assert (
+        text_main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "e"),
+                "-m",
+                str(tmp_path / "r/checkpoints/tokcls_text.tcls"),
+                f"data_dir={tmp_path}",
+                "test_ds.file_path=dev.tsv",
+            ]
+        )
+        == 0
+    )
     report = json.loads((tmp_path / "e" / "evaluation_report.json").read_text())
     predictions = [json.loads(line) for line in (tmp_path / "e" / "predictions_dev.jsonl").read_text().splitlines()]
-    expected = f1_score([p["gold"] for p in predictions], [p["predicted"] for p in predictions], pos_label="yes", zero_division=0)
+    expected = f1_score(
+        [p["gold"] for p in predictions], [p["predicted"] for p in predictions], pos_label="yes", zero_division=0
+    )
     assert report["summary"]["f1_yes"] == pytest.approx(100 * expected)
     (tmp_path / "label_ids.csv").write_text("no\nyes\nmaybe\n")
     code, _, err = exit_code(argv, capsys, "text_classification")
@@ -206,11 +300,35 @@ def test_a_binary_text_task_prints_and_monitors_the_positive_class_f1(tmp_path, 
 
 def test_a_tune_trial_without_a_validation_fails_alone_and_the_search_goes_on(tmp_path, capsys, tiny_encoder):
     data = write_ner_dataset(tmp_path / "data", n_train=64, n_dev=8)
-    (tmp_path / "tune.yaml").write_text(yaml.safe_dump({"search": {
-        "params": {"training_ds.batch_size": "choice(8, 64)"}, "n_trials": 2, "sampler": "grid", "pruner": "none"}}))
+    (tmp_path / "tune.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "search": {
+                    "params": {"training_ds.batch_size": "choice(8, 64)"},
+                    "n_trials": 2,
+                    "sampler": "grid",
+                    "pruner": "none",
+                }
+            }
+        )
+    )
     # max_steps=1: at batch size 8 the epoch (8 steps) never ends, so that trial never validates; at 64 it does
-    assert main(["tune", "-e", str(tmp_path / "tune.yaml"), "-r", str(tmp_path / "t"), f"data_dir={data}", *QUICK,
-                 "trainer.max_steps=1", "trainer.max_epochs=1"]) == 0
+    assert (
+        main(
+            [
+                "tune",
+                "-e",
+                str(tmp_path / "tune.yaml"),
+                "-r",
+                str(tmp_path / "t"),
+                f"data_dir={data}",
+                *QUICK,
+                "trainer.max_steps=1",
+                "trainer.max_epochs=1",
+            ]
+        )
+        == 0
+    )
     import csv
 
     with open(tmp_path / "t" / "trials.csv", newline="") as f:

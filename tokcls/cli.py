@@ -2,13 +2,13 @@
 
 Only this much happens here; what a command does lives in tokcls/commands/<command>.py.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from tokcls.core.errors import InputError
@@ -21,14 +21,27 @@ if TYPE_CHECKING:  # the commands (and with them omegaconf and hydra) are import
 
 FLAGS = {
     "-e": dict(dest="spec", metavar="SPEC.yaml", help="the YAML spec; keys left out keep their defaults"),
-    "-r": dict(dest="results_dir", metavar="DIR", help="results directory (the resolved spec is saved there); "
-               "for train and fine-tune NeMo's exp_manager.explicit_log_dir"),
-    "-m": dict(dest="model", metavar="MODEL.tcls", action="append", help="model archive (wins over restore_from in "
-               "the spec); evaluate takes a second -m to compare two archives (compare_to)"),
+    "-r": dict(
+        dest="results_dir",
+        metavar="DIR",
+        help="results directory (the resolved spec is saved there); "
+        "for train and fine-tune NeMo's exp_manager.explicit_log_dir",
+    ),
+    "-m": dict(
+        dest="model",
+        metavar="MODEL.tcls",
+        action="append",
+        help="model archive (wins over restore_from in "
+        "the spec); evaluate takes a second -m to compare two archives (compare_to)",
+    ),
     "-k": dict(dest="key", metavar="KEY", help="key to encrypt or decrypt the model archive"),
     "-o": dict(dest="output_dir", metavar="DIR", help="where the specs go (default: -r DIR)"),
-    "-g": dict(dest="gpus", metavar="N", type=int, help="number of devices (trainer.devices); on a machine without "
-               "a GPU, 1 runs on the CPU"),
+    "-g": dict(
+        dest="gpus",
+        metavar="N",
+        type=int,
+        help="number of devices (trainer.devices); on a machine without a GPU, 1 runs on the CPU",
+    ),
 }
 
 EPILOG = (
@@ -40,7 +53,7 @@ EPILOG = (
 DESCRIPTIONS = {
     TOKEN: "Fine-tune and run transformer encoders for token classification (NER, POS, chunking).",
     TEXT: "Fine-tune and run transformer encoders for text classification (one class, a set of labels, or a value "
-          "per text or sentence pair).",
+    "per text or sentence pair).",
 }
 
 
@@ -50,8 +63,9 @@ def build_parser(program: str = TOKEN) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=program, description=DESCRIPTIONS[program])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in REGISTRIES[program].commands.items():
-        sub = commands.add_parser(name, aliases=list(command.aliases), help=command.summary, description=command.summary,
-                                  epilog=EPILOG)
+        sub = commands.add_parser(
+            name, aliases=list(command.aliases), help=command.summary, description=command.summary, epilog=EPILOG
+        )
         for flag in command.flags:
             sub.add_argument(flag, **FLAGS[flag])
         sub.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="spec overrides")
@@ -118,11 +132,17 @@ def _main(argv: list[str] | None, program: str) -> int:
         schema = registry.commands[registry.aliases.get(args.command, args.command)].schema
         lines = []
         for i, flag in long_flags:
-            value = flag.split("=", 1)[1] if "=" in flag else (
-                given_argv[i + 1] if i + 1 < len(given_argv) and not given_argv[i + 1].startswith("-") else None)
+            value = (
+                flag.split("=", 1)[1]
+                if "=" in flag
+                else (given_argv[i + 1] if i + 1 < len(given_argv) and not given_argv[i + 1].startswith("-") else None)
+            )
             lines.append("  " + explain_flag(flag, value, schema))
-        print(f"{program} {args.command}: error: unknown flag(s); tokcls takes -e -r -m -k -g and key=value "
-              "overrides:\n" + "\n".join(lines), file=sys.stderr)
+        print(
+            f"{program} {args.command}: error: unknown flag(s); tokcls takes -e -r -m -k -g and key=value "
+            "overrides:\n" + "\n".join(lines),
+            file=sys.stderr,
+        )
         return 2
     if unknown:
         parser.parse_args(argv)  # argparse's own message and exit status for what it does not know
@@ -168,8 +188,14 @@ def _main(argv: list[str] | None, program: str) -> int:
             if in_spec and Path(in_spec) != Path(results_dir):
                 notes.append(f"-r {results_dir} wins over exp_manager.explicit_log_dir={in_spec}")
             config.exp_manager.explicit_log_dir = results_dir
-        ctx = Context(name, Path(results_dir) if results_dir else None, model, given.get("key"),
-                      Path(given["output_dir"]) if given.get("output_dir") else None, program)
+        ctx = Context(
+            name,
+            Path(results_dir) if results_dir else None,
+            model,
+            given.get("key"),
+            Path(given["output_dir"]) if given.get("output_dir") else None,
+            program,
+        )
         with ExitStack() as held:
             for folder in output_folders(name, config, results_dir):
                 held.enter_context(folder_lock(folder, f"{program} {name}"))
@@ -178,8 +204,10 @@ def _main(argv: list[str] | None, program: str) -> int:
         return fail(str(e))
     except OSError as e:  # a folder that is a file, a read-only or full disk, ...: name the path, no traceback
         where = f"{e.filename}: " if e.filename else ""
-        return fail(f"{where}{e.strerror or e}\n  fix: check that the path is the right kind (file or folder), "
-                    "that it can be written, and that the disk has room")
+        return fail(
+            f"{where}{e.strerror or e}\n  fix: check that the path is the right kind (file or folder), "
+            "that it can be written, and that the disk has room"
+        )
     except KeyboardInterrupt:
         print(f"\n{program} {name}: interrupted", file=sys.stderr)
         return 130

@@ -49,9 +49,9 @@ def test_encoding_is_configurable(tmp_path):
     assert read_column_file(path, ColumnFormat(encoding="latin-1")).sentences[0].words == ["café"]
 
 
-def error_for(path, fmt=ColumnFormat()) -> ConversionError:
+def error_for(path, fmt: ColumnFormat | None = None) -> ConversionError:
     with pytest.raises(ConversionError) as info:
-        read_column_file(path, fmt)
+        read_column_file(path, fmt or ColumnFormat())
     return info.value
 
 

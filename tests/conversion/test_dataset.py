@@ -34,7 +34,7 @@ def run(tmp_path, source=None, **options):
 def read_split(out: Path, split: str):
     texts = (out / f"text_{split}.txt").read_text(encoding="utf-8").splitlines()
     labels = (out / f"labels_{split}.txt").read_text(encoding="utf-8").splitlines()
-    return [list(zip(t.split(" "), l.split(" "))) for t, l in zip(texts, labels, strict=True)]
+    return [list(zip(t.split(" "), lab.split(" "))) for t, lab in zip(texts, labels, strict=True)]
 
 
 def test_round_trip_keeps_every_token_and_tag(tmp_path):
@@ -90,7 +90,9 @@ def test_documents_are_written_when_the_input_has_docstart(tmp_path):
 
 
 def test_unseen_dev_labels_are_listed_or_allowed(tmp_path):
-    source = make_source(tmp_path, dev=[[("Paris", "B-LOC"), ("Inc", "B-CORP")]], test=[[("x", "B-CORP"), ("y", "S-Z")]])
+    source = make_source(
+        tmp_path, dev=[[("Paris", "B-LOC"), ("Inc", "B-CORP")]], test=[[("x", "B-CORP"), ("y", "S-Z")]]
+    )
     with pytest.raises(ConversionError) as info:
         run(tmp_path, source=source, output_scheme="keep")
     message = str(info.value)

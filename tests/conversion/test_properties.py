@@ -1,4 +1,5 @@
 """Generated column files: the converter gives back every token and tag, or names the bad line."""
+
 import tempfile
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Every real dataset in ../shared/data converts with the counts its README states."""
+
 import pytest
 
 from conversion.dataset import ConvertOptions, convert
@@ -38,7 +39,10 @@ def test_conll_documents_and_entities(shared_data, tmp_path):
     # Entity spans per type (README): each B- starts one span in this IOB2 data.
     labels = stats["splits"]["train"]["labels"]
     assert {t: labels[f"B-{t}"]["count"] for t in ("PER", "LOC", "ORG", "MISC")} == {
-        "PER": 6_600, "LOC": 7_140, "ORG": 6_321, "MISC": 3_438
+        "PER": 6_600,
+        "LOC": 7_140,
+        "ORG": 6_321,
+        "MISC": 3_438,
     }
 
 
@@ -51,7 +55,9 @@ def test_ja_annotation_slips_are_counted_and_repaired(shared_data, tmp_path):
 
 def test_brown_unseen_labels_are_listed_without_the_option(shared_data, tmp_path):
     with pytest.raises(ConversionError) as info:
-        convert(ConvertOptions(source_data_dir=str(shared_data / "en_brown_pos"), target_data_dir=str(tmp_path / "out")))
+        convert(
+            ConvertOptions(source_data_dir=str(shared_data / "en_brown_pos"), target_data_dir=str(tmp_path / "out"))
+        )
     message = str(info.value)
     assert "29 label(s) occur in dev/test but never in train" in message  # 18 in dev, 12 in test, 1 shared
     for label in ("'fw-uh-tl'", "'wrb+md'", "'rp-tl'"):

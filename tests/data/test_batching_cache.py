@@ -13,6 +13,7 @@ def test_bucketed_batches_cover_every_window_once_and_vary_by_epoch():
     sampler = BucketBatchSampler(lengths, batch_size=32, shuffle=True, seed=1, pool=4)
     batches = list(sampler)
     assert sorted(i for b in batches for i in b) == list(range(1000)) and len(batches) == len(sampler)
+
     def padding(batches):
         return sum(len(b) * max(lengths[b]) - sum(lengths[b]) for b in batches) / lengths.sum()
 
@@ -30,7 +31,12 @@ def test_evaluation_batches_are_sorted_longest_first():
 
 def test_collate_pads_to_the_longest_window_in_the_batch():
     windows = [
-        {"input_ids": np.array([1, 2, 3]), "labels": np.array([IGNORE, 0, IGNORE]), "word_index": np.array([-1, 0, -1]), "example": 4},
+        {
+            "input_ids": np.array([1, 2, 3]),
+            "labels": np.array([IGNORE, 0, IGNORE]),
+            "word_index": np.array([-1, 0, -1]),
+            "example": 4,
+        },
         {"input_ids": np.array([1, 2]), "labels": np.array([IGNORE, 1]), "word_index": np.array([-1, 0]), "example": 5},
     ]
     batch = Collate(pad_id=0)(windows)
@@ -74,7 +80,14 @@ def test_read_only_data_dir_falls_back_to_results(tmp_path, tiny_tokenizer, monk
         return real_store(path, features, info, fallback_dir)
 
     monkeypatch.setattr(cache, "store", store_with_readonly_data_dir)
-    load_split(split, data, tiny_tokenizer, ["O", "B-LOC", "B-PER", "I-PER"], WindowSettings(), fallback_dir=tmp_path / "results")
+    load_split(
+        split,
+        data,
+        tiny_tokenizer,
+        ["O", "B-LOC", "B-PER", "I-PER"],
+        WindowSettings(),
+        fallback_dir=tmp_path / "results",
+    )
     assert list((tmp_path / "results").glob("features_*.safetensors"))
 
 
@@ -91,8 +104,12 @@ def test_shards_of_several_processes_cover_every_window_and_step_together():
 def test_the_loader_moves_the_sampler_to_each_epoch_and_resumes_mid_epoch():
     lengths = np.arange(1, 101)
     position = [0, 0]
-    loader = ResumableLoader(list(range(100)), batch_sampler=BucketBatchSampler(lengths, 10, True, seed=3),
-                             collate_fn=lambda windows: windows, position=lambda: tuple(position))
+    loader = ResumableLoader(
+        list(range(100)),
+        batch_sampler=BucketBatchSampler(lengths, 10, True, seed=3),
+        collate_fn=lambda windows: windows,
+        position=lambda: tuple(position),
+    )
     epoch0 = list(loader)
     position[:] = [1, 0]
     epoch1 = list(loader)

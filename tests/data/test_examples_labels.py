@@ -17,8 +17,11 @@ def test_examples_pair_words_and_labels(tmp_path):
     (tmp_path / "t.txt").write_text("EU rejects German\n\nPeter  Blackburn\n")
     (tmp_path / "l.txt").write_text("B-ORG O B-MISC\n\nB-PER I-PER\n")
     examples = read_examples(tmp_path / "t.txt", tmp_path / "l.txt")
-    assert examples == [Example(["EU", "rejects", "German"], ["B-ORG", "O", "B-MISC"]), Example([], []),
-                        Example(["Peter", "Blackburn"], ["B-PER", "I-PER"])]
+    assert examples == [
+        Example(["EU", "rejects", "German"], ["B-ORG", "O", "B-MISC"]),
+        Example([], []),
+        Example(["Peter", "Blackburn"], ["B-PER", "I-PER"]),
+    ]
     assert len(read_examples(tmp_path / "t.txt", tmp_path / "l.txt", num_samples=1)) == 1
     assert read_examples(tmp_path / "t.txt")[2] == Example(["Peter", "Blackburn"], None)
 

@@ -31,7 +31,7 @@ def test_first_subtoken_carries_the_label(tiny_tokenizer):
     window = features.window(0)
     pieces = tiny_tokenizer.convert_ids_to_tokens(window["input_ids"].tolist())
     assert pieces[0] == "[CLS]" and pieces[-1] == "[SEP]" and len(pieces) > 5  # johnsonville splits
-    labelled = [(pieces[i], LABELS[l]) for i, l in enumerate(window["labels"].tolist()) if l != IGNORE]
+    labelled = [(pieces[i], LABELS[lab]) for i, lab in enumerate(window["labels"].tolist()) if lab != IGNORE]
     assert labelled == [("johnson", "B-PER"), ("visited", "O"), ("paris", "B-LOC")]
     assert [w for w in window["word_index"].tolist() if w >= 0] == [0, 1, 2]
 
@@ -40,7 +40,7 @@ def test_label_all_subwords_turns_b_into_i_on_later_pieces(tiny_tokenizer):
     example = Example(["johnsonville", "paris"], ["B-PER", "B-LOC"])
     features, _ = encode([example], tiny_tokenizer, LABELS, WindowSettings(32, 8, label_all_subwords=True))
     window = features.window(0)
-    labels = [LABELS[l] for l in window["labels"].tolist() if l != IGNORE]
+    labels = [LABELS[lab] for lab in window["labels"].tolist() if lab != IGNORE]
     n_pieces = len(tiny_tokenizer.tokenize("johnsonville"))
     assert labels == ["B-PER"] + ["I-PER"] * (n_pieces - 1) + ["B-LOC"]
     assert continuation_label_ids(LABELS) == [0, 2, 2, 3]  # B-LOC has no I-LOC: stays B-LOC

@@ -1,4 +1,5 @@
 """Property tests of the text/labels reader on arbitrary input: every word comes back, or a clear error."""
+
 import tempfile
 from pathlib import Path
 
@@ -23,12 +24,19 @@ def test_every_word_comes_back_with_its_label_or_the_error_names_the_file(text_l
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         text_file = write(tmp, "text.txt", "".join(line + newline for line in text_lines).encode())
-        labels_file = None if label_lines is None else write(tmp, "labels.txt", "".join(l + newline for l in label_lines).encode())
+        labels_file = (
+            None
+            if label_lines is None
+            else write(tmp, "labels.txt", "".join(lab + newline for lab in label_lines).encode())
+        )
         try:
             examples = read_examples(text_file, labels_file)
         except InputError as e:
             assert labels_file is not None and str(labels_file) in str(e)
-            counts = [len(t.rstrip("\r").split()) for t in text_lines], [len(l.rstrip("\r").split()) for l in label_lines]
+            counts = (
+                [len(t.rstrip("\r").split()) for t in text_lines],
+                [len(lab.rstrip("\r").split()) for lab in label_lines],
+            )
             assert len(text_lines) != len(label_lines) or counts[0] != counts[1]
             return
         assert len(examples) == len(text_lines)

@@ -10,7 +10,16 @@ def texts(words):
 
 def test_punctuation_is_its_own_word_and_joiners_stay_inside():
     assert texts(split_words("EU rejects German call, 3.14 don't New-York.")) == [
-        "EU", "rejects", "German", "call", ",", "3.14", "don't", "New-York", "."]
+        "EU",
+        "rejects",
+        "German",
+        "call",
+        ",",
+        "3.14",
+        "don't",
+        "New-York",
+        ".",
+    ]
 
 
 def test_scripts_emoji_and_marks():
@@ -26,7 +35,7 @@ def test_every_visible_character_lands_in_exactly_one_word_whose_offsets_slice_t
     words = split_words(text)
     covered = set()
     for word in words:
-        assert text[word.start:word.end] == word.text and word.text
+        assert text[word.start : word.end] == word.text and word.text
         assert not any(c.isspace() for c in word.text)
         covered |= set(range(word.start, word.end))
     assert covered == {i for i, c in enumerate(text) if not c.isspace()}

@@ -1,4 +1,5 @@
 """FastDropout is nn.Dropout's distribution with a cheaper mask, and replaces it throughout a model."""
+
 import pytest
 import torch
 from torch import nn

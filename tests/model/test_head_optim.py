@@ -38,10 +38,17 @@ def test_no_weight_decay_on_biases_and_norms_and_separate_head_lr():
     cfg = OmegaConf.structured(OptimConfig(lr=1e-3, head_lr=1e-2, weight_decay=0.1))
     groups = param_groups(Tiny().parameter_groups(), cfg)
     shapes = [(g["lr"], g["weight_decay"], sorted(tuple(p.shape) for p in g["params"])) for g in groups]
-    assert shapes == [(1e-3, 0.1, [(4, 4)]), (1e-3, 0.0, [(4,), (4,), (4,)]), (1e-2, 0.1, [(2, 4)]), (1e-2, 0.0, [(2,)])]
+    assert shapes == [
+        (1e-3, 0.1, [(4, 4)]),
+        (1e-3, 0.0, [(4,), (4,), (4,)]),
+        (1e-2, 0.1, [(2, 4)]),
+        (1e-2, 0.0, [(2,)]),
+    ]
     adamw = build_optimizer(Tiny().parameter_groups(), cfg)
     assert isinstance(adamw, torch.optim.AdamW) and adamw.defaults["fused"]  # the fast CPU kernel, as HF's Trainer
-    assert isinstance(build_optimizer(Tiny().parameter_groups(), OmegaConf.structured(OptimConfig(name="sgd"))), torch.optim.SGD)
+    assert isinstance(
+        build_optimizer(Tiny().parameter_groups(), OmegaConf.structured(OptimConfig(name="sgd"))), torch.optim.SGD
+    )
 
 
 def test_schedules():

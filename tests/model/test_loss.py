@@ -6,8 +6,14 @@ from tokcls.data.features import IGNORE
 from tokcls.model.network import Network
 from tokcls.training.module import TaskModule
 
-HEAD = {"num_fc_layers": 1, "fc_dropout": 0.1, "activation": "relu", "use_transformer_init": True, "decoder": "argmax",
-        "scheme": "iob2"}
+HEAD = {
+    "num_fc_layers": 1,
+    "fc_dropout": 0.1,
+    "activation": "relu",
+    "use_transformer_init": True,
+    "decoder": "argmax",
+    "scheme": "iob2",
+}
 
 
 class Encoder(torch.nn.Module):
@@ -15,8 +21,9 @@ class Encoder(torch.nn.Module):
 
 
 def module(weights=None):
-    network = Network.build(Encoder(), {"task": "token_classification", "labels": ["O", "B-X", "I-X"], "outside_label": "O",
-                                        "head": HEAD})
+    network = Network.build(
+        Encoder(), {"task": "token_classification", "labels": ["O", "B-X", "I-X"], "outside_label": "O", "head": HEAD}
+    )
     m = TaskModule(network, optim_cfg=None)
     m.class_weights = torch.tensor(weights) if weights else None
     return m
@@ -43,7 +50,10 @@ def test_every_word_weighs_alike_whatever_its_batch():
 
 def test_class_weights_enter_the_normalizer_and_the_loss():
     m = module([0.5, 2.0, 1.0])
-    assert m._loss_normalizer(SimpleNamespace(labels=torch.tensor([0, 1, 1, 2, IGNORE])), batches=2) == (0.5 + 2.0 + 2.0 + 1.0) / 2
+    assert (
+        m._loss_normalizer(SimpleNamespace(labels=torch.tensor([0, 1, 1, 2, IGNORE])), batches=2)
+        == (0.5 + 2.0 + 2.0 + 1.0) / 2
+    )
     logits = torch.zeros(1, 2, 3)  # uniform: every word's loss is log 3, times its label's weight
     total, weight = m.network.decoder.loss(logits, torch.tensor([[1, 2]]), torch.tensor([[0, 1]]), m.class_weights)
     assert torch.isclose(total, torch.tensor(3.0) * torch.log(torch.tensor(3.0))) and weight == 3.0

@@ -1,5 +1,6 @@
 """A real headless browser for the report tests: Playwright driving the system's Chromium (Debian: `apt-get install
 chromium`). Tests that need it skip, saying why, where either is missing."""
+
 from __future__ import annotations
 
 import shutil

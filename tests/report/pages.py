@@ -1,4 +1,5 @@
 """Reading report.html back in tests: strictly parsed (any HTML error fails), its tables and its data block."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The error kinds of entities: each kind on a sentence made for it, and the counts against nervaluate's own."""
+
 import random
 from collections import Counter
 
@@ -17,16 +18,19 @@ def _entities(tags):
     return sentence_entities(tags, "O", plain=False)
 
 
-@pytest.mark.parametrize("gold, pred, gold_kinds, pred_kinds", [
-    (["B-PER", "I-PER", "O"], ["B-PER", "I-PER", "O"], ["correct"], ["correct"]),
-    (["B-PER", "I-PER", "O"], ["B-LOC", "I-LOC", "O"], ["wrong_type"], ["wrong_type"]),
-    (["B-PER", "I-PER", "O"], ["B-PER", "O", "O"], ["wrong_boundary"], ["wrong_boundary"]),
-    (["B-PER", "I-PER", "O"], ["O", "B-LOC", "I-LOC"], ["wrong_both"], ["wrong_both"]),
-    (["B-PER", "O", "O"], ["O", "O", "O"], ["missed"], []),
-    (["O", "O", "O"], ["O", "B-ORG", "O"], [], ["spurious"]),
-    # one prediction over two gold entities: paired with the first, the second is missed
-    (["B-PER", "O", "B-PER"], ["B-PER", "I-PER", "I-PER"], ["wrong_boundary", "missed"], ["wrong_boundary"]),
-])
+@pytest.mark.parametrize(
+    "gold, pred, gold_kinds, pred_kinds",
+    [
+        (["B-PER", "I-PER", "O"], ["B-PER", "I-PER", "O"], ["correct"], ["correct"]),
+        (["B-PER", "I-PER", "O"], ["B-LOC", "I-LOC", "O"], ["wrong_type"], ["wrong_type"]),
+        (["B-PER", "I-PER", "O"], ["B-PER", "O", "O"], ["wrong_boundary"], ["wrong_boundary"]),
+        (["B-PER", "I-PER", "O"], ["O", "B-LOC", "I-LOC"], ["wrong_both"], ["wrong_both"]),
+        (["B-PER", "O", "O"], ["O", "O", "O"], ["missed"], []),
+        (["O", "O", "O"], ["O", "B-ORG", "O"], [], ["spurious"]),
+        # one prediction over two gold entities: paired with the first, the second is missed
+        (["B-PER", "O", "B-PER"], ["B-PER", "I-PER", "I-PER"], ["wrong_boundary", "missed"], ["wrong_boundary"]),
+    ],
+)
 def test_each_kind(gold, pred, gold_kinds, pred_kinds):
     g, p = _entities(gold), _entities(pred)
     assert classify(g, p)[:2] == (gold_kinds, pred_kinds)
@@ -43,8 +47,10 @@ def _random_predictions(seed: int, n: int = 1500):
 def test_counts_equal_nervaluate_and_seqeval_and_add_up(seed):
     gold, pred = _random_predictions(seed)
     errors = entity_errors(gold, pred, "O", plain=False)
-    as_dicts = [[{"label": e.type, "start": e.start, "end": e.end - 1} for e in read_entities(s)] for s in gold], \
-        [[{"label": e.type, "start": e.start, "end": e.end - 1} for e in read_entities(s)] for s in pred]
+    as_dicts = (
+        [[{"label": e.type, "start": e.start, "end": e.end - 1} for e in read_entities(s)] for s in gold],
+        [[{"label": e.type, "start": e.start, "end": e.end - 1} for e in read_entities(s)] for s in pred],
+    )
     expected = Evaluator(*as_dicts, tags=["PER", "LOC", "ORG"], loader="dict").evaluate()["overall"]
     for scheme, result in expected.items():
         for key in ("correct", "incorrect", "partial", "missed", "spurious", "precision", "recall", "f1"):

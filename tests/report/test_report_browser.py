@@ -1,5 +1,6 @@
 """report.html in a real headless browser (skipped without one): the summary, the error list, its filters,
 search box and pages work, nothing is fetched and the script raises nothing."""
+
 import random
 import re
 
@@ -29,8 +30,9 @@ def big_page(tmp_path_factory):
     confidences = [[rng.random() for _ in s] for s in pred]
     reports = all_reports(gold, pred, LABELS)
     reports["summary"] = {"f1": 100 * reports["entity"]["micro avg"]["f1"]}
-    html = token_report_page(examples, [Run("model.tcls", pred, confidences, reports)], LABELS, "O",
-                             Meta("synthetic", "2026-11-24"))
+    html = token_report_page(
+        examples, [Run("model.tcls", pred, confidences, reports)], LABELS, "O", Meta("synthetic", "2026-11-24")
+    )
     path = tmp_path_factory.mktemp("page") / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

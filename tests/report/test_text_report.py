@@ -1,4 +1,5 @@
 """report.html of text models, built from the same template: classes, label sets and values; two models."""
+
 import random
 
 import pytest
@@ -16,21 +17,31 @@ def _page(tmp_path, problem, n=200, seed=3):
     rng = random.Random(seed)
     if problem == "regression":
         examples = [TextExample(f"text {i}", value=rng.random()) for i in range(n)]
-        runs = [[round(e.value + rng.gauss(0, 0.1), 3) if rng.random() < 0.9 else e.value for e in examples] for _ in "ab"]
+        runs = [
+            [round(e.value + rng.gauss(0, 0.1), 3) if rng.random() < 0.9 else e.value for e in examples] for _ in "ab"
+        ]
         probabilities = [[[] for _ in examples]] * 2
     else:
         size = 1 if problem == "single_label_classification" else 2
-        examples = [TextExample(f"text {i} <b>&", labels=sorted(rng.sample(LABELS, rng.randint(1, size)))) for i in range(n)]
+        examples = [
+            TextExample(f"text {i} <b>&", labels=sorted(rng.sample(LABELS, rng.randint(1, size)))) for i in range(n)
+        ]
         probabilities = [[[rng.random() for _ in LABELS] for _ in examples] for _ in "ab"]
-        runs = [[sorted(rng.sample(LABELS, rng.randint(1, size))) if rng.random() < 0.3 else e.labels for e in examples]
-                for _ in "ab"]
+        runs = [
+            [sorted(rng.sample(LABELS, rng.randint(1, size))) if rng.random() < 0.3 else e.labels for e in examples]
+            for _ in "ab"
+        ]
         if size == 1:
             probabilities = [[[p / sum(ps) for p in ps] for ps in run] for run in probabilities]
-            runs = [[[max(zip(ps, LABELS))[1]] if rng.random() < 0.3 else e.labels for e, ps in zip(examples, run)]
-                    for run in probabilities]
+            runs = [
+                [[max(zip(ps, LABELS))[1]] if rng.random() < 0.3 else e.labels for e, ps in zip(examples, run)]
+                for run in probabilities
+            ]
     gold = [e.value if e.value is not None else e.labels for e in examples]
-    made = [Run(name, pred, conf, text_reports(gold, pred, LABELS, problem) | {"summary": {}})
-            for name, pred, conf in zip(("a.tcls", "b.tcls"), runs, probabilities)]
+    made = [
+        Run(name, pred, conf, text_reports(gold, pred, LABELS, problem) | {"summary": {}})
+        for name, pred, conf in zip(("a.tcls", "b.tcls"), runs, probabilities)
+    ]
     path = tmp_path / "report.html"
     path.write_text(text_report_page(examples, made, LABELS, problem, Meta("dev.tsv", "today")), encoding="utf-8")
     return path, gold, runs
@@ -59,7 +70,8 @@ def test_text_page_counts(tmp_path, problem):
         for row in found["label-confusion"]:
             cells = dict(zip(columns, row))
             assert number(cells["right (gold and predicted)"]) + number(cells["gold, missed"]) == sum(
-                row[0] in g for g in gold)
+                row[0] in g for g in gold
+            )
     if problem == "regression":
         assert 'id="calibration"' not in path.read_text()  # no confidences for values
         mse = sum((g - p) ** 2 for g, p in zip(gold, a)) / len(gold)

@@ -1,5 +1,6 @@
 """evaluate's report.html of a token model: valid, self-contained, and its counts equal the JSON report's and
 nervaluate's on the predictions evaluate wrote; with two archives, their disagreements."""
+
 import json
 
 import pytest
@@ -12,9 +13,14 @@ from tokcls.cli import main
 
 def _predictions(path):
     """(words, gold, predicted) per sentence of a predictions_<split>.txt."""
-    sentences = [[line.split() for line in block.splitlines()] for block in path.read_text().split("\n\n") if block.strip()]
-    return ([[r[0] for r in s] for s in sentences], [[r[1] for r in s] for s in sentences],
-            [[r[2] for r in s] for s in sentences])
+    sentences = [
+        [line.split() for line in block.splitlines()] for block in path.read_text().split("\n\n") if block.strip()
+    ]
+    return (
+        [[r[0] for r in s] for s in sentences],
+        [[r[1] for r in s] for s in sentences],
+        [[r[2] for r in s] for s in sentences],
+    )
 
 
 def test_page_is_valid_html_and_fetches_nothing(evaluated):
@@ -46,13 +52,17 @@ def test_counts_equal_the_json_report_and_nervaluate(evaluated):
     total = dict(zip(columns, found["error-kinds"][-1]))
     assert number(total["correct"]) == strict.correct and number(total["missed"]) == strict.missed
     assert number(total["spurious (predicted type)"]) == strict.spurious
-    assert sum(number(total[k]) for k in ("wrong type", "wrong boundary", "wrong type and boundary")) == strict.incorrect
+    assert (
+        sum(number(total[k]) for k in ("wrong type", "wrong boundary", "wrong type and boundary")) == strict.incorrect
+    )
     assert number(total["gold total"]) == report["entity"]["micro avg"]["support"]
     assert number(total["predicted total"]) == sum(len(read_entities(p)) for p in pred)
     for row in found["error-kinds"][:-1]:  # each type's kinds add up to its gold total
         cells = dict(zip(columns, row))
         kinds = ("correct", "wrong type", "wrong boundary", "wrong type and boundary", "missed")
-        assert sum(number(cells[k]) for k in kinds) == number(cells["gold total"]) == report["entity"][row[0]]["support"]
+        assert (
+            sum(number(cells[k]) for k in kinds) == number(cells["gold total"]) == report["entity"][row[0]]["support"]
+        )
     schemes = {row[0]: row for row in found["schemes"]}
     assert number(schemes["strict"][1]) == strict.correct
 
@@ -76,14 +86,46 @@ def test_counts_equal_the_json_report_and_nervaluate(evaluated):
 def test_two_archives_show_where_they_disagree(trained, tmp_path):
     data_dir, archive, root = trained
     other = tmp_path / "other"
-    assert main(["train", "-r", str(other), f"data_dir={data_dir}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "trainer.max_epochs=1", "optim.lr=1e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false",
-                 "model.head.decoder=argmax", "test_ds.text_file=null", "-k", "key1"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(other),
+                f"data_dir={data_dir}",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "trainer.max_epochs=1",
+                "optim.lr=1e-3",
+                "training_ds.batch_size=16",
+                "trainer.enable_progress_bar=false",
+                "model.head.decoder=argmax",
+                "test_ds.text_file=null",
+                "-k",
+                "key1",
+            ]
+        )
+        == 0
+    )
     b = other / "checkpoints" / "tokcls.tcls"
     assert main(["evaluate", "-r", str(tmp_path / "a"), "-m", str(archive), "-k", "key1", f"data_dir={data_dir}"]) == 0
     assert main(["evaluate", "-r", str(tmp_path / "b"), "-m", str(b), "-k", "key1", f"data_dir={data_dir}"]) == 0
-    assert main(["evaluate", "-r", str(tmp_path / "ab"), "-m", str(archive), "-m", str(b), "-k", "key1",
-                 f"data_dir={data_dir}"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "ab"),
+                "-m",
+                str(archive),
+                "-m",
+                str(b),
+                "-k",
+                "key1",
+                f"data_dir={data_dir}",
+            ]
+        )
+        == 0
+    )
     _, gold, pred_a = _predictions(tmp_path / "a" / "predictions_test.txt")
     _, _, pred_b = _predictions(tmp_path / "b" / "predictions_test.txt")
     differ = [i for i, (a, b_) in enumerate(zip(pred_a, pred_b)) if a != b_]
@@ -92,9 +134,12 @@ def test_two_archives_show_where_they_disagree(trained, tmp_path):
     compare = next(x for x in data(tree)["lists"] if x["id"] == "compare-list")
     assert [it["n"] for it in compare["items"]] == differ
     counts = tables(tree)["disagreement-counts"][0]
-    assert [number(c) for c in counts] == [len(differ), sum(pred_a[i] == gold[i] for i in differ),
-                                           sum(pred_b[i] == gold[i] and pred_a[i] != gold[i] for i in differ),
-                                           sum(gold[i] not in (pred_a[i], pred_b[i]) for i in differ)]
+    assert [number(c) for c in counts] == [
+        len(differ),
+        sum(pred_a[i] == gold[i] for i in differ),
+        sum(pred_b[i] == gold[i] and pred_a[i] != gold[i] for i in differ),
+        sum(gold[i] not in (pred_a[i], pred_b[i]) for i in differ),
+    ]
     assert [row[0] for row in tables(tree)["headline"]] == [str(archive), str(b)]
 
 

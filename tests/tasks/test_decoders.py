@@ -1,4 +1,5 @@
 """The decoders' arithmetic against brute force, and the constrained decoder against the tag scheme."""
+
 import itertools
 
 import torch
@@ -16,7 +17,10 @@ BIOES = ["O", "B-X", "I-X", "E-X", "S-X"]
 
 def random_crf(n_labels, seed):
     generator = torch.Generator().manual_seed(seed)
-    return tuple(torch.randn(*shape, generator=generator, dtype=torch.float64) for shape in ((n_labels, n_labels), (n_labels,), (n_labels,)))
+    return tuple(
+        torch.randn(*shape, generator=generator, dtype=torch.float64)
+        for shape in ((n_labels, n_labels), (n_labels,), (n_labels,))
+    )
 
 
 def padded_batch(words: int, labels: int, seed: int):
@@ -48,8 +52,8 @@ def test_log_partition_path_score_and_viterbi_equal_brute_force(words, labels, s
         expected_z, expected_path = brute_force(emissions[row, :n], transitions, start, end)
         assert torch.isclose(log_z[row], expected_z, atol=1e-9)
         assert tuple(best[row, :n].tolist()) == expected_path
-        tags = best[row:row + 1].clone()
-        score = crf.path_score(emissions[row:row + 1], tags, mask[row:row + 1], transitions, start, end)
+        tags = best[row : row + 1].clone()
+        score = crf.path_score(emissions[row : row + 1], tags, mask[row : row + 1], transitions, start, end)
         _, path = brute_force(emissions[row, :n], transitions, start, end)
         assert score.item() <= log_z[row].item() + 1e-9  # a path's probability is at most 1
 
@@ -95,17 +99,21 @@ def test_a_crf_word_confidence_is_its_marginal_not_its_softmax():
     ids, confidences = decoder.decode(emissions, [4, 3])
     scores = decoder.decoding_scores()
     for begin, n in ((0, 4), (4, 3)):
-        block = emissions[begin:begin + n].unsqueeze(0).double()
+        block = emissions[begin : begin + n].unsqueeze(0).double()
         mask = torch.ones(1, n, dtype=torch.bool)
         expected = crf.marginals(block, mask, *(s.double() for s in scores))[0]
-        chosen = expected.gather(-1, ids[begin:begin + n].unsqueeze(-1)).squeeze(-1)
-        assert torch.allclose(confidences[begin:begin + n].double(), chosen, atol=1e-5)
+        chosen = expected.gather(-1, ids[begin : begin + n].unsqueeze(-1)).squeeze(-1)
+        assert torch.allclose(confidences[begin : begin + n].double(), chosen, atol=1e-5)
     softmax = emissions.softmax(-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
     assert not torch.allclose(confidences, softmax, atol=1e-3)
 
 
-@given(st.sampled_from([(IOB2, "iob2"), (BIOES, "bioes"), (IOB2, "iob1")]), st.integers(1, 12), st.integers(0, 10_000),
-       st.floats(0.1, 50.0))
+@given(
+    st.sampled_from([(IOB2, "iob2"), (BIOES, "bioes"), (IOB2, "iob1")]),
+    st.integers(1, 12),
+    st.integers(0, 10_000),
+    st.floats(0.1, 50.0),
+)
 def test_constrained_decoding_never_breaks_the_scheme(labels_scheme, words, seed, scale):
     labels, scheme = labels_scheme
     generator = torch.Generator().manual_seed(seed)
@@ -114,7 +122,7 @@ def test_constrained_decoding_never_breaks_the_scheme(labels_scheme, words, seed
     ids, confidences = ConstrainedDecoder(labels, scheme, "O").decode(emissions, lengths)
     begin = 0
     for n in lengths:
-        tags = [labels[i] for i in ids[begin:begin + n].tolist()]
+        tags = [labels[i] for i in ids[begin : begin + n].tolist()]
         assert count_invalid_transitions(tags, Scheme(scheme)) == 0, tags
         begin += n
     assert ((confidences >= 0) & (confidences <= 1)).all()  # a label forced by the scheme may be very unlikely alone

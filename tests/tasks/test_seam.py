@@ -1,5 +1,6 @@
 """The task seam carries the weight: old archives load and predict as before, every trainable tensor is
 trained and archived, and the decoders run end to end (train, evaluate, infer, export)."""
+
 import json
 from pathlib import Path
 
@@ -43,9 +44,25 @@ def test_training_the_fixture_recipe_again_gives_the_same_predictions(tmp_path):
 
     encoder = tiny_encoder(tmp_path / "encoder")
     data = write_ner_dataset(tmp_path / "data", n_train=400, n_dev=40, seed=3)
-    assert main(["train", "-r", str(tmp_path / "run"), f"data_dir={data}", f"model.language_model.pretrained_model_name={encoder}",
-                 "trainer.max_epochs=40", "optim.lr=5e-3", "training_ds.batch_size=16", "model.dataset.max_seq_length=16",
-                 "model.dataset.stride=4", "trainer.enable_progress_bar=false", "model.head.decoder=argmax"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(tmp_path / "run"),
+                f"data_dir={data}",
+                f"model.language_model.pretrained_model_name={encoder}",
+                "trainer.max_epochs=40",
+                "optim.lr=5e-3",
+                "training_ds.batch_size=16",
+                "model.dataset.max_seq_length=16",
+                "model.dataset.stride=4",
+                "trainer.enable_progress_bar=false",
+                "model.head.decoder=argmax",
+            ]
+        )
+        == 0
+    )
     network, tokenizer, config = load_model(tmp_path / "run" / "checkpoints" / "tokcls.tcls")
     settings = WindowSettings(config.model.dataset.max_seq_length, config.model.dataset.stride)
     labels, _ = Predictor(network, tokenizer, settings, batch_size=8).predict(read_examples(FORMAT1 / "text_dev.txt"))
@@ -57,10 +74,18 @@ def crf_network(tiny_encoder, labels=("O", "B-PER", "I-PER", "B-LOC")):
 
     from tokcls.model.encoder import encoder_from_config
 
-    head = {"num_fc_layers": 2, "fc_dropout": 0.1, "activation": "relu", "use_transformer_init": True,
-            "decoder": "crf", "scheme": "iob2"}
+    head = {
+        "num_fc_layers": 2,
+        "fc_dropout": 0.1,
+        "activation": "relu",
+        "use_transformer_init": True,
+        "decoder": "crf",
+        "scheme": "iob2",
+    }
     encoder = encoder_from_config(AutoConfig.from_pretrained(tiny_encoder))
-    return Network.build(encoder, {"task": "token_classification", "labels": list(labels), "outside_label": "O", "head": head})
+    return Network.build(
+        encoder, {"task": "token_classification", "labels": list(labels), "outside_label": "O", "head": head}
+    )
 
 
 def test_every_trainable_tensor_is_in_the_optimizer(tiny_encoder):
@@ -79,8 +104,12 @@ def test_every_trainable_tensor_is_in_the_archive_and_comes_back(tiny_encoder, t
     with torch.no_grad():
         network.decoder.transitions.normal_()
         network.decoder.end_transitions.normal_()
-    save_archive(tmp_path / "crf.tcls", network, OmegaConf.create({"model": {"head": {}, "dataset": {"pad_label": "O"}}}),
-                 tiny_tokenizer)
+    save_archive(
+        tmp_path / "crf.tcls",
+        network,
+        OmegaConf.create({"model": {"head": {}, "dataset": {"pad_label": "O"}}}),
+        tiny_tokenizer,
+    )
     assert json.loads(read_archive(tmp_path / "crf.tcls")["manifest.json"])["format"] == 2
     loaded, _, _ = load_model(tmp_path / "crf.tcls")
     restored = dict(loaded.named_parameters())
@@ -97,8 +126,12 @@ def test_an_archive_missing_a_crf_tensor_is_refused_naming_it(tiny_encoder, tiny
     real = archive.model_state
     archive.model_state = lambda n: {k: v for k, v in real(n).items() if "transitions" not in k}
     try:
-        save_archive(tmp_path / "crf.tcls", network, OmegaConf.create({"model": {"head": {}, "dataset": {"pad_label": "O"}}}),
-                     tiny_tokenizer)
+        save_archive(
+            tmp_path / "crf.tcls",
+            network,
+            OmegaConf.create({"model": {"head": {}, "dataset": {"pad_label": "O"}}}),
+            tiny_tokenizer,
+        )
     finally:
         archive.model_state = real
     with pytest.raises(InputError, match="head.decoder.*transitions"):
@@ -111,9 +144,25 @@ def crf_trained(tmp_path_factory, tiny_encoder):
 
     root = tmp_path_factory.mktemp("crf")
     data = write_ner_dataset(root / "data", n_train=120, n_dev=20)
-    assert main(["train", "-r", str(root / "train"), f"data_dir={data}", "model.language_model.pretrained_model_name=splade-tiny",
-                 "trainer.max_epochs=3", "optim.lr=3e-3", "optim.head_lr=3e-2", "training_ds.batch_size=16",
-                 "trainer.enable_progress_bar=false", "model.head.decoder=crf", "model.class_balancing=weighted_loss"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "-r",
+                str(root / "train"),
+                f"data_dir={data}",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "trainer.max_epochs=3",
+                "optim.lr=3e-3",
+                "optim.head_lr=3e-2",
+                "training_ds.batch_size=16",
+                "trainer.enable_progress_bar=false",
+                "model.head.decoder=crf",
+                "model.class_balancing=weighted_loss",
+            ]
+        )
+        == 0
+    )
     return data, root / "train" / "checkpoints" / "tokcls.tcls", root
 
 
@@ -122,13 +171,40 @@ def test_a_crf_trains_its_transitions_and_decodes_in_every_command(crf_trained, 
     network, _, _ = load_model(archive)
     assert network.describe()["head"]["decoder"] == "crf"
     assert network.decoder.transitions.abs().sum() > 0  # trained: they start at zero
-    assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), f"data_dir={data}", "test_ds.text_file=text_dev.txt",
-                 "test_ds.labels_file=labels_dev.txt"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "e"),
+                "-m",
+                str(archive),
+                f"data_dir={data}",
+                "test_ds.text_file=text_dev.txt",
+                "test_ds.labels_file=labels_dev.txt",
+            ]
+        )
+        == 0
+    )
     report = json.loads((tmp_path / "e" / "evaluation_report.json").read_text())
     assert report["invalid_transitions"] == {"scheme": "iob2", "count": 0}
     # decoded by argmax instead, the same network gives the word scores' own best labels
-    assert main(["evaluate", "-r", str(tmp_path / "a"), "-m", str(archive), f"data_dir={data}", "test_ds.text_file=text_dev.txt",
-                 "test_ds.labels_file=labels_dev.txt", "model.head.decoder=argmax"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "a"),
+                "-m",
+                str(archive),
+                f"data_dir={data}",
+                "test_ds.text_file=text_dev.txt",
+                "test_ds.labels_file=labels_dev.txt",
+                "model.head.decoder=argmax",
+            ]
+        )
+        == 0
+    )
     assert main(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "input_batch=[john smith visited paris]"]) == 0
     record = json.loads((tmp_path / "i" / "infer_results.jsonl").read_text().splitlines()[0])
     assert len(record["labels"]) == 4
@@ -136,13 +212,30 @@ def test_a_crf_trains_its_transitions_and_decodes_in_every_command(crf_trained, 
 
 def test_crf_decoding_is_refused_for_a_model_trained_without_one(trained, tmp_path, capsys):
     data, archive, _ = trained
-    assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(archive), "-k", "key1", f"data_dir={data}",
-                 "test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt", "model.head.decoder=crf"]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "e"),
+                "-m",
+                str(archive),
+                "-k",
+                "key1",
+                f"data_dir={data}",
+                "test_ds.text_file=text_dev.txt",
+                "test_ds.labels_file=labels_dev.txt",
+                "model.head.decoder=crf",
+            ]
+        )
+        == 2
+    )
     assert "trained with argmax" in capsys.readouterr().err
 
 
 def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(crf_trained, tmp_path, capsys):
     import onnx
+
     from tests.conftest import pytorch_and_onnx_predictions
 
     data, archive, _ = crf_trained

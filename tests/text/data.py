@@ -1,13 +1,17 @@
 """Small labelled text sets the text tests write themselves (single-label, pairs, multi-label, regression), in the
 sources dataset_convert reads. No real multi-label or sentence-pair set is reachable here (../shared/data README)."""
+
 from __future__ import annotations
 
 import json
 import random
 from pathlib import Path
 
-TOPICS = {"sport": ["goal", "match", "team", "league", "coach"], "money": ["bank", "market", "shares", "profit", "tax"],
-          "music": ["band", "album", "song", "guitar", "concert"]}
+TOPICS = {
+    "sport": ["goal", "match", "team", "league", "coach"],
+    "money": ["bank", "market", "shares", "profit", "tax"],
+    "music": ["band", "album", "song", "guitar", "concert"],
+}
 FILLER = ["the", "a", "today", "new", "said", "after", "with", "big", "local", "week"]
 
 
@@ -17,7 +21,9 @@ def _text(rng: random.Random, topics: list[str], length: int) -> str:
     return " ".join(words)
 
 
-def write_source(directory: Path, kind: str, n_train: int = 90, n_dev: int = 30, seed: int = 0, long_every: int = 0) -> Path:
+def write_source(
+    directory: Path, kind: str, n_train: int = 90, n_dev: int = 30, seed: int = 0, long_every: int = 0
+) -> Path:
     """train/dev sources of `kind`: single (TSV with header), pairs (CSV), multi (JSON Lines of label lists),
     regression (TSV). `long_every`: every n-th text is made longer than a 64-sub-token window."""
     rng = random.Random(seed)
@@ -36,7 +42,9 @@ def write_source(directory: Path, kind: str, n_train: int = 90, n_dev: int = 30,
         if kind == "multi":
             (directory / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         elif kind == "single":
-            (directory / f"{split}.tsv").write_text("sentence\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l, _ in rows))
+            (directory / f"{split}.tsv").write_text(
+                "sentence\tlabel\n" + "".join(f"{t}\t{lab}\n" for t, lab, _ in rows)
+            )
         elif kind == "regression":
             (directory / f"{split}.tsv").write_text("sentence\tscore\n" + "".join(f"{t}\t{v}\n" for t, _, v in rows))
         else:  # pairs: the label says whether the second text is on the first one's topic
@@ -55,5 +63,9 @@ CONVERT_OPTIONS = {
     "multi": ["text_column=body", "label_column=tags", "problem_type=multi_label_classification"],
     "regression": ["text_column=sentence", "label_column=score", "problem_type=regression"],
 }
-PROBLEM = {"single": "single_label_classification", "pairs": "single_label_classification",
-           "multi": "multi_label_classification", "regression": "regression"}
+PROBLEM = {
+    "single": "single_label_classification",
+    "pairs": "single_label_classification",
+    "multi": "multi_label_classification",
+    "regression": "regression",
+}

@@ -1,4 +1,5 @@
 """text_classification dataset_convert: every source format, the written format, and errors that name file:line."""
+
 import json
 
 import pytest
@@ -36,8 +37,15 @@ def test_jsonl_multi_label_and_folder_per_class(tmp_path):
     (tmp_path / "j").mkdir()
     (tmp_path / "j" / "train.jsonl").write_text('{"t": "a b", "y": ["x", "z"]}\n{"t": "c", "y": []}\n')
     (tmp_path / "j" / "dev.jsonl").write_text('{"t": "d", "y": ["z"]}\n')
-    convert_texts(options(tmp_path / "j", tmp_path / "d1", text_column="t", label_column="y",
-                          problem_type=ProblemType.multi_label_classification))
+    convert_texts(
+        options(
+            tmp_path / "j",
+            tmp_path / "d1",
+            text_column="t",
+            label_column="y",
+            problem_type=ProblemType.multi_label_classification,
+        )
+    )
     assert (tmp_path / "d1" / "train.tsv").read_text() == "a b\t0,1\nc\t\n"
     for split in ("train", "dev"):
         for label, text in (("pos", "nice\r\nday"), ("neg", "awful")):
@@ -47,11 +55,14 @@ def test_jsonl_multi_label_and_folder_per_class(tmp_path):
     assert (tmp_path / "d2" / "train.tsv").read_text() == "awful\t0\nnice  day\t1\n"
 
 
-@pytest.mark.parametrize("content, where, words", [
-    ("sentence\tlabel\nfine\tpos\n\tneg\n", 3, "empty text"),
-    ("sentence\tlabel\nfine\n", 2, "column"),
-    ("sentence\tlabel\nfine\tpos\nbad\tneg with space\n", 3, "whitespace"),
-])
+@pytest.mark.parametrize(
+    "content, where, words",
+    [
+        ("sentence\tlabel\nfine\tpos\n\tneg\n", 3, "empty text"),
+        ("sentence\tlabel\nfine\n", 2, "column"),
+        ("sentence\tlabel\nfine\tpos\nbad\tneg with space\n", 3, "whitespace"),
+    ],
+)
 def test_a_bad_row_is_named_and_nothing_is_written(tmp_path, content, where, words):
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "train.tsv").write_text(content)
@@ -81,8 +92,20 @@ def test_broken_json_unseen_labels_and_non_numbers_are_refused(tmp_path):
 @pytest.mark.parametrize("kind", ["single", "pairs", "multi", "regression"])
 def test_the_command_converts_each_kind_with_subtoken_statistics(tmp_path, kind):
     write_source(tmp_path / "src", kind)
-    assert text_main(["dataset_convert", "-r", str(tmp_path / "log"), f"source_data_dir={tmp_path / 'src'}",
-                      f"target_data_dir={tmp_path / 'd'}", "stats_tokenizer=splade-tiny", *CONVERT_OPTIONS[kind]]) == 0
+    assert (
+        text_main(
+            [
+                "dataset_convert",
+                "-r",
+                str(tmp_path / "log"),
+                f"source_data_dir={tmp_path / 'src'}",
+                f"target_data_dir={tmp_path / 'd'}",
+                "stats_tokenizer=splade-tiny",
+                *CONVERT_OPTIONS[kind],
+            ]
+        )
+        == 0
+    )
     stats = json.loads((tmp_path / "d" / "dataset_stats.json").read_text())
     assert stats["splits"]["train"]["rows"] == 90 and "length_subtokens" in stats["splits"]["train"]
     fields = (tmp_path / "d" / "train.tsv").read_text().splitlines()[0].split("\t")

@@ -1,4 +1,5 @@
 """Each kind of text task end to end on data the test writes: convert -> train -> evaluate -> infer -> export."""
+
 import json
 
 import numpy as np
@@ -16,12 +17,41 @@ def run(request, tmp_path_factory, tiny_encoder):
     """(kind, root, data dir, archive): converted (every 10th text longer than a window) and trained 4 epochs."""
     kind, root = request.param, tmp_path_factory.mktemp(request.param)
     write_source(root / "src", kind, long_every=10)
-    assert text_main(["dataset_convert", "-r", str(root / "c"), f"source_data_dir={root / 'src'}",
-                      f"target_data_dir={root / 'data'}", "stats_tokenizer=null", *CONVERT_OPTIONS[kind]]) == 0
-    assert text_main(["train", "-r", str(root / "train"), f"data_dir={root / 'data'}", f"model.dataset.problem_type={PROBLEM[kind]}",
-                      "model.language_model.pretrained_model_name=splade-tiny", "model.dataset.max_seq_length=64", "model.dataset.stride=16",
-                      "trainer.max_epochs=4", "optim.lr=1e-3", "optim.head_lr=3e-3", "training_ds.batch_size=8",
-                      "trainer.enable_progress_bar=false", "test_ds.file_path=dev.tsv"]) == 0
+    assert (
+        text_main(
+            [
+                "dataset_convert",
+                "-r",
+                str(root / "c"),
+                f"source_data_dir={root / 'src'}",
+                f"target_data_dir={root / 'data'}",
+                "stats_tokenizer=null",
+                *CONVERT_OPTIONS[kind],
+            ]
+        )
+        == 0
+    )
+    assert (
+        text_main(
+            [
+                "train",
+                "-r",
+                str(root / "train"),
+                f"data_dir={root / 'data'}",
+                f"model.dataset.problem_type={PROBLEM[kind]}",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "model.dataset.max_seq_length=64",
+                "model.dataset.stride=16",
+                "trainer.max_epochs=4",
+                "optim.lr=1e-3",
+                "optim.head_lr=3e-3",
+                "training_ds.batch_size=8",
+                "trainer.enable_progress_bar=false",
+                "test_ds.file_path=dev.tsv",
+            ]
+        )
+        == 0
+    )
     lines = [line.rsplit("\t", 1)[0] for line in (root / "data" / "dev.tsv").read_text().splitlines()]
     (root / "input.txt").write_text("\n".join(lines) + "\n")  # the dev texts without their labels
     return kind, root, root / "data", root / "train" / "checkpoints" / "tokcls_text.tcls"
@@ -29,7 +59,12 @@ def run(request, tmp_path_factory, tiny_encoder):
 
 def test_evaluate_reports_equal_sklearn_on_its_own_predictions(run):
     kind, root, data, archive = run
-    assert text_main(["evaluate", "-r", str(root / "eval"), "-m", str(archive), f"data_dir={data}", "test_ds.file_path=dev.tsv"]) == 0
+    assert (
+        text_main(
+            ["evaluate", "-r", str(root / "eval"), "-m", str(archive), f"data_dir={data}", "test_ds.file_path=dev.tsv"]
+        )
+        == 0
+    )
     report = json.loads((root / "eval" / "evaluation_report.json").read_text())
     rows = [json.loads(line) for line in (root / "eval" / "predictions_dev.jsonl").read_text().splitlines()]
     assert len(rows) == 30 and report["problem_type"] == PROBLEM[kind]
@@ -40,7 +75,9 @@ def test_evaluate_reports_equal_sklearn_on_its_own_predictions(run):
         labels = (data / "label_ids.csv").read_text().split()
         y_true = np.array([[label in g for label in labels] for g in gold])
         y_pred = np.array([[label in p for label in labels] for p in pred])
-        assert report["classes"]["micro avg"]["f1"] == pytest.approx(f1_score(y_true, y_pred, average="micro", zero_division=0))
+        assert report["classes"]["micro avg"]["f1"] == pytest.approx(
+            f1_score(y_true, y_pred, average="micro", zero_division=0)
+        )
         assert report["subset_accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
     else:
         assert report["accuracy"] == pytest.approx(accuracy_score([g[0] for g in gold], [p[0] for p in pred]))
@@ -55,8 +92,21 @@ def test_infer_writes_a_record_per_line_and_onnx_infers_the_same(run):
     assert text_main(["export", "-r", str(root / "onnx"), "-m", str(archive), "format=onnx"]) == 0
     outputs = []
     for runtime in ("pytorch", "onnx"):
-        assert text_main(["infer", "-r", str(root / runtime), "-m", str(archive), f"input_file={root / 'input.txt'}",
-                          f"runtime={runtime}", f"onnx_file={root / 'onnx' / 'model.onnx'}"]) == 0
+        assert (
+            text_main(
+                [
+                    "infer",
+                    "-r",
+                    str(root / runtime),
+                    "-m",
+                    str(archive),
+                    f"input_file={root / 'input.txt'}",
+                    f"runtime={runtime}",
+                    f"onnx_file={root / 'onnx' / 'model.onnx'}",
+                ]
+            )
+            == 0
+        )
         outputs.append([json.loads(line) for line in (root / runtime / "infer_results.jsonl").read_text().splitlines()])
     assert len(outputs[0]) == len(lines)
     if kind == "regression":  # float32 arithmetic of two runtimes: equal to 1e-4
@@ -85,7 +135,9 @@ def test_multi_label_thresholds_are_tuned_archived_and_used(run):
     # what tuning on the validation split gives, recomputed from the archived model's probabilities
     dev = read_text_examples(data / "dev.tsv", network.labels, "multi_label_classification")
     scores = Predictor(network, tokenizer, text_window_settings(config.model.dataset)).run(dev).scores
-    tuned = tune_thresholds(network.decoder.probabilities(scores), torch.from_numpy(targets(dev, network.labels, kind and PROBLEM[kind])))
+    tuned = tune_thresholds(
+        network.decoder.probabilities(scores), torch.from_numpy(targets(dev, network.labels, kind and PROBLEM[kind]))
+    )
     assert list(thresholds.values()) == pytest.approx(tuned)
     assert text_main(["infer", "-r", str(root / "thr"), "-m", str(archive), f"input_file={root / 'input.txt'}"]) == 0
     for record in map(json.loads, (root / "thr" / "infer_results.jsonl").read_text().splitlines()):
@@ -117,8 +169,21 @@ def test_fine_tune_continues_the_archive_and_refuses_other_classes(run, capsys):
         pytest.skip("one kind is enough: fine-tune shares everything else with train")
     from tokcls.model.archive import load_model
 
-    assert text_main(["fine-tune", "-r", str(root / "ft"), "-m", str(archive), f"data_dir={data}", "trainer.max_epochs=1",
-                      "trainer.enable_progress_bar=false"]) == 0
+    assert (
+        text_main(
+            [
+                "fine-tune",
+                "-r",
+                str(root / "ft"),
+                "-m",
+                str(archive),
+                f"data_dir={data}",
+                "trainer.max_epochs=1",
+                "trainer.enable_progress_bar=false",
+            ]
+        )
+        == 0
+    )
     tuned, _, config = load_model(root / "ft" / "checkpoints" / "tokcls_text_finetuned.tcls")
     original, _, _ = load_model(archive)
     assert tuned.labels == original.labels and config.trainer.max_epochs == 1  # the new run is recorded
@@ -138,8 +203,22 @@ def test_evaluate_writes_a_report_page_of_its_predictions(run):
 
     kind, root, data_dir, archive = run
     results = root / "eval_page"
-    assert text_main(["evaluate", "-r", str(results), "-m", str(archive), "-m", str(archive), f"data_dir={data_dir}",
-                      "test_ds.file_path=dev.tsv"]) == 0
+    assert (
+        text_main(
+            [
+                "evaluate",
+                "-r",
+                str(results),
+                "-m",
+                str(archive),
+                "-m",
+                str(archive),
+                f"data_dir={data_dir}",
+                "test_ds.file_path=dev.tsv",
+            ]
+        )
+        == 0
+    )
     rows = [json.loads(line) for line in (results / "predictions_dev.jsonl").read_text().splitlines()]
     tree = parse(results / "report.html")
     assert external_references((results / "report.html").read_text()) == []

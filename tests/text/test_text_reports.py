@@ -1,4 +1,5 @@
 """The text reports equal scikit-learn's and scipy's on the same predictions."""
+
 import math
 import random
 
@@ -64,5 +65,7 @@ def test_regression_equals_scipy():
 def test_the_test_summary_shows_correlations_to_four_decimals():
     from tokcls.inference.scoring import format_summary
 
-    text = format_summary({"pearson": 0.80451, "spearman": 0.79601, "mse": 1.36112, "test_loss": 1.36112}, "scikit-learn")
+    text = format_summary(
+        {"pearson": 0.80451, "spearman": 0.79601, "mse": 1.36112, "test_loss": 1.36112}, "scikit-learn"
+    )
     assert "0.8045" in text and "0.7960" in text and "1.3611" in text

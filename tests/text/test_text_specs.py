@@ -1,4 +1,5 @@
 """The text_classification specs: shipped files and reference current, TAO's text-classification spec layout accepted."""
+
 import pytest
 from omegaconf import OmegaConf
 
@@ -11,8 +12,10 @@ from tokcls.config.schema import check_spec
 
 REGISTRY = REGISTRIES[TEXT]
 REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"]}
-REGENERATE = ("regenerate: text_classification download_specs -r /tmp/specs_log -o specs/text_classification overwrite=true && "
-              "python -m tokcls.commands text_classification > docs/text_spec_reference.md")
+REGENERATE = (
+    "regenerate: text_classification download_specs -r /tmp/specs_log -o specs/text_classification overwrite=true && "
+    "python -m tokcls.commands text_classification > docs/text_spec_reference.md"
+)
 
 # TAO's text_classification train spec, as its documentation shows it (values of the example)
 TAO_TRAIN = """
@@ -74,11 +77,15 @@ def test_shipped_text_spec_is_current_and_loads_to_the_defaults(command):
     schema = REGISTRY.schemas[command]
     assert path.read_text() == render_yaml(schema), REGENERATE
     required = REQUIRED.get(command, [])
-    assert OmegaConf.to_container(load_spec(schema, path, required)) == OmegaConf.to_container(load_spec(schema, None, required))
+    assert OmegaConf.to_container(load_spec(schema, path, required)) == OmegaConf.to_container(
+        load_spec(schema, None, required)
+    )
 
 
 def test_text_spec_reference_is_current():
-    assert (REPO / "docs" / "text_spec_reference.md").read_text() == render_reference(REGISTRY.schemas, TEXT), REGENERATE
+    assert (REPO / "docs" / "text_spec_reference.md").read_text() == render_reference(REGISTRY.schemas, TEXT), (
+        REGENERATE
+    )
 
 
 def test_taos_text_classification_spec_loads_with_its_keys_at_their_paths(tmp_path):
@@ -93,13 +100,25 @@ def test_taos_text_classification_spec_loads_with_its_keys_at_their_paths(tmp_pa
 
 
 def test_settings_that_contradict_the_problem_type_are_refused_all_at_once():
-    config = load_spec(REGISTRY.schemas["train"], None, [
-        "model.dataset.problem_type=regression", "model.dataset.class_balancing=weighted_loss",
-        "exp_manager.checkpoint_callback_params.monitor=val_accuracy", "training_ds.drop_last=true"])
+    config = load_spec(
+        REGISTRY.schemas["train"],
+        None,
+        [
+            "model.dataset.problem_type=regression",
+            "model.dataset.class_balancing=weighted_loss",
+            "exp_manager.checkpoint_callback_params.monitor=val_accuracy",
+            "training_ds.drop_last=true",
+        ],
+    )
     with pytest.raises(SpecError) as error:
         check_spec("train", config, TEXT)
     message = str(error.value)
-    assert "3 problems" in message and "class_balancing" in message and "val_accuracy" in message and "drop_last" in message
+    assert (
+        "3 problems" in message
+        and "class_balancing" in message
+        and "val_accuracy" in message
+        and "drop_last" in message
+    )
 
 
 def test_a_token_model_is_refused_by_text_commands_with_the_fix(trained, tmp_path, capsys):

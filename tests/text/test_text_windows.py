@@ -1,4 +1,5 @@
 """Long texts: windows that keep every sub-token, whole texts per batch, and window scores pooled per text."""
+
 import numpy as np
 import torch
 from transformers import AutoTokenizer
@@ -53,7 +54,9 @@ def test_training_cuts_a_text_into_parts_of_at_most_batch_size_windows(tiny_enco
     features, _ = encode_texts([TextExample(" ".join(["word"] * 400)), TextExample("x")], tokenizer, None, SETTINGS)
     whole, parts = text_items(features), text_items(features, 4)
     assert len(whole) == 2 and whole[0] == (0, len(features) - 1)
-    assert all(b - a <= 4 for a, b in parts) and [k for a, b in parts for k in range(a, b)] == list(range(len(features)))
+    assert all(b - a <= 4 for a, b in parts) and [k for a, b in parts for k in range(a, b)] == list(
+        range(len(features))
+    )
 
 
 def test_a_long_texts_score_is_the_mean_of_its_windows_scores(tiny_encoder):
@@ -61,16 +64,28 @@ def test_a_long_texts_score_is_the_mean_of_its_windows_scores(tiny_encoder):
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_encoder)
     task = get_task("text_classification")
-    head = {"num_output_layers": 2, "fc_dropout": 0.0, "activation": "tanh", "use_transformer_init": False,
-            "problem_type": "single_label_classification"}
-    network = Network.build(encoder_from_config(AutoConfig.from_pretrained(tiny_encoder)),
-                            {"task": task.name, "labels": ["a", "b", "c"], "outside_label": None, "head": head}).eval()
+    head = {
+        "num_output_layers": 2,
+        "fc_dropout": 0.0,
+        "activation": "tanh",
+        "use_transformer_init": False,
+        "problem_type": "single_label_classification",
+    }
+    network = Network.build(
+        encoder_from_config(AutoConfig.from_pretrained(tiny_encoder)),
+        {"task": task.name, "labels": ["a", "b", "c"], "outside_label": None, "head": head},
+    ).eval()
     text = " ".join(f"w{i}" for i in range(150))
     prediction = Predictor(network, tokenizer, SETTINGS, batch_size=4).run([TextExample("hi"), TextExample(text)])
     features, _ = encode_texts([TextExample(text)], tokenizer, None, SETTINGS)
     with torch.no_grad():
-        per_window = [network(torch.tensor(features.window(i)["input_ids"][None], dtype=torch.long),
-                              torch.ones(1, features.lengths[i], dtype=torch.long))[0, 0] for i in range(len(features))]
+        per_window = [
+            network(
+                torch.tensor(features.window(i)["input_ids"][None], dtype=torch.long),
+                torch.ones(1, features.lengths[i], dtype=torch.long),
+            )[0, 0]
+            for i in range(len(features))
+        ]
     assert len(per_window) > 2
     assert torch.allclose(prediction.scores[1], torch.stack(per_window).mean(0), atol=1e-5)
 

@@ -1,5 +1,6 @@
 """End to end: `tune` on the tiny encoder and tiny data: the search, pruning, a killed and re-run study, two processes
 on one study, and the spec checks before any training."""
+
 import csv
 import os
 import signal
@@ -14,13 +15,24 @@ from tests.conftest import write_ner_dataset
 from tests.test_train import scalars
 from tokcls.cli import main
 
-FAST = ["model.language_model.pretrained_model_name=splade-tiny", "model.head.decoder=argmax", "trainer.max_epochs=2",
-        "training_ds.batch_size=16", "trainer.enable_progress_bar=false", "trainer.log_every_n_steps=1"]
+FAST = [
+    "model.language_model.pretrained_model_name=splade-tiny",
+    "model.head.decoder=argmax",
+    "trainer.max_epochs=2",
+    "training_ds.batch_size=16",
+    "trainer.enable_progress_bar=false",
+    "trainer.log_every_n_steps=1",
+]
 
 
 def spec(path, **search) -> str:
     """A tune spec searching the two learning rates, with `search` keys on top."""
-    body = {"search": {"params": {"optim.lr": "loguniform(1e-4, 5e-3)", "optim.head_lr": "loguniform(1e-4, 5e-3)"}, **search}}
+    body = {
+        "search": {
+            "params": {"optim.lr": "loguniform(1e-4, 5e-3)", "optim.head_lr": "loguniform(1e-4, 5e-3)"},
+            **search,
+        }
+    }
     path.write_text(yaml.safe_dump(body))
     return str(path)
 
@@ -31,8 +43,16 @@ def trials(results) -> list[dict]:
 
 
 def tune_argv(tmp_path, data, results, *overrides, **search):
-    return ["tune", "-e", spec(tmp_path / f"{results.name}.yaml", **search), "-r", str(results), f"data_dir={data}",
-            *FAST, *overrides]
+    return [
+        "tune",
+        "-e",
+        spec(tmp_path / f"{results.name}.yaml", **search),
+        "-r",
+        str(results),
+        f"data_dir={data}",
+        *FAST,
+        *overrides,
+    ]
 
 
 @pytest.fixture
@@ -72,8 +92,22 @@ def test_four_trials_find_the_best_and_its_spec_trains_to_the_same_metric(tmp_pa
 def test_a_trial_worse_than_the_median_is_pruned_after_its_first_validation(tmp_path, data, tiny_encoder):
     results = tmp_path / "tune"
     enqueue = [{"optim.lr": 5e-3, "optim.head_lr": 5e-3}, {"optim.lr": 1e-4, "optim.head_lr": 1e-4}]
-    assert main(tune_argv(tmp_path, data, results, "trainer.max_epochs=4", "exp_manager.checkpoint_callback_params.monitor=val_loss",
-                          n_trials=2, pruner="median", pruner_startup_trials=1, enqueue=enqueue)) == 0
+    assert (
+        main(
+            tune_argv(
+                tmp_path,
+                data,
+                results,
+                "trainer.max_epochs=4",
+                "exp_manager.checkpoint_callback_params.monitor=val_loss",
+                n_trials=2,
+                pruner="median",
+                pruner_startup_trials=1,
+                enqueue=enqueue,
+            )
+        )
+        == 0
+    )
     first, second = trials(results)
     assert (first["state"], first["validations"]) == ("COMPLETE", "4")
     assert (second["state"], second["validations"]) == ("PRUNED", "1")  # stopped after 1 of its 4 epochs
@@ -81,15 +115,18 @@ def test_a_trial_worse_than_the_median_is_pruned_after_its_first_validation(tmp_
     assert "pruned after validation 1" in (results / "trials" / "1" / "train_log.txt").read_text()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"optim.lrr": "loguniform(1e-5, 1e-3)"}, "optim.lrr is not a key of the train spec"),
-    ({"model.head.num_fc_layers": "uniform(1, 3)"}, "1.0 does not fit the key"),
-    ({"model.head.fc_dropout": "uniform(0.2, 1.5)"}, "model.head.fc_dropout=1.5 is out of range"),
-    ({"optim.lr": "loguniform(0, 1e-3)"}, "loguniform needs low > 0"),
-    ({"optim.lr": "lognormal(1e-5, 1e-3)"}, "unknown distribution lognormal"),
-    ({"optim": "choice(1, 2)"}, "a section cannot be searched"),
-    ({"exp_manager.explicit_log_dir": "choice('a', 'b')"}, "tune sets this key itself"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"optim.lrr": "loguniform(1e-5, 1e-3)"}, "optim.lrr is not a key of the train spec"),
+        ({"model.head.num_fc_layers": "uniform(1, 3)"}, "1.0 does not fit the key"),
+        ({"model.head.fc_dropout": "uniform(0.2, 1.5)"}, "model.head.fc_dropout=1.5 is out of range"),
+        ({"optim.lr": "loguniform(0, 1e-3)"}, "loguniform needs low > 0"),
+        ({"optim.lr": "lognormal(1e-5, 1e-3)"}, "unknown distribution lognormal"),
+        ({"optim": "choice(1, 2)"}, "a section cannot be searched"),
+        ({"exp_manager.explicit_log_dir": "choice('a', 'b')"}, "tune sets this key itself"),
+    ],
+)
 def test_a_bad_search_space_fails_before_any_training(tmp_path, data, capsys, params, message):
     results = tmp_path / "tune"
     path = tmp_path / "bad.yaml"
@@ -100,7 +137,9 @@ def test_a_bad_search_space_fails_before_any_training(tmp_path, data, capsys, pa
     assert not (results / "trials").exists() and not (results / "study.db").exists()
 
 
-def test_an_enqueued_value_outside_the_space_and_a_second_study_in_one_folder_are_refused(tmp_path, data, tiny_encoder, capsys):
+def test_an_enqueued_value_outside_the_space_and_a_second_study_in_one_folder_are_refused(
+    tmp_path, data, tiny_encoder, capsys
+):
     argv = tune_argv(tmp_path, data, tmp_path / "r", n_trials=1, enqueue=[{"optim.lr": 0.5}])
     assert main(argv) == 2
     assert "search.enqueue[0].optim.lr=0.5 is not a value of loguniform(1e-4, 5e-3)" in capsys.readouterr().err
@@ -121,8 +160,15 @@ def run_tune_process(argv, log):
 
 def slow_args(tmp_path, data, results, n_trials, epochs=6):
     """Trials of a few seconds each, so that a process can be caught in the middle of one."""
-    return tune_argv(tmp_path, data, results, f"trainer.max_epochs={epochs}", "training_ds.batch_size=8", n_trials=n_trials,
-                     pruner="none")
+    return tune_argv(
+        tmp_path,
+        data,
+        results,
+        f"trainer.max_epochs={epochs}",
+        "training_ds.batch_size=8",
+        n_trials=n_trials,
+        pruner="none",
+    )
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
@@ -176,13 +222,41 @@ def test_text_classification_tunes_its_default_space_and_never_looks_at_test(tmp
     from tokcls.config.tune import TEXT_SPACE
 
     write_source(tmp_path / "src", "single")
-    assert text_main(["dataset_convert", "-r", str(tmp_path / "c"), f"source_data_dir={tmp_path / 'src'}",
-                      f"target_data_dir={tmp_path / 'data'}", "stats_tokenizer=null", *CONVERT_OPTIONS["single"]]) == 0
+    assert (
+        text_main(
+            [
+                "dataset_convert",
+                "-r",
+                str(tmp_path / "c"),
+                f"source_data_dir={tmp_path / 'src'}",
+                f"target_data_dir={tmp_path / 'data'}",
+                "stats_tokenizer=null",
+                *CONVERT_OPTIONS["single"],
+            ]
+        )
+        == 0
+    )
     results = tmp_path / "tune"
-    assert text_main(["tune", "-r", str(results), f"data_dir={tmp_path / 'data'}", "search.n_trials=2",
-                      "model.language_model.pretrained_model_name=splade-tiny", "model.dataset.max_seq_length=64", "model.dataset.stride=16",
-                      "trainer.max_epochs=2", "training_ds.batch_size=8", "trainer.enable_progress_bar=false",
-                      "test_ds.file_path=dev.tsv", "exp_manager.checkpoint_callback_params.monitor=val_accuracy"]) == 0
+    assert (
+        text_main(
+            [
+                "tune",
+                "-r",
+                str(results),
+                f"data_dir={tmp_path / 'data'}",
+                "search.n_trials=2",
+                "model.language_model.pretrained_model_name=splade-tiny",
+                "model.dataset.max_seq_length=64",
+                "model.dataset.stride=16",
+                "trainer.max_epochs=2",
+                "training_ds.batch_size=8",
+                "trainer.enable_progress_bar=false",
+                "test_ds.file_path=dev.tsv",
+                "exp_manager.checkpoint_callback_params.monitor=val_accuracy",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "search.params is empty: searching optim.lr: loguniform(1e-5, 2e-4)" in out
     rows = trials(results)
@@ -191,5 +265,17 @@ def test_text_classification_tunes_its_default_space_and_never_looks_at_test(tmp
     assert "Test split" not in (results / "trials" / "0" / "train_log.txt").read_text()
     best_spec = yaml.safe_load((results / "best_spec.yaml").read_text())
     assert best_spec["test_ds"]["file_path"] == "dev.tsv"  # training the best spec scores the test split as asked
-    assert text_main(["evaluate", "-r", str(tmp_path / "eval"), "-m", str(results / "best.tcls"),
-                      f"data_dir={tmp_path / 'data'}", "test_ds.file_path=dev.tsv"]) == 0
+    assert (
+        text_main(
+            [
+                "evaluate",
+                "-r",
+                str(tmp_path / "eval"),
+                "-m",
+                str(results / "best.tcls"),
+                f"data_dir={tmp_path / 'data'}",
+                "test_ds.file_path=dev.tsv",
+            ]
+        )
+        == 0
+    )

@@ -1,6 +1,7 @@
 """One module per command, for each program (token_classification, text_classification). Each module declares
 COMMAND (name, schema, flags) and run(config, ctx); the modules import only their schema at the top, the rest
 when they run, so --help and spec errors never load torch."""
+
 from __future__ import annotations
 
 import importlib
@@ -12,8 +13,16 @@ from tokcls.core.programs import TEXT, TOKEN
 
 PROGRAMS = {
     TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "tune", "download_specs"),
-    TEXT: ("text.convert", "text.train", "text.evaluate", "text.infer", "text.finetune", "text.export", "text.tune",
-           "download_specs"),
+    TEXT: (
+        "text.convert",
+        "text.train",
+        "text.evaluate",
+        "text.infer",
+        "text.finetune",
+        "text.export",
+        "text.tune",
+        "download_specs",
+    ),
 }
 SPEC_DIRS = {TOKEN: "specs", TEXT: "specs/text_classification"}  # where download_specs' output is shipped
 
@@ -35,9 +44,14 @@ def _registry(program: str) -> Registry:
         found[command.name] = (command, module)
     commands = {name: command for name, (command, _) in found.items()}
     schemas = {name: command.schema for name, command in commands.items()}
-    return Registry(program, commands, {name: module for name, (_, module) in found.items()},
-                    {alias: c.name for c in commands.values() for alias in c.aliases}, schemas,
-                    [name for name in schemas if name != "download_specs"])
+    return Registry(
+        program,
+        commands,
+        {name: module for name, (_, module) in found.items()},
+        {alias: c.name for c in commands.values() for alias in c.aliases},
+        schemas,
+        [name for name in schemas if name != "download_specs"],
+    )
 
 
 REGISTRIES = {program: _registry(program) for program in PROGRAMS}
@@ -45,7 +59,9 @@ for _program, _registered in REGISTRIES.items():
     register(_registered.schemas, "" if _program == TOKEN else f"{_program}_")
 
 # token_classification's, by their old names
-COMMANDS, ALIASES, SCHEMAS, SPEC_FILES = (getattr(REGISTRIES[TOKEN], k) for k in ("commands", "aliases", "schemas", "spec_files"))
+COMMANDS, ALIASES, SCHEMAS, SPEC_FILES = (
+    getattr(REGISTRIES[TOKEN], k) for k in ("commands", "aliases", "schemas", "spec_files")
+)
 
 
 def run(name: str, config, ctx) -> object:

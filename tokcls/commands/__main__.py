@@ -1,4 +1,5 @@
 """python -m tokcls.commands [text_classification] > docs/[text_]spec_reference.md: the reference of every command's spec."""
+
 import sys
 
 from tokcls.commands import REGISTRIES, TOKEN

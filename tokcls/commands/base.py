@@ -1,4 +1,5 @@
 """What a command declares (Command) and what it is given to run (Context)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,9 +1,14 @@
 """dataset_convert: column files -> text/labels files, label_ids.csv and dataset_stats.json."""
+
 from conversion.dataset import ConvertOptions
 from tokcls.commands.base import Command
 
-COMMAND = Command("dataset_convert", "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
-                  ConvertOptions, ("-e", "-r"))
+COMMAND = Command(
+    "dataset_convert",
+    "convert CoNLL-style column files into text_*.txt / labels_*.txt / label_ids.csv",
+    ConvertOptions,
+    ("-e", "-r"),
+)
 
 
 def run(config, ctx) -> dict:

@@ -1,9 +1,15 @@
 """download_specs: the default spec of every command, each key commented, written to -o DIR (TAO) or -r DIR."""
+
 from tokcls.commands.base import Command
 from tokcls.config.inference import DownloadSpecsConfig
 
-COMMAND = Command("download_specs", "write the default spec of every command, each key commented, to -o DIR "
-                  "(TAO's flag) or -r DIR", DownloadSpecsConfig, ("-r", "-o"), requires_results=True)
+COMMAND = Command(
+    "download_specs",
+    "write the default spec of every command, each key commented, to -o DIR (TAO's flag) or -r DIR",
+    DownloadSpecsConfig,
+    ("-r", "-o"),
+    requires_results=True,
+)
 
 
 def run(config, ctx) -> None:

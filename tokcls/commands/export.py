@@ -1,9 +1,16 @@
 """export: a model archive -> a Hugging Face directory or an ONNX model, checked against the archive."""
+
 from tokcls.commands.base import Command
 from tokcls.config.inference import ExportConfig
 
-COMMAND = Command("export", "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
-                  ExportConfig, ("-e", "-r", "-m", "-k"), requires_results=True, requires_model=True)
+COMMAND = Command(
+    "export",
+    "write a model archive as a Hugging Face directory (format=hf) or ONNX (format=onnx)",
+    ExportConfig,
+    ("-e", "-r", "-m", "-k"),
+    requires_results=True,
+    requires_model=True,
+)
 SAMPLE = [["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."], ["Peter", "Blackburn"]]
 
 
@@ -20,7 +27,9 @@ def compare(network, exported, tokenizer) -> tuple[float, bool]:
     examples = [Example(words, None) for words in SAMPLE]
     ours, theirs = (Predictor(model, tokenizer, WindowSettings(), 8).run(examples) for model in (network, exported))
     lengths = [len(words) for words in SAMPLE]
-    same = torch.equal(network.decoder.decode(ours.scores, lengths)[0], exported.decoder.decode(ours.scores, lengths)[0])
+    same = torch.equal(
+        network.decoder.decode(ours.scores, lengths)[0], exported.decoder.decode(ours.scores, lengths)[0]
+    )
     return float((ours.scores - theirs.scores).abs().max()), same
 
 
@@ -39,7 +48,9 @@ def export_checked(config, ctx, to_hf, hf_model, compare):
 
     network, tokenizer, trained = load_model(ctx.model, ctx.key)
     if network.task != ctx.program:
-        raise InputError(f"a {network.task} model, but this is {ctx.program}", f"export it with {network.task} export", ctx.model)
+        raise InputError(
+            f"a {network.task} model, but this is {ctx.program}", f"export it with {network.task} export", ctx.model
+        )
     out = ctx.results_dir
     if config.export_to and config.format.value == "hf":
         raise InputError("format=hf writes a directory, so export_to has nothing to name", "leave export_to null", out)
@@ -57,11 +68,17 @@ def export_checked(config, ctx, to_hf, hf_model, compare):
             exported, target = OnnxModel(stage / name, network.describe()), out / name
         if config.check:
             difference, same = compare(network, exported, tokenizer, trained)
-            print(f"Largest score difference between the archive and the {config.format.value} export: {difference:.2e}"
-                  f"; predictions {'the same' if same else 'DIFFERENT'}")
+            print(
+                f"Largest score difference between the archive and the {config.format.value} export: {difference:.2e}"
+                f"; predictions {'the same' if same else 'DIFFERENT'}"
+            )
             if difference > 1e-4 or not same:
-                raise InputError(f"the export differs from the archive (scores by {difference:.2e}"
-                                 f"{', and it predicts differently' if not same else ''})", "report this as a bug", target)
+                raise InputError(
+                    f"the export differs from the archive (scores by {difference:.2e}"
+                    f"{', and it predicts differently' if not same else ''})",
+                    "report this as a bug",
+                    target,
+                )
     print(f"Exported {ctx.model} to {target}")
     return target
 
@@ -75,4 +92,6 @@ def run(config, ctx):
             exported.decoder = network.decoder
         return exported
 
-    return export_checked(config, ctx, to_hf, hf_model, lambda network, exported, tokenizer, _: compare(network, exported, tokenizer))
+    return export_checked(
+        config, ctx, to_hf, hf_model, lambda network, exported, tokenizer, _: compare(network, exported, tokenizer)
+    )

@@ -1,9 +1,17 @@
 """fine-tune: a model archive + new data -> more training (encoder and head) -> a new archive."""
+
 from tokcls.commands.base import Command
 from tokcls.config.train import FineTuneConfig
 
-COMMAND = Command("fine-tune", "continue training a model archive (encoder and head) on new data", FineTuneConfig,
-                  ("-e", "-r", "-m", "-k", "-g"), aliases=("finetune",), requires_model=True, training=True)
+COMMAND = Command(
+    "fine-tune",
+    "continue training a model archive (encoder and head) on new data",
+    FineTuneConfig,
+    ("-e", "-r", "-m", "-k", "-g"),
+    aliases=("finetune",),
+    requires_model=True,
+    training=True,
+)
 
 
 def new_label_bias(predictor, examples) -> float:
@@ -38,9 +46,12 @@ def run(config, ctx):
     label_file = Path(config.model.label_ids or Path(config.data_dir) / "label_ids.csv")
     unknown = [label for label in read_label_ids(label_file) if label not in network.labels]
     if unknown and not config.model.extend_labels:
-        raise InputError(f"the new data has labels the model lacks: {', '.join(unknown)}",
-                         "set model.extend_labels=true to add them to the model, or map them to its labels "
-                         f"({', '.join(network.labels)})", label_file)
+        raise InputError(
+            f"the new data has labels the model lacks: {', '.join(unknown)}",
+            "set model.extend_labels=true to add them to the model, or map them to its labels "
+            f"({', '.join(network.labels)})",
+            label_file,
+        )
 
     data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir)
     if unknown:
@@ -50,8 +61,19 @@ def run(config, ctx):
     module = TaskModule(network, config.optim, config.model.class_balancing)
 
     # The archive keeps the architecture from the original training and records the new run.
-    new_run = {k: config[k] for k in ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")}
+    new_run = {
+        k: config[k]
+        for k in ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")
+    }
     new_run["model"] = {k: config.model[k] for k in ("class_balancing", "dataset")}
     archive_config = OmegaConf.merge(trained, new_run)
-    return fit_and_archive(config, archive_config, ctx.results_dir, module, data, tokenizer, ctx.key,
-                           finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples))
+    return fit_and_archive(
+        config,
+        archive_config,
+        ctx.results_dir,
+        module,
+        data,
+        tokenizer,
+        ctx.key,
+        finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples),
+    )

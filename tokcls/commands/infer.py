@@ -1,4 +1,5 @@
 """infer: raw text -> words with offsets -> labels -> NeMo's Query/Result lines and JSON Lines."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,14 +17,22 @@ from tokcls.core.input_files import open_regular
 if TYPE_CHECKING:  # imported when run: --help never loads torch
     from tokcls.inference.long_text import StreamingEntities
 
-COMMAND = Command("infer", "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
-                  InferConfig, ("-e", "-r", "-m", "-k", "-g"), requires_results=True, requires_model=True)
+COMMAND = Command(
+    "infer",
+    "label raw text (input_batch or input_file) with a model archive; writes JSON Lines",
+    InferConfig,
+    ("-e", "-r", "-m", "-k", "-g"),
+    requires_results=True,
+    requires_model=True,
+)
 
 FIELDS = ("words", "labels", "offsets", "confidences", "entities")  # after "text", in this order
 
 
-LINE_ENDS = ("Lines end at LF or CRLF (as wc -l counts them); a CR not followed by LF is kept inside the line's text, so "
-             "every line of the file gives exactly one record.")
+LINE_ENDS = (
+    "Lines end at LF or CRLF (as wc -l counts them); a CR not followed by LF is kept inside the line's text, so "
+    "every line of the file gives exactly one record."
+)
 
 
 INPUT_FIX = "check input_file: a text file, one text a line"
@@ -34,8 +43,10 @@ def check_input(config) -> None:
     if config.input_file is not None:
         open_regular(config.input_file, "input file", INPUT_FIX).close()
     elif not config.input_batch:
-        raise InputError("input_batch is empty and no input_file is given: nothing to label",
-                         "give input_file=TEXT (one text a line) or input_batch=[first text,second text]")
+        raise InputError(
+            "input_batch is empty and no input_file is given: nothing to label",
+            "give input_file=TEXT (one text a line) or input_batch=[first text,second text]",
+        )
 
 
 def _lines(config):
@@ -48,8 +59,12 @@ def _lines(config):
             try:
                 line = raw.decode("utf-8").removesuffix("\n").removesuffix("\r")
             except UnicodeDecodeError as e:
-                raise InputError(f"line {number} is not valid UTF-8 ({e.reason} at byte {e.start})",
-                                 "re-save the file as UTF-8", config.input_file, number) from None
+                raise InputError(
+                    f"line {number} is not valid UTF-8 ({e.reason} at byte {e.start})",
+                    "re-save the file as UTF-8",
+                    config.input_file,
+                    number,
+                ) from None
             if "\r" in line and not lone_cr:
                 lone_cr = True
                 print(f"{config.input_file}:{number}: a carriage return (CR) inside the line. {LINE_ENDS}")
@@ -68,8 +83,11 @@ def _records(predictor, config, chunk: list[str], documents: bool):
 
     words = [split_words(text) for text in chunk]
     document_of = list(itertools.accumulate(not text.strip() for text in chunk)) if documents else None
-    labels, confidences = predictor.predict([Example([w.text for w in ws], None) for ws in words],
-                                            progress=config.input_file is not None, documents=document_of)
+    labels, confidences = predictor.predict(
+        [Example([w.text for w in ws], None) for ws in words],
+        progress=config.input_file is not None,
+        documents=document_of,
+    )
     for text, ws, ls, cs in zip(chunk, words, labels, confidences):
         yield text, ws, ls, cs
 
@@ -80,10 +98,14 @@ def _document_mode(predictor, config, chunk: list[str]) -> bool:
     if predictor.context != "document":
         return False
     if config.input_file is not None and any(not text.strip() for text in chunk):
-        print("Document context: the lines between blank lines of input_file form a document (a document is also "
-              f"cut every chunk_lines={config.chunk_lines} lines)")
+        print(
+            "Document context: the lines between blank lines of input_file form a document (a document is also "
+            f"cut every chunk_lines={config.chunk_lines} lines)"
+        )
         return True
-    where = "input_batch: each entry is its own document" if config.input_file is None else "input_file has no blank lines"
+    where = (
+        "input_batch: each entry is its own document" if config.input_file is None else "input_file has no blank lines"
+    )
     print(f"Sentence mode: {where}, so there are no documents to give context (model.dataset.context=document)")
     return False
 
@@ -93,7 +115,8 @@ def _groups(chunk: list[str]):
     from tokcls.inference.long_text import LONG_TEXT_CHARS
 
     for long, run in itertools.groupby(chunk, key=lambda text: len(text) > LONG_TEXT_CHARS):
-        yield from ([text] for text in run) if long else [list(run)]
+        texts = list(run)
+        yield from ([text] for text in texts) if long else [texts]
 
 
 def _write_long_record(sink, text: str, labelled, entities: StreamingEntities) -> None:
@@ -102,6 +125,7 @@ def _write_long_record(sink, text: str, labelled, entities: StreamingEntities) -
     dumps = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
     fields = {name: tempfile.TemporaryFile("w+", encoding="utf-8") for name in FIELDS}
     try:
+
         def append(name: str, items: list[str]) -> None:
             if items:
                 fields[name].write(("," if fields[name].tell() else "") + ",".join(items))
@@ -131,8 +155,10 @@ def _json_line(text: str, ws, ls, cs, spans: list[dict]) -> str:
     dumps = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
     offsets = ",".join(f"[{w.start},{w.end}]" for w in ws)
     confidences = ",".join(f"{round(c, 4)!r}" for c in cs)
-    return (f'{{"text": {dumps(text)}, "words": {dumps([w.text for w in ws])}, "labels": {dumps(ls)}, '
-            f'"offsets": [{offsets}], "confidences": [{confidences}], "entities": {dumps(spans)}}}\n')
+    return (
+        f'{{"text": {dumps(text)}, "words": {dumps([w.text for w in ws])}, "labels": {dumps(ls)}, '
+        f'"offsets": [{offsets}], "confidences": [{confidences}], "entities": {dumps(spans)}}}\n'
+    )
 
 
 def stream_records(config, ctx, write_chunk, verb: str = "Labelled"):
@@ -153,8 +179,10 @@ def stream_records(config, ctx, write_chunk, verb: str = "Labelled"):
             sink.seek(chunk_start)
             sink.truncate()
     if interrupted:
-        print(f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to do the rest",
-              file=sys.stderr)
+        print(
+            f"\nInterrupted: {output} holds the first {count} input(s), each complete; run again to do the rest",
+            file=sys.stderr,
+        )
         raise SystemExit(130)
     print(f"{verb} {count} input(s); results in {output}")
     return output
@@ -170,7 +198,10 @@ def run(config, ctx):
     predictor = load_for_inference(ctx, config, config.batch_size)
     model = predictor.model
     plain = is_plain(model.labels, model.outside_label)
-    state = {"printed": 0, "documents": None}  # context=document: decided on the first chunk (blank lines separate documents)
+    state = {
+        "printed": 0,
+        "documents": None,
+    }  # context=document: decided on the first chunk (blank lines separate documents)
 
     def show(query: str, result: str | None = None) -> None:
         if state["printed"] < config.max_printed:
@@ -183,12 +214,16 @@ def run(config, ctx):
         for group in _groups(chunk):
             if len(group) == 1 and len(group[0]) > long_text.LONG_TEXT_CHARS:
                 text = group[0]
-                _write_long_record(sink, text, label_in_pieces(predictor, text), StreamingEntities(text, plain, model.outside_label))
+                _write_long_record(
+                    sink, text, label_in_pieces(predictor, text), StreamingEntities(text, plain, model.outside_label)
+                )
                 show(f"{printable(text[:200])}... ({len(text)} characters, labelled in pieces: see the output file)")
                 continue
             for text, ws, ls, cs in _records(predictor, config, group, state["documents"]):
                 sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
-                marked = " ".join(w.text if l == model.outside_label else f"{w.text}[{l}]" for w, l in zip(ws, ls))
+                marked = " ".join(
+                    w.text if lab == model.outside_label else f"{w.text}[{lab}]" for w, lab in zip(ws, ls)
+                )
                 show(printable(text), printable(marked))
 
     return stream_records(config, ctx, write_chunk)

@@ -1,9 +1,15 @@
 """train: spec -> data -> network (encoder + the task's head) -> Lightning Trainer -> checkpoints and the archive."""
+
 from tokcls.commands.base import Command
 from tokcls.config.train import TrainConfig
 
-COMMAND = Command("train", "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
-                  TrainConfig, ("-e", "-r", "-k", "-g"), training=True)
+COMMAND = Command(
+    "train",
+    "fine-tune an encoder on text/labels files; writes checkpoints and a .tcls archive",
+    TrainConfig,
+    ("-e", "-r", "-k", "-g"),
+    training=True,
+)
 
 
 def run(config, ctx):
@@ -28,12 +34,26 @@ def run(config, ctx):
     data = prepare_data(config, tokenizer, labels, ctx.results_dir)
     task, outside = get_task("token_classification"), config.model.dataset.pad_label
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], outside)
-    network = Network.build(load_encoder(config.model, encoder_config), {"task": task.name, "labels": labels, "outside_label": outside, "head": head})
+    network = Network.build(
+        load_encoder(config.model, encoder_config),
+        {"task": task.name, "labels": labels, "outside_label": outside, "head": head},
+    )
     decoder = head["decoder"]
     if decoder != "argmax":  # said now, not after training: what each export format keeps of a Viterbi decoder
-        print(f"note: model.head.decoder={decoder}: export format=onnx keeps the {decoder} decoding; export format=hf "
-              "(pipeline()) holds the word scores and decodes each word alone. The F1 that costs is measured on the "
-              "validation split when training ends (in the archive, printed by export, in the model card).")
+        print(
+            f"note: model.head.decoder={decoder}: export format=onnx keeps the {decoder} decoding; export format=hf "
+            "(pipeline()) holds the word scores and decodes each word alone. The F1 that costs is measured on the "
+            "validation split when training ends (in the archive, printed by export, in the model card)."
+        )
     module = TaskModule(network, config.optim, config.model.class_balancing)
-    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, callbacks=ctx.callbacks,
-                           finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples))
+    return fit_and_archive(
+        config,
+        config,
+        ctx.results_dir,
+        module,
+        data,
+        tokenizer,
+        ctx.key,
+        callbacks=ctx.callbacks,
+        finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples),
+    )

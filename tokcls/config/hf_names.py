@@ -3,6 +3,7 @@
 Read from the help texts (`(Hugging Face: learning_rate)`), the one place each key is described, so a
 user who types the flags of the HF recipes is told the key=value to write instead.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +11,14 @@ import re
 
 NOTE = re.compile(r"Hugging Face: ([a-z0-9_/]+)")
 # Flags whose key is one of several splits' (the help text of SplitConfig.batch_size is shared by all three).
-SPLIT_FLAGS = {"per_device_train_batch_size": "training_ds.batch_size", "per_device_eval_batch_size": "validation_ds.batch_size",
-               "output_dir": "-r", "do_train": None, "do_eval": None, "do_predict": None}
+SPLIT_FLAGS = {
+    "per_device_train_batch_size": "training_ds.batch_size",
+    "per_device_eval_batch_size": "validation_ds.batch_size",
+    "output_dir": "-r",
+    "do_train": None,
+    "do_eval": None,
+    "do_predict": None,
+}
 
 
 def hf_names(schema: type, prefix: str = "") -> dict[str, str]:

@@ -6,6 +6,7 @@ layout is read into tokcls's paths first (nemo_layout.py). Every unknown key, wr
 choice and missing required value is collected and reported at once, before any work, each with the
 key and the valid keys or choices.
 """
+
 from __future__ import annotations
 
 import copy
@@ -106,7 +107,9 @@ def _merge_collecting(defaults: DictConfig, tree: dict, source: str, problems: l
                 return defaults
 
 
-def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: list[str], problems: list[str]) -> list[str]:
+def _translated_overrides(
+    defaults: DictConfig, overrides: list[str], notes: list[str], problems: list[str]
+) -> list[str]:
     """The overrides with NeMo's paths moved to tokcls's; unknown keys and unparsable ones reported and left out."""
     parser, kept = OverridesParser.create(), []
     for text in overrides:
@@ -116,7 +119,9 @@ def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: lis
             problems.append(f"command line: cannot read {text!r}: {str(e).splitlines()[0]}")
             continue
         key, value = override.key_or_group, None if override.is_delete() else override.value()
-        translated = translate_key(key, value, notes, problems, "command line", lambda k: unknown_key(defaults, k, "") is None)
+        translated = translate_key(
+            key, value, notes, problems, "command line", lambda k: unknown_key(defaults, k, "") is None
+        )
         if translated is None:
             continue
         new_key, new_value = translated
@@ -126,12 +131,16 @@ def _translated_overrides(defaults: DictConfig, overrides: list[str], notes: lis
         elif new_value is value:  # keep the user's own spelling of the value (Hydra's grammar)
             text = f"{prefix}{new_key}={text.split('=', 1)[1]}"
         else:
-            text = f"{prefix}{new_key}={str(new_value).lower()}"  # a value nemo_layout translated (a bool, export_format)
+            text = (
+                f"{prefix}{new_key}={str(new_value).lower()}"  # a value nemo_layout translated (a bool, export_format)
+            )
         error = unknown_key(defaults, new_key, "command line")
         if error:
             problems.append(error)
         elif not prefix and isinstance(new_value, dict) and _free_mapping_at(defaults, new_key):
-            kept.append("++" + text)  # `key={a: 1}` on a free mapping sets its keys (Hydra's plain `=` refuses new ones)
+            kept.append(
+                "++" + text
+            )  # `key={a: 1}` on a free mapping sets its keys (Hydra's plain `=` refuses new ones)
         else:
             kept.append(text)
     return kept
@@ -167,8 +176,10 @@ def _resolved(schema: type, config: DictConfig, problems: list[str]) -> DictConf
         cause = _cause(e)
         key = getattr(cause, "full_key", None)
         message = str(cause).split("\n")[0]
-        problems.append(f"{key + ': ' if key else ''}cannot resolve an interpolation: {message}. Interpolations "
-                        "(${...}) must name a key of the spec, or oc.env with a variable that holds a value of the key's type.")
+        problems.append(
+            f"{key + ': ' if key else ''}cannot resolve an interpolation: {message}. Interpolations "
+            "(${...}) must name a key of the spec, or oc.env with a variable that holds a value of the key's type."
+        )
         return config
 
 
@@ -186,13 +197,16 @@ def _compose_collecting(schema: type, config: DictConfig, overrides: list[str], 
             # them (and `~key` puts a key back to its default, since a typed spec has every key).
             return OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.to_container(composed))
         except (AssertionError, AttributeError):  # OmegaConf's way of refusing `+a.b=1` or `a={b: 1}` where `a` is null
-            problems.append("command line: cannot add a key inside a null value: set the whole mapping, e.g. "
-                            "'key={name: value}'")
+            problems.append(
+                "command line: cannot add a key inside a null value: set the whole mapping, e.g. 'key={name: value}'"
+            )
             return config
         except (HydraException, OmegaConfBaseException) as e:
             problems.append(_explain(e, config, "command line"))
             full_key = str(getattr(_cause(e), "full_key", "") or "")
-            culprit = [o for o in overrides if full_key and o.lstrip("~+").split("=", 1)[0] in (full_key, *_parents(full_key))]
+            culprit = [
+                o for o in overrides if full_key and o.lstrip("~+").split("=", 1)[0] in (full_key, *_parents(full_key))
+            ]
             if not culprit:
                 return config
             overrides = [o for o in overrides if o not in culprit]
@@ -203,15 +217,18 @@ def _parents(key: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], notes: list[str] | None = None) -> DictConfig:
+def load_spec(
+    schema: type, spec_path: str | Path | None, overrides: list[str], notes: list[str] | None = None
+) -> DictConfig:
     """The validated config; `notes` receives one line per NeMo key read into tokcls's layout."""
     notes = [] if notes is None else notes
     problems: list[str] = []
     defaults = OmegaConf.structured(schema)
     config = defaults
     if spec_path is not None:
-        tree = translate_tree(read_spec(Path(spec_path)), notes, problems, str(spec_path),
-                              lambda k: unknown_key(defaults, k, "") is None)
+        tree = translate_tree(
+            read_spec(Path(spec_path)), notes, problems, str(spec_path), lambda k: unknown_key(defaults, k, "") is None
+        )
         config = _merge_collecting(defaults, tree, str(spec_path), problems)
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
     config = _compose_collecting(schema, config, kept, problems)
@@ -221,8 +238,11 @@ def load_spec(schema: type, spec_path: str | Path | None, overrides: list[str], 
         problems += range_problems(schema, config)
         missing = sorted(OmegaConf.missing_keys(config))
         if missing:
-            problems.append("required value(s) not set: " + ", ".join(missing)
-                            + ". Set them in the spec or as key=value on the command line.")
+            problems.append(
+                "required value(s) not set: "
+                + ", ".join(missing)
+                + ". Set them in the spec or as key=value on the command line."
+            )
     raise_problems(problems)
     return config
 

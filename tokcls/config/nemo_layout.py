@@ -6,6 +6,7 @@ NeMo's example configs keep the data and optimizer under `model` (`model.dataset
 moved key is reported with its tokcls path. A NeMo key that tokcls cannot honour with the value given
 is refused with the reason; one whose value is what tokcls does anyway is accepted and reported.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -25,8 +26,14 @@ MOVES = (
 
 # NeMo keys with no tokcls key: the values that mean what tokcls does anyway, and why others cannot be honoured.
 FIXED = {
-    "pretrained_model": ((None,), "tokcls starts from model.language_model; NeMo's pretrained .nemo models are not available"),
-    "model.class_labels.class_labels_file": (("label_ids.csv",), "the archive always stores the label map as label_ids.csv"),
+    "pretrained_model": (
+        (None,),
+        "tokcls starts from model.language_model; NeMo's pretrained .nemo models are not available",
+    ),
+    "model.class_labels.class_labels_file": (
+        ("label_ids.csv",),
+        "the archive always stores the label map as label_ids.csv",
+    ),
     "model.dataset.ignore_start_end": ((True,), "[CLS] and [SEP] are not words: tokcls never puts them in the loss"),
     "model.dataset.drop_last": ((False,), "every training sentence is trained on: a short last batch is kept"),
     "optim.sched.reduce_on_plateau": ((False,), "tokcls schedules by step (optim.sched.name), not on a plateau"),
@@ -40,7 +47,7 @@ SKIPPED_SECTIONS = {"hydra": "Hydra's own run settings: tokcls writes everything
 def _moved(key: str) -> str | None:
     for nemo, ours in MOVES:
         if key == nemo or key.startswith(nemo + "."):
-            return ours + key[len(nemo):]
+            return ours + key[len(nemo) :]
     return None
 
 
@@ -65,8 +72,9 @@ def _set(tree: dict, key: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def translate_key(key: str, value: Any, notes: list[str], problems: list[str], source: str,
-                  known: Callable[[str], bool] | None = None) -> tuple[str, Any] | None:
+def translate_key(
+    key: str, value: Any, notes: list[str], problems: list[str], source: str, known: Callable[[str], bool] | None = None
+) -> tuple[str, Any] | None:
     """One key's tokcls path and value (None: no tokcls key), noting what was translated, refusing what cannot be.
     A key the command's schema has (`known`) is its own: text_classification keeps model.dataset.class_balancing
     and model.class_labels.class_labels_file where NeMo's text-classification spec has them."""
@@ -84,8 +92,10 @@ def translate_key(key: str, value: Any, notes: list[str], problems: list[str], s
         key = moved
     if key == "export_format":  # TAO's export spec: ONNX or RIVA
         if str(value).lower() != "onnx":
-            problems.append(f"{source}: export_format={value} cannot be honoured: RIVA's .riva files need NVIDIA's own "
-                            "tooling. Set format=onnx (or format=hf) and convert the ONNX model with it.")
+            problems.append(
+                f"{source}: export_format={value} cannot be honoured: RIVA's .riva files need NVIDIA's own "
+                "tooling. Set format=onnx (or format=hf) and convert the ONNX model with it."
+            )
             return None
         notes.append(f"TAO key export_format={value} read as format=onnx")
         return "format", "onnx"
@@ -102,8 +112,9 @@ def translate_key(key: str, value: Any, notes: list[str], problems: list[str], s
     return key, value
 
 
-def translate_tree(tree: dict, notes: list[str], problems: list[str], source: str,
-                   known: Callable[[str], bool] | None = None) -> dict:
+def translate_tree(
+    tree: dict, notes: list[str], problems: list[str], source: str, known: Callable[[str], bool] | None = None
+) -> dict:
     """A spec file's contents with NeMo's paths moved to tokcls's."""
     result: dict = {}
     origin: dict[str, tuple[str, Any]] = {}  # tokcls path -> the spec's key and value that set it
@@ -114,8 +125,10 @@ def translate_tree(tree: dict, notes: list[str], problems: list[str], source: st
         if translated[0] in origin:  # NeMo's path and tokcls's both in one spec (model.train_ds.x and training_ds.x)
             first, first_value = origin[translated[0]]
             if first_value != translated[1]:
-                problems.append(f"{source}: {first}={first_value} and {key}={value} both set {translated[0]}, to different "
-                                "values. Keep one of them.")
+                problems.append(
+                    f"{source}: {first}={first_value} and {key}={value} both set {translated[0]}, to different "
+                    "values. Keep one of them."
+                )
             else:
                 notes.append(f"{first} and {key} both set {translated[0]}={value}")
             continue

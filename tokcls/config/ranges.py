@@ -4,6 +4,7 @@
 config against every declared range (one check for every command), and the spec reference and the
 commented specs show the same range text.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -55,8 +56,11 @@ def _in_range(value: Any, metadata) -> bool:
 
 
 def _numbers(value) -> list:
-    return [v for v in (value if isinstance(value, (list, tuple)) else [value])
-            if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return [
+        v
+        for v in (value if isinstance(value, (list, tuple)) else [value])
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
 
 
 def range_problems(schema: type, config, prefix: str = "") -> list[str]:
@@ -78,7 +82,9 @@ def range_problems(schema: type, config, prefix: str = "") -> list[str]:
         about = f.metadata.get("help", "").rstrip(".")
         length = f.metadata.get("length")
         if is_list and length is not None and len(values) != length:
-            problems.append(f"{key}={shown} has {len(values)} value(s): it must have {range_text(f.metadata)} ({about}).")
+            problems.append(
+                f"{key}={shown} has {len(values)} value(s): it must have {range_text(f.metadata)} ({about})."
+            )
         elif f.metadata.get("limits") and not all(_in_range(v, f.metadata) for v in values):
             problems.append(f"{key}={shown} is out of range: it must be {range_text(f.metadata)} ({about}).")
         elif not all(math.isfinite(v) for v in _numbers(value)):  # every number key, with a declared range or not

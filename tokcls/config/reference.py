@@ -3,6 +3,7 @@
 The schema's field `help` texts are the single source: specs/*.yaml, `download_specs` and
 docs/spec_reference.md all come from here (tests/test_spec_reference.py keeps the files current).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,10 @@ def _fields(node: Any) -> list[tuple[dataclasses.Field, Any]]:
 
 def render_yaml(schema: type) -> str:
     """A spec file: every key of `schema` with its default, its help text above it as a comment."""
-    lines = [f"# {schema.__doc__.strip()}",
-             "# Every key can also be set on the command line as key=value; a key left out keeps the default shown."]
+    lines = [
+        f"# {schema.__doc__.strip()}",
+        "# Every key can also be set on the command line as key=value; a key left out keeps the default shown.",
+    ]
 
     def walk(node: Any, indent: str) -> None:
         for f, value in _fields(node):
@@ -64,27 +67,43 @@ def render_reference(schemas: dict[str, type], program: str = "token_classificat
     if program == "token_classification":
         title, command = "# Spec reference", "python -m tokcls.commands > docs/spec_reference.md"
     else:
-        title, command = f"# Spec reference: {program}", f"python -m tokcls.commands {program} > docs/text_spec_reference.md"
-    lines = [title, "",
-             f"Generated from the schema (`{command}`);",
-             "`tests/test_spec_reference.py` fails when it is out of date. Each key can be set in the spec",
-             "(`-e`) or on the command line (`key=value`); `???` marks a required value.", ""]
+        title, command = (
+            f"# Spec reference: {program}",
+            f"python -m tokcls.commands {program} > docs/text_spec_reference.md",
+        )
+    lines = [
+        title,
+        "",
+        f"Generated from the schema (`{command}`);",
+        "`tests/test_spec_reference.py` fails when it is out of date. Each key can be set in the spec",
+        "(`-e`) or on the command line (`key=value`); `???` marks a required value.",
+        "",
+    ]
     for command, schema in schemas.items():
-        lines += [f"## `{command}`", "", schema.__doc__.strip(), "", "| key | type | default | description |",
-                  "|---|---|---|---|"]
+        lines += [
+            f"## `{command}`",
+            "",
+            schema.__doc__.strip(),
+            "",
+            "| key | type | default | description |",
+            "|---|---|---|---|",
+        ]
 
         def walk(node: Any, prefix: str) -> None:
             for f, value in _fields(node):
                 key = f"{prefix}{f.name}"
                 if dataclasses.is_dataclass(value):
-                    lines.append(f"| **`{key}`** | section | | {f.metadata.get('help', '')} |")
+                    lines.append(f"| **`{key}`** | section | | {f.metadata.get('help', '')} |")  # noqa: B023 - walk runs inside this iteration
                     walk(value, key + ".")
                 else:
-                    kind = type(value).__name__ if not isinstance(value, Enum) else " \\| ".join(m.value for m in type(value))
+                    kind = (
+                        type(value).__name__
+                        if not isinstance(value, Enum)
+                        else " \\| ".join(m.value for m in type(value))
+                    )
                     annotation = str(f.type).replace("|", "\\|") if value is None else kind
-                    lines.append(f"| `{key}` | {annotation} | `{_scalar(value)}` | {_describe(f)} |")
+                    lines.append(f"| `{key}` | {annotation} | `{_scalar(value)}` | {_describe(f)} |")  # noqa: B023
 
         walk(schema(), "")
         lines.append("")
     return "\n".join(lines)
-

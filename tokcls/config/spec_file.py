@@ -1,5 +1,6 @@
 """Reading a spec file: a regular file of at most 1 MB, UTF-8, a YAML mapping of at most 100,000 values once its
 aliases are expanded (an alias bomb is refused before it is built), with TAO's `???` (not set) values left out."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,22 +38,29 @@ def _expanded_size(node, sizes: dict) -> int:
 def read_spec(path: Path) -> dict:
     fix = "give a YAML spec file (token_classification download_specs -r DIR copies the defaults)"
     try:
-        text = decode_utf8(read_bytes(path, "spec file", fix, limit=SPEC_BYTES), path,
-                           "save the spec as UTF-8 (a comment may hold the stray byte)")
+        text = decode_utf8(
+            read_bytes(path, "spec file", fix, limit=SPEC_BYTES),
+            path,
+            "save the spec as UTF-8 (a comment may hold the stray byte)",
+        )
     except InputError as e:
         raise SpecError(str(e)) from None
     loader = get_yaml_loader()
     try:
         node = yaml.compose(text, Loader=loader)
         if node is not None and _expanded_size(node, {}) > SPEC_NODES:
-            raise SpecError(f"{path}: more than {SPEC_NODES:,} values once its YAML aliases are expanded: not read "
-                            "(an alias bomb?)\n  fix: write the keys out; a spec has a few hundred values")
+            raise SpecError(
+                f"{path}: more than {SPEC_NODES:,} values once its YAML aliases are expanded: not read "
+                "(an alias bomb?)\n  fix: write the keys out; a spec has a few hundred values"
+            )
         loaded = yaml.load(text, Loader=loader)
     except yaml.YAMLError as e:
         raise SpecError(f"{path}: not valid YAML: {e}") from None
     if loaded is not None and not isinstance(loaded, dict):
-        raise SpecError(f"{path}: a spec is a mapping of keys to values (key: value lines), not a YAML "
-                        f"{type(loaded).__name__} ({str(loaded)[:40]!r})")
+        raise SpecError(
+            f"{path}: a spec is a mapping of keys to values (key: value lines), not a YAML "
+            f"{type(loaded).__name__} ({str(loaded)[:40]!r})"
+        )
     return _without_unset(loaded or {})
 
 

@@ -3,6 +3,7 @@
 Every file is written under a temporary name in its final directory and renamed only once all
 of them were written; a failure midway removes the temporaries and leaves earlier files intact.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,9 @@ def refuse_existing(finals: list[Path], directory: Path) -> None:
         from tokcls.core.errors import InputError
 
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
-        raise InputError(f"would replace {shown}", "set overwrite=true to replace them, or write to another folder",
-                         directory)
+        raise InputError(
+            f"would replace {shown}", "set overwrite=true to replace them, or write to another folder", directory
+        )
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """Errors about a user's input: they say where (file and line when known), what is wrong and the fix."""
+
 from __future__ import annotations
 
 from pathlib import Path

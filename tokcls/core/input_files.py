@@ -5,6 +5,7 @@ without end (until the kernel's OOM killer stops the process) or block forever. 
 without blocking, checked with fstat on the open descriptor (so nothing can swap it between the
 check and the read), and only then read.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,13 @@ from typing import BinaryIO
 
 from tokcls.core.errors import InputError
 
-KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-         (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _kind(mode: int) -> str:
@@ -65,4 +71,4 @@ def decode_utf8(raw: bytes, path: str | Path, fix: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise InputError(f"bytes {raw[e.start:e.end]!r} are not valid UTF-8 ({e.reason})", fix, path, line) from None
+        raise InputError(f"bytes {raw[e.start : e.end]!r} are not valid UTF-8 ({e.reason})", fix, path, line) from None

@@ -1,5 +1,6 @@
 """One command at a time per output folder: two runs writing into one folder corrupt each other
 (one run's archive beside the other's spec; one conversion's text files beside another's labels)."""
+
 from __future__ import annotations
 
 import fcntl
@@ -25,8 +26,9 @@ def folder_lock(folder: str | Path, holder: str) -> Iterator[None]:
     except BlockingIOError:
         current = os.pread(fd, 500, 0).decode("utf-8", errors="replace").strip() or "another process"
         os.close(fd)
-        raise InputError(f"the folder is in use by {current}", "wait until it finishes, or write to another folder",
-                         folder) from None
+        raise InputError(
+            f"the folder is in use by {current}", "wait until it finishes, or write to another folder", folder
+        ) from None
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} ({holder})".encode(), 0)

@@ -1,4 +1,5 @@
 """Copy everything a command prints into a log file in its results directory."""
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ Each entry names the message and why it says nothing to act on. What is kept on 
 report that lists MISSING or MISMATCHED encoder weights (newly initialised weights are the user's
 business), every warning raised by tokcls about the data or spec, and any library warning not listed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,10 @@ import warnings
 # (message regex, why it is noise)
 WARNINGS = (
     (r".*isinstance\(treespec, LeafSpec\)", "Lightning's use of a deprecated torch API (_pytree), not the user's"),
-    (r".*number of training batches .* is smaller than the logging interval",
-     "the epoch is shorter than log_every_n_steps: the epoch's loss is still logged at its end"),
+    (
+        r".*number of training batches .* is smaller than the logging interval",
+        "the epoch is shorter than log_every_n_steps: the epoch's loss is still logged at its end",
+    ),
     (r".*You are using `torch.load` with `weights_only=False`", "Lightning loading tokcls's own checkpoints"),
     (r".*`weights_only` was not set", "Lightning loading tokcls's own checkpoints"),
     (r".*Precision .* is not supported by the model summary", "the summary's size estimate only"),
@@ -38,8 +41,14 @@ def silence_known_noise() -> None:
     for pattern, _why in WARNINGS:
         warnings.filterwarnings("ignore", message=pattern)
     drop = _DropRecords()
-    for name in ("transformers.modeling_utils", "transformers.modeling_layers", "pytorch_lightning.utilities.rank_zero",
-                 "lightning.pytorch.utilities.rank_zero", "pytorch_lightning", "lightning_fabric"):
+    for name in (
+        "transformers.modeling_utils",
+        "transformers.modeling_layers",
+        "pytorch_lightning.utilities.rank_zero",
+        "lightning.pytorch.utilities.rank_zero",
+        "pytorch_lightning",
+        "lightning_fabric",
+    ):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropRecords) for f in logger.filters):
             logger.addFilter(drop)

@@ -1,4 +1,5 @@
 """Length-bucketed batches padded per batch, not to the dataset's longest sentence."""
+
 from __future__ import annotations
 
 import random
@@ -42,8 +43,16 @@ class BucketBatchSampler(Sampler[list[int]]):
     DistributedSampler does, because every process must take the same number of optimizer steps.
     """
 
-    def __init__(self, lengths: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0, pool: int = 50,
-                 rank: int = 0, world: int = 1):
+    def __init__(
+        self,
+        lengths: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        seed: int = 0,
+        pool: int = 50,
+        rank: int = 0,
+        world: int = 1,
+    ):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -145,8 +154,13 @@ class Collate:
             labels[row, :length] = torch.from_numpy(w["labels"].astype(np.int64))
             word_index[row, :length] = torch.from_numpy(w["word_index"].astype(np.int64))
         example = torch.tensor([int(w["example"]) for w in windows], dtype=torch.long)
-        batch = {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels,
-                 "word_index": word_index, "example": example}
+        batch = {
+            "input_ids": input_ids,
+            "attention_mask": attention_mask,
+            "labels": labels,
+            "word_index": word_index,
+            "example": example,
+        }
         if "target" in windows[0]:
             batch["targets"] = torch.from_numpy(np.stack([w["target"] for w in windows]).astype(np.float32))
         return batch
@@ -158,8 +172,17 @@ class ItemBatchSampler(BucketBatchSampler):
     so no batch holds more than batch_size windows (or one item, when it alone has more). The number of
     batches is the same every epoch (the scheduler and resuming count on it); which items share one changes."""
 
-    def __init__(self, lengths: np.ndarray, windows: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
-                 pool: int = 50, rank: int = 0, world: int = 1):
+    def __init__(
+        self,
+        lengths: np.ndarray,
+        windows: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        seed: int = 0,
+        pool: int = 50,
+        rank: int = 0,
+        world: int = 1,
+    ):
         super().__init__(lengths, batch_size, shuffle, seed, pool, rank, world)
         windows = np.asarray(windows)
         self.classes = {int(w): np.flatnonzero(windows == w).tolist() for w in np.unique(windows)}

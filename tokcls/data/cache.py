@@ -4,6 +4,7 @@ The key hashes the input files' bytes, the tokenizer (vocabulary, normalizer, sp
 label map and the window settings, so a changed file or setting never reuses a stale cache.
 Files are safetensors (plain arrays, no pickle), written under a temporary name and renamed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,9 @@ log = logging.getLogger("tokcls")
 FORMAT_VERSION = "1"
 
 
-def cache_key(files: list[Path], tokenizer, labels: list[str] | None, settings: WindowSettings, num_samples: int) -> str:
+def cache_key(
+    files: list[Path], tokenizer, labels: list[str] | None, settings: WindowSettings, num_samples: int
+) -> str:
     digest = hashlib.sha256(FORMAT_VERSION.encode())
     for path in files:
         with open_regular(path, "data file", "check data_dir and the split's file keys") as f:
@@ -43,8 +46,10 @@ def load(path: Path) -> tuple[Features, dict] | None:
     except Exception as e:  # a damaged cache is only a cache: rebuild it
         log.warning("ignoring unreadable feature cache %s (%s)", path, e)
         return None
-    features = Features(*(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")),
-                        targets=arrays.get("targets"))
+    features = Features(
+        *(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")),
+        targets=arrays.get("targets"),
+    )
     info = {"sentence_lengths": arrays["sentence_lengths"].tolist(), "windowed_sentences": int(arrays["windowed"][0])}
     return features, info
 

@@ -7,6 +7,7 @@ so the context costs only the longer windows. Units keep the sentences' order, s
 all units, unit after unit, are those of all sentences, sentence after sentence: reports, predictions
 files and JSON Lines stay per sentence, and each sentence is decoded on its own.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,8 +29,11 @@ def read_documents(path: Path, count: int) -> list[str] | None:
     fix = "re-create it with dataset_convert, or set model.dataset.context=sentence"
     documents = decode_utf8(read_bytes(path, "documents file", fix), path, fix).split("\n")[:count]
     if len(documents) < count:
-        raise InputError(f"{len(documents)} document ids for {count} sentences",
-                         f"re-create {path.name} with dataset_convert, or set model.dataset.context=sentence", path)
+        raise InputError(
+            f"{len(documents)} document ids for {count} sentences",
+            f"re-create {path.name} with dataset_convert, or set model.dataset.context=sentence",
+            path,
+        )
     return documents
 
 

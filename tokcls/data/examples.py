@@ -1,4 +1,5 @@
 """Read text_*.txt / labels_*.txt: one sentence per line, one label per word."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,10 @@ class Example:
     labels: list[str] | None  # None when there is no labels file (inference)
 
 
-def read_lines(path: Path, where: str = "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds") -> list[str]:
+def read_lines(
+    path: Path,
+    where: str = "check data_dir and the text_file/labels_file keys of training_ds, validation_ds or test_ds",
+) -> list[str]:
     """The lines of a UTF-8 file, split on \\n only; a missing or undecodable file is an InputError (`where`: the keys to check)."""
     # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
     # for a line break and shift every later sentence against its labels.

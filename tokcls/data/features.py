@@ -5,6 +5,7 @@ sub-tokens of overlap). Each word is owned by exactly one window, the one where 
 has the most context on both sides; only there is it trained on and predicted. So every word is
 seen once, nothing is truncated, and the word-level predictions need no merging.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,7 +56,9 @@ class Features:
         return window
 
     def arrays(self) -> dict[str, np.ndarray]:
-        names = ("input_ids", "labels", "word_index", "offsets", "example") + (("targets",) if self.targets is not None else ())
+        names = ("input_ids", "labels", "word_index", "offsets", "example") + (
+            ("targets",) if self.targets is not None else ()
+        )
         return {name: getattr(self, name) for name in names}
 
 
@@ -116,8 +119,14 @@ def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
 def _word_pieces(tokenizer, words_batch: list[list[str]]) -> list[list[list[int]]]:
     """Sub-token ids per word; a word the tokenizer drops entirely (e.g. a lone control character)
     becomes the unknown token, so that it still gets a prediction."""
-    encoded = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False,
-                        return_attention_mask=False, return_token_type_ids=False, verbose=False)
+    encoded = tokenizer(
+        words_batch,
+        is_split_into_words=True,
+        add_special_tokens=False,
+        return_attention_mask=False,
+        return_token_type_ids=False,
+        verbose=False,
+    )
     result = []
     for j, words in enumerate(words_batch):
         pieces: list[list[int]] = [[] for _ in words]
@@ -189,8 +198,9 @@ def encode(
     return features, {"sentence_lengths": sentence_lengths, "windowed_sentences": windowed, "capacity": capacity}
 
 
-def word_predictions(n_words: list[int], example: np.ndarray, word: np.ndarray, predicted: np.ndarray,
-                     labels: list[str]) -> list[list[str]]:
+def word_predictions(
+    n_words: list[int], example: np.ndarray, word: np.ndarray, predicted: np.ndarray, labels: list[str]
+) -> list[list[str]]:
     """Predictions at the owned first sub-tokens -> one label per word of every sentence."""
     result: list[list[str | None]] = [[None] * n for n in n_words]
     for e, w, p in zip(example.tolist(), word.tolist(), predicted.tolist()):

@@ -1,4 +1,5 @@
 """The label map (label_ids.csv) and class weights for a weighted loss."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,9 @@ def read_label_ids(path: str | Path) -> list[str]:
     seen: dict[str, int] = {}
     for number, label in enumerate(labels, start=1):
         if not label or any(c.isspace() for c in label):
-            raise InputError(f"label {label!r} is empty or holds whitespace", "one label per line, nothing else", path, number)
+            raise InputError(
+                f"label {label!r} is empty or holds whitespace", "one label per line, nothing else", path, number
+            )
         if label in seen:
             raise InputError(f"label {label!r} repeats line {seen[label]}", "list every label once", path, number)
         seen[label] = number
@@ -64,8 +67,13 @@ def training_label_stats(examples: list[Example], labels: list[str], save_dir: P
         digest.update(("\n" + " ".join(example.labels)).encode())
     counts = label_counts(examples, labels)
     total = sum(counts)
-    stats = {"labels": labels, "counts": counts, "frequencies": [c / total if total else 0.0 for c in counts],
-             "weights": class_weights(examples, labels), "sentences": len(examples)}
+    stats = {
+        "labels": labels,
+        "counts": counts,
+        "frequencies": [c / total if total else 0.0 for c in counts],
+        "weights": class_weights(examples, labels),
+        "sentences": len(examples),
+    }
     path = Path(save_dir) / f"label_stats_{digest.hexdigest()[:16]}.json"
     try:
         with atomic_files(path.parent) as out, out.open(path.name) as f:
@@ -81,8 +89,12 @@ def format_label_stats(stats: dict, split: str = "train") -> str:
     rows = sorted(zip(stats["labels"], stats["counts"], stats["frequencies"], stats["weights"]), key=lambda r: -r[1])
     lines = [f"Three most popular labels in {split}:"]
     lines += [f"  {label}: {count} ({100 * freq:.2f}%)" for label, count, freq, _ in rows[:3]]
-    lines.append(f"Total labels: {sum(stats['counts'])}. Label frequencies and class weights (total / (labels * count)):")
-    lines += [f"  {label:<12} {count:>9} {100 * freq:>7.2f}%  weight {weight:.4f}" for label, count, freq, weight in rows]
+    lines.append(
+        f"Total labels: {sum(stats['counts'])}. Label frequencies and class weights (total / (labels * count)):"
+    )
+    lines += [
+        f"  {label:<12} {count:>9} {100 * freq:>7.2f}%  weight {weight:.4f}" for label, count, freq, weight in rows
+    ]
     if stats["path"]:
         lines.append(f"Saved to {stats['path']}")
     return "\n".join(lines)

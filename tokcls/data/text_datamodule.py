@@ -1,4 +1,5 @@
 """The data module of text classification: the token one's batching, resuming and sharding, with text files read."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,15 @@ from tokcls.data.text_features import TextWindowSettings, encode_texts, text_win
 log = logging.getLogger("tokcls")
 
 
-def load_text_split(path: Path, tokenizer, labels: list[str] | None, settings: TextWindowSettings, num_samples: int = -1,
-                    use_cache: bool = True, fallback_dir: Path | None = None) -> tuple[list[TextExample], Features, dict]:
+def load_text_split(
+    path: Path,
+    tokenizer,
+    labels: list[str] | None,
+    settings: TextWindowSettings,
+    num_samples: int = -1,
+    use_cache: bool = True,
+    fallback_dir: Path | None = None,
+) -> tuple[list[TextExample], Features, dict]:
     examples = read_text_examples(path, labels, settings.problem_type, num_samples=num_samples)
     key = cache.cache_key([path], tokenizer, labels, settings, num_samples)
     cache_file = path.parent / ".tokcls_cache" / f"text_features_{key}.safetensors"
@@ -43,15 +51,28 @@ class TextDataModule(TokenClassificationDataModule):
 
     def _load(self, name: str, split_cfg):
         path = split_path(self.root, split_cfg)
-        examples, features, info = load_text_split(path, self.tokenizer, self.labels, self.settings, split_cfg.num_samples,
-                                                   self.cfg.use_cache, self.cache_fallback_dir)
+        examples, features, info = load_text_split(
+            path,
+            self.tokenizer,
+            self.labels,
+            self.settings,
+            split_cfg.num_samples,
+            self.cfg.use_cache,
+            self.cache_fallback_dir,
+        )
         if not examples:
             key = "training_ds" if name == "train" else "validation_ds"
             raise InputError(f"the {name} split has no texts", f"check {key}.file_path and {key}.num_samples", path)
         log.info("%s: %d texts, %d windows", name, len(examples), len(features))
-        log.info("  text length in sub-tokens: %s", "  ".join(f"{k} {v:g}" for k, v in length_stats(info["sentence_lengths"]).items()))
-        log.info("  %d texts are longer than max_seq_length=%d and were split into overlapping windows (stride %d), "
-                 "their scores pooled; no text is truncated", info["windowed_sentences"], self.settings.max_seq_length,
-                 self.settings.stride)
+        log.info(
+            "  text length in sub-tokens: %s",
+            "  ".join(f"{k} {v:g}" for k, v in length_stats(info["sentence_lengths"]).items()),
+        )
+        log.info(
+            "  %d texts are longer than max_seq_length=%d and were split into overlapping windows (stride %d), "
+            "their scores pooled; no text is truncated",
+            info["windowed_sentences"],
+            self.settings.max_seq_length,
+            self.settings.stride,
+        )
         return examples, features, None
-

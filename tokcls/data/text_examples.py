@@ -3,6 +3,7 @@
 The label is the class id in label_ids.csv; for multi-label data the ids joined by commas (none: an empty
 field), for regression a number. dataset_convert writes these files; hand-made ones are checked line by line.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,26 +30,33 @@ class TextExample:
 FIX = "one example a line: text, a tab, the label id (pairs: text, tab, text_b, tab, label); re-create it with dataset_convert"
 
 
-def _label(field_text: str, labels: list[str], problem: str, path: Path, number: int) -> tuple[list[str] | None, float | None]:
+def _label(
+    field_text: str, labels: list[str], problem: str, path: Path, number: int
+) -> tuple[list[str] | None, float | None]:
     if problem == "regression":
         try:
             value = float(field_text)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            raise InputError(f"label {field_text!r} is not a finite number", "regression needs a number per line", path, number)
+            raise InputError(
+                f"label {field_text!r} is not a finite number", "regression needs a number per line", path, number
+            )
         return None, value
     ids = [p for p in field_text.split(",") if p.strip()] if problem == "multi_label_classification" else [field_text]
     names = []
     for raw in ids:
         if not raw.strip().isdigit() or int(raw) >= len(labels):
-            raise InputError(f"label {raw!r} is not a class id of label_ids.csv (0 to {len(labels) - 1})", FIX, path, number)
+            raise InputError(
+                f"label {raw!r} is not a class id of label_ids.csv (0 to {len(labels) - 1})", FIX, path, number
+            )
         names.append(labels[int(raw)])
     return names, None
 
 
-def read_text_examples(path: str | Path, labels: list[str] | None, problem: str, pairs: bool | None = None,
-                       num_samples: int = -1) -> list[TextExample]:
+def read_text_examples(
+    path: str | Path, labels: list[str] | None, problem: str, pairs: bool | None = None, num_samples: int = -1
+) -> list[TextExample]:
     """Examples of a converted file; `labels` None reads texts only (a file without a label column).
     `pairs` None: decided by the first line's number of fields."""
     path = Path(path)
@@ -78,8 +86,11 @@ def read_text_examples(path: str | Path, labels: list[str] | None, problem: str,
 
 
 def _empty(path: Path) -> InputError:
-    return InputError("the file has no texts (it is empty)", "point the split at a file with one text per line "
-                      "(dataset_convert writes <split>.tsv)", path)
+    return InputError(
+        "the file has no texts (it is empty)",
+        "point the split at a file with one text per line (dataset_convert writes <split>.tsv)",
+        path,
+    )
 
 
 def check_text_file(path: str | Path) -> None:
@@ -101,9 +112,17 @@ def text_labels(config) -> list[str]:
     if getattr(dataset.problem_type, "value", dataset.problem_type) == "regression":
         return ["value"]
     given = config.model.class_labels.class_labels_file
-    path = Path(given) if given else (Path(config.data_dir) if config.data_dir else split_path(None, config.training_ds).parent) / "label_ids.csv"
+    path = (
+        Path(given)
+        if given
+        else (Path(config.data_dir) if config.data_dir else split_path(None, config.training_ds).parent)
+        / "label_ids.csv"
+    )
     labels = read_label_ids(path)
     if dataset.num_classes is not None and dataset.num_classes != len(labels):
-        raise InputError(f"model.dataset.num_classes={dataset.num_classes}, but the label file has {len(labels)} classes",
-                         "set model.dataset.num_classes to the number of classes (or null to take it from the file)", path)
+        raise InputError(
+            f"model.dataset.num_classes={dataset.num_classes}, but the label file has {len(labels)} classes",
+            "set model.dataset.num_classes to the number of classes (or null to take it from the file)",
+            path,
+        )
     return labels

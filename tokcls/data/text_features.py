@@ -4,6 +4,7 @@ windows (as sentences are, data/features.py), whose scores the text task pools i
 Each window's first position ([CLS]) is the row the head reads: its `word_index` is the window's number
 within its text (0, 1, ...), -1 elsewhere; `targets` holds each text's label(s) or value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ class TextWindowSettings(WindowSettings):
 
 
 def text_window_settings(dataset_cfg, max_seq_length=None, stride=None) -> TextWindowSettings:
-    return TextWindowSettings(max_seq_length or dataset_cfg.max_seq_length, dataset_cfg.stride if stride is None else stride,
-                              problem_type=getattr(dataset_cfg.problem_type, "value", dataset_cfg.problem_type))
+    return TextWindowSettings(
+        max_seq_length or dataset_cfg.max_seq_length,
+        dataset_cfg.stride if stride is None else stride,
+        problem_type=getattr(dataset_cfg.problem_type, "value", dataset_cfg.problem_type),
+    )
 
 
 def pair_separator(tokenizer) -> list[int]:
@@ -49,8 +53,9 @@ def targets(examples: list[TextExample], labels: list[str] | None, problem: str)
     return np.asarray([[index[e.labels[0]]] for e in examples], dtype=np.float32)
 
 
-def encode_texts(examples: list[TextExample], tokenizer, labels: list[str] | None, settings: TextWindowSettings,
-                 chunk: int = 1000) -> tuple[Features, dict]:
+def encode_texts(
+    examples: list[TextExample], tokenizer, labels: list[str] | None, settings: TextWindowSettings, chunk: int = 1000
+) -> tuple[Features, dict]:
     """Windows of every text (pairs: text [SEP] text_b, windowed as one sequence), and facts to log."""
     capacity = check_settings(settings, tokenizer)
     before, after = special_tokens(tokenizer)
@@ -60,11 +65,25 @@ def encode_texts(examples: list[TextExample], tokenizer, labels: list[str] | Non
     offsets, example_of, lengths, windowed = [0], [], [], 0
     for begin in range(0, len(examples), chunk):
         batch = examples[begin : begin + chunk]
-        first = tokenizer([e.text for e in batch], add_special_tokens=False, return_attention_mask=False,
-                          return_token_type_ids=False, verbose=False)["input_ids"]
+        first = tokenizer(
+            [e.text for e in batch],
+            add_special_tokens=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+            verbose=False,
+        )["input_ids"]
         pairs = [e for e in batch if e.text_b is not None]
-        second = iter(tokenizer([e.text_b for e in pairs], add_special_tokens=False, return_attention_mask=False,
-                                return_token_type_ids=False, verbose=False)["input_ids"] if pairs else [])
+        second = iter(
+            tokenizer(
+                [e.text_b for e in pairs],
+                add_special_tokens=False,
+                return_attention_mask=False,
+                return_token_type_ids=False,
+                verbose=False,
+            )["input_ids"]
+            if pairs
+            else []
+        )
         for i, (example, pieces) in enumerate(zip(batch, first)):
             flat = list(pieces) + (middle + list(next(second)) if example.text_b is not None else [])
             spans = window_spans(len(flat), capacity, settings.stride) if flat else [(0, 0)]

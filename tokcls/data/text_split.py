@@ -6,6 +6,7 @@ stays inside the word (don't, New-York, 3.14); any other visible character is a 
 zero-width joiners) stay with the character before them. Every non-space character of the input
 ends up in exactly one word, and `text[start:end]` is always the word.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -43,7 +44,7 @@ def split_words(text: str) -> list[Word]:
             spans[-1][1] = i + 1
         elif kind == "word" and touching and spans[-1][2]:
             spans[-1][1] = i + 1
-        elif (text[i] in JOINERS and touching and spans[-1][2] and i + 1 < n and kinds[i + 1] == "word"):
+        elif text[i] in JOINERS and touching and spans[-1][2] and i + 1 < n and kinds[i + 1] == "word":
             spans[-1][1] = i + 1
         else:
             spans.append([i, i + 1, kind == "word"])

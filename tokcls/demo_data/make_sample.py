@@ -3,6 +3,7 @@
 train: the first 400 sentences of train.txt; dev and test: the first 80 sentences of dev.txt and
 test.txt whose every tag occurs in the sample's train, so the demo converts without unseen labels.
 """
+
 import sys
 from pathlib import Path
 

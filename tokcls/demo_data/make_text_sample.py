@@ -5,24 +5,53 @@ every 8th text is a few sentences long, longer than the demo's 64-sub-token wind
 
     python -m tokcls.demo_data.make_text_sample OUT_DIR
 """
+
 import json
 import random
 import sys
 from pathlib import Path
 
 TOPICS = {
-    "sport": (["the striker", "the home side", "the coach", "the champions", "the goalkeeper"],
-              ["scored twice in the second half", "won the league title", "lost the cup final on penalties",
-               "signed a new contract", "was sent off after a late tackle"]),
-    "business": (["the bank", "the retailer", "shareholders", "the central bank", "the car maker"],
-                 ["reported higher quarterly profits", "cut interest rates again", "announced a merger",
-                  "warned of falling sales", "raised prices across its stores"]),
-    "science": (["researchers", "the space agency", "a team of biologists", "the telescope", "astronomers"],
-                ["discovered a new species of frog", "launched a probe to Mars", "measured the age of the galaxy",
-                 "sequenced the genome of wheat", "found water ice on the moon"]),
-    "music": (["the band", "the singer", "the orchestra", "the rapper", "the festival"],
-              ["released a new album", "sold out the stadium tour", "won a Grammy award",
-               "cancelled the summer concerts", "topped the charts for a month"]),
+    "sport": (
+        ["the striker", "the home side", "the coach", "the champions", "the goalkeeper"],
+        [
+            "scored twice in the second half",
+            "won the league title",
+            "lost the cup final on penalties",
+            "signed a new contract",
+            "was sent off after a late tackle",
+        ],
+    ),
+    "business": (
+        ["the bank", "the retailer", "shareholders", "the central bank", "the car maker"],
+        [
+            "reported higher quarterly profits",
+            "cut interest rates again",
+            "announced a merger",
+            "warned of falling sales",
+            "raised prices across its stores",
+        ],
+    ),
+    "science": (
+        ["researchers", "the space agency", "a team of biologists", "the telescope", "astronomers"],
+        [
+            "discovered a new species of frog",
+            "launched a probe to Mars",
+            "measured the age of the galaxy",
+            "sequenced the genome of wheat",
+            "found water ice on the moon",
+        ],
+    ),
+    "music": (
+        ["the band", "the singer", "the orchestra", "the rapper", "the festival"],
+        [
+            "released a new album",
+            "sold out the stadium tour",
+            "won a Grammy award",
+            "cancelled the summer concerts",
+            "topped the charts for a month",
+        ],
+    ),
 }
 WHEN = ["on Monday", "last week", "this morning", "after months of talks", "for the first time", ""]
 
@@ -40,7 +69,9 @@ def write(out: Path, seed: int = 7) -> None:
             for i in range(n):
                 topic = sorted(TOPICS)[i % len(TOPICS)]
                 count = 7 if i % 8 == 0 else 1
-                f.write(json.dumps({"text": " ".join(sentence(rng, topic) for _ in range(count)), "label": topic}) + "\n")
+                f.write(
+                    json.dumps({"text": " ".join(sentence(rng, topic) for _ in range(count)), "label": topic}) + "\n"
+                )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """A Hugging Face directory that AutoModelForTokenClassification and pipeline() load offline."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,10 @@ def with_encoder_weights(factory, config, encoder):
     base = getattr(hf_model, hf_model.base_model_prefix)
     missing, unexpected = base.load_state_dict(encoder.state_dict(), strict=False)
     if unexpected or any("pooler" not in k for k in missing):
-        raise InputError(f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
-                         "export format=onnx instead")
+        raise InputError(
+            f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
+            "export format=onnx instead",
+        )
     return hf_model
 
 
@@ -28,16 +31,25 @@ def to_hf(model, tokenizer, out: Path) -> Path:
     decoder = model.head.describe()["decoder"]
     if decoder in ("crf", "constrained"):  # the word scores go into the export; the Viterbi step is tokcls's own
         measured = model.measured.get("per_word_decoding")
-        cost = decoding_cost(measured, decoder) if measured else ("The cost was not measured (an archive of an earlier "
-                                                                 "tokcls): evaluate it with model.head.decoder=argmax.")
-        print(f"note: this model decodes with its {decoder} decoder; the Hugging Face directory holds its word scores, which "
-              f"pipeline() decodes each word alone. {cost} For the {decoder} decoding use infer, or export format=onnx "
-              "(it carries the transitions). The model card (README.md) says the same.")
+        cost = (
+            decoding_cost(measured, decoder)
+            if measured
+            else (
+                "The cost was not measured (an archive of an earlier "
+                "tokcls): evaluate it with model.head.decoder=argmax."
+            )
+        )
+        print(
+            f"note: this model decodes with its {decoder} decoder; the Hugging Face directory holds its word scores, which "
+            f"pipeline() decodes each word alone. {cost} For the {decoder} decoding use infer, or export format=onnx "
+            "(it carries the transitions). The model card (README.md) says the same."
+        )
     linears = [m for m in model.head.layers if isinstance(m, torch.nn.Linear)]
     if len(linears) != 1:
         raise InputError(
             f"the head has {len(linears)} linear layers; Hugging Face's token-classification classes have one",
-            "export format=onnx (which keeps any head), or train with model.head.num_fc_layers=1")
+            "export format=onnx (which keeps any head), or train with model.head.num_fc_layers=1",
+        )
     config = model.encoder.config.__class__.from_dict(model.encoder.config.to_dict())
     config.num_labels = len(model.labels)
     config.id2label = dict(enumerate(model.labels))

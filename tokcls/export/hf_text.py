@@ -1,6 +1,7 @@
 """A text model as a Hugging Face directory: AutoModelForSequenceClassification and pipeline("text-classification")
 load it offline and score as the archive does (on texts that fit one window: pipeline() truncates longer ones,
 tokcls pools their windows)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,9 +19,12 @@ def _two_layer_head(model) -> tuple[torch.nn.Linear, torch.nn.Linear]:
     settings = model.head.describe()
     linears = [m for m in model.head.layers if isinstance(m, torch.nn.Linear)]
     if len(linears) != 2 or settings["activation"] != "tanh":
-        raise InputError(f"the head has {len(linears)} linear layer(s) with {settings['activation']}; Hugging Face's "
-                         "sequence classifiers are dense -> tanh -> classifier", "export format=onnx (which keeps any head), "
-                         "or train with model.classifier_head.num_output_layers=2 and activation=tanh (the defaults)")
+        raise InputError(
+            f"the head has {len(linears)} linear layer(s) with {settings['activation']}; Hugging Face's "
+            "sequence classifiers are dense -> tanh -> classifier",
+            "export format=onnx (which keeps any head), "
+            "or train with model.classifier_head.num_output_layers=2 and activation=tanh (the defaults)",
+        )
     return linears[0], linears[1]
 
 
@@ -29,8 +33,10 @@ def to_hf_text(model, tokenizer, out: Path) -> Path:
 
     model_type = model.encoder.config.model_type
     if model_type not in HEAD_LAYERS:
-        raise InputError(f"no mapping of this head onto {model_type}'s sequence classifier (known: {', '.join(HEAD_LAYERS)})",
-                         "export format=onnx instead")
+        raise InputError(
+            f"no mapping of this head onto {model_type}'s sequence classifier (known: {', '.join(HEAD_LAYERS)})",
+            "export format=onnx instead",
+        )
     first, last = _two_layer_head(model)
     settings = model.head.describe()
     config = model.encoder.config.__class__.from_dict(model.encoder.config.to_dict())

@@ -4,6 +4,7 @@ The YAML front matter carries the model-index metadata (task, labels, dataset, m
 encoder with its licence; the body says how to load it, what pipeline() does differently from tokcls
 (per-word decoding of a Viterbi model, windows of long texts), and the training spec.
 """
+
 from __future__ import annotations
 
 from importlib import metadata
@@ -57,24 +58,59 @@ def model_card(network, trained, name: str) -> str:
     data = OmegaConf.select(trained, "data_dir") or "unknown"
     licence = encoder_licence(encoder)
     metrics = _metrics(network.measured)
-    front = {"library_name": "transformers", "pipeline_tag": PIPELINES[network.task],
-             "tags": ["tokcls", PIPELINES[network.task]], "base_model": encoder,
-             "license": licence or "other",
-             "model-index": [{"name": name, "results": [{
-                 "task": {"type": PIPELINES[network.task], "name": TASK_NAMES[network.task]},
-                 "dataset": {"name": Path(str(data)).name, "type": str(data)},
-                 "metrics": metrics}] if metrics else []}]}
+    front = {
+        "library_name": "transformers",
+        "pipeline_tag": PIPELINES[network.task],
+        "tags": ["tokcls", PIPELINES[network.task]],
+        "base_model": encoder,
+        "license": licence or "other",
+        "model-index": [
+            {
+                "name": name,
+                "results": [
+                    {
+                        "task": {"type": PIPELINES[network.task], "name": TASK_NAMES[network.task]},
+                        "dataset": {"name": Path(str(data)).name, "type": str(data)},
+                        "metrics": metrics,
+                    }
+                ]
+                if metrics
+                else [],
+            }
+        ],
+    }
     head = network.head.describe()
-    lines = ["---", yaml.safe_dump(front, sort_keys=False).rstrip(), "---", "", f"# {name}", "",
-             f"A {TASK_NAMES[network.task].lower()} model fine-tuned with tokcls from `{encoder}` "
-             f"(licence: {licence or 'unknown: see the encoder source'}) on `{data}`.", "",
-             f"Labels ({len(network.labels)}): " + ", ".join(f"`{label}`" for label in network.labels), ""]
-    lines += ["## Use", "", "```python", "from transformers import pipeline", "",
-              f'classifier = pipeline("{PIPELINES[network.task]}", model="PATH/TO/THIS/FOLDER")', "```", ""]
+    lines = [
+        "---",
+        yaml.safe_dump(front, sort_keys=False).rstrip(),
+        "---",
+        "",
+        f"# {name}",
+        "",
+        f"A {TASK_NAMES[network.task].lower()} model fine-tuned with tokcls from `{encoder}` "
+        f"(licence: {licence or 'unknown: see the encoder source'}) on `{data}`.",
+        "",
+        f"Labels ({len(network.labels)}): " + ", ".join(f"`{label}`" for label in network.labels),
+        "",
+    ]
+    lines += [
+        "## Use",
+        "",
+        "```python",
+        "from transformers import pipeline",
+        "",
+        f'classifier = pipeline("{PIPELINES[network.task]}", model="PATH/TO/THIS/FOLDER")',
+        "```",
+        "",
+    ]
     per_word = network.measured.get("per_word_decoding")
     if head.get("decoder") in ("crf", "constrained"):
-        lines += ["## Decoding", "", f"tokcls decodes this model with its {head['decoder']} decoder (Viterbi over the "
-                  "words); pipeline() decodes each word alone from the same word scores."]
+        lines += [
+            "## Decoding",
+            "",
+            f"tokcls decodes this model with its {head['decoder']} decoder (Viterbi over the "
+            "words); pipeline() decodes each word alone from the same word scores.",
+        ]
         if per_word:
             lines.append(decoding_cost(per_word, head["decoder"]))
         lines += ["For tokcls's own decoding, use `token_classification infer` or `export format=onnx`.", ""]
@@ -85,5 +121,7 @@ def model_card(network, trained, name: str) -> str:
 def decoding_cost(per_word: dict, decoder: str) -> str:
     """The measured F1 of both decodings, as one sentence."""
     viterbi, alone = per_word[f"entity_f1_{decoder}"], per_word["entity_f1_per_word"]
-    return (f"Measured on the {per_word['split']} split when training ended: entity F1 {viterbi:.2f} with the {decoder} "
-            f"decoder, {alone:.2f} with each word decoded alone ({alone - viterbi:+.2f} points).")
+    return (
+        f"Measured on the {per_word['split']} split when training ended: entity F1 {viterbi:.2f} with the {decoder} "
+        f"decoder, {alone:.2f} with each word decoded alone ({alone - viterbi:+.2f} points)."
+    )

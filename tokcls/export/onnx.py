@@ -4,6 +4,7 @@ A model decoded by Viterbi (constrained, crf) exports its word scores ("logits")
 scores it decodes with ("transitions", "start_transitions", "end_transitions"; -inf where the tag scheme
 forbids), and model.json (task, labels, head) beside it: the export alone is enough to decode as the archive does.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,9 @@ class _Outputs(torch.nn.Module):
         logits = self.network(input_ids, attention_mask)
         if not self.viterbi:
             return logits
-        return (logits,) + tuple(getattr(self, name) * 1 for name in TRANSITIONS)  # * 1: an output of the graph, not an input
+        return (logits,) + tuple(
+            getattr(self, name) * 1 for name in TRANSITIONS
+        )  # * 1: an output of the graph, not an input
 
 
 def to_onnx(network, path: Path, opset: int = 17) -> Path:
@@ -50,11 +53,17 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
     # which for a fresh (training-mode) wrapper would switch the model's dropout back on.
     with warnings.catch_warnings():  # the tracer's notes on Python-side shape arithmetic: the axes are dynamic anyway
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        warnings.filterwarnings("ignore", category=DeprecationWarning)  # the TorchScript exporter's own deprecation notes
+        warnings.filterwarnings(
+            "ignore", category=DeprecationWarning
+        )  # the TorchScript exporter's own deprecation notes
         # Advanced indexing with negative indices: the graph is checked against the archive right after (export's check)
         warnings.filterwarnings("ignore", message="Exporting aten::index operator")
         torch.onnx.export(
-            outputs.eval(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=names,
+            outputs.eval(),
+            example,
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=names,
             dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
             opset_version=opset,
             do_constant_folding=not outputs.viterbi,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
@@ -83,16 +92,26 @@ def open_session(path: Path, digest: str | None = None):
     try:
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime's own error types (InvalidProtobuf, Fail, ...) share no public base
-        raise InputError(f"not a loadable ONNX model ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
-                         "set onnx_file to the model.onnx that export format=onnx wrote", path) from None
+        raise InputError(
+            f"not a loadable ONNX model ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
+            "set onnx_file to the model.onnx that export format=onnx wrote",
+            path,
+        ) from None
     if digest is not None:
         found = session.get_modelmeta().custom_metadata_map.get(DIGEST_KEY)
         if found != digest:
-            problem = ("was exported from another model than this archive (their weights differ)" if found else
-                       "carries no digest of the archive it was exported from (an export of an earlier tokcls, or not "
-                       "tokcls's)")
-            raise InputError(f"this ONNX model {problem}", "export this archive again: token_classification export -m "
-                             "MODEL.tcls format=onnx, and give its model.onnx as onnx_file", path)
+            problem = (
+                "was exported from another model than this archive (their weights differ)"
+                if found
+                else "carries no digest of the archive it was exported from (an export of an earlier tokcls, or not "
+                "tokcls's)"
+            )
+            raise InputError(
+                f"this ONNX model {problem}",
+                "export this archive again: token_classification export -m "
+                "MODEL.tcls format=onnx, and give its model.onnx as onnx_file",
+                path,
+            )
     return session
 
 
@@ -106,13 +125,17 @@ class OnnxModel:
         self.outside_label, self.head_settings = description["outside_label"], dict(description["head"])
         outputs = [o.name for o in self.session.get_outputs()]
         if self.task == "text_classification":  # decoded as the archive's head decodes (thresholds in model.json)
-            self.decoder = DECODERS[self.head_settings["problem_type"]](self.labels, self.head_settings.get("thresholds"))
+            self.decoder = DECODERS[self.head_settings["problem_type"]](
+                self.labels, self.head_settings.get("thresholds")
+            )
             return
         scheme = self.head_settings["scheme"]
         if "transitions" in outputs:
             ids = np.zeros((1, 2), dtype=np.int64)
             values = self.session.run(list(TRANSITIONS), {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-            self.decoder = ExportedDecoder(self.labels, scheme, self.outside_label, tuple(torch.from_numpy(v) for v in values))
+            self.decoder = ExportedDecoder(
+                self.labels, scheme, self.outside_label, tuple(torch.from_numpy(v) for v in values)
+            )
         else:
             self.decoder = ArgmaxDecoder(self.labels, scheme, self.outside_label)
 
@@ -120,6 +143,11 @@ class OnnxModel:
         return self
 
     def __call__(self, input_ids, attention_mask):
-        logits = self.session.run(["logits"], {"input_ids": np.asarray(input_ids, dtype=np.int64),
-                                               "attention_mask": np.asarray(attention_mask, dtype=np.int64)})[0]
+        logits = self.session.run(
+            ["logits"],
+            {
+                "input_ids": np.asarray(input_ids, dtype=np.int64),
+                "attention_mask": np.asarray(attention_mask, dtype=np.int64),
+            },
+        )[0]
         return torch.from_numpy(logits)

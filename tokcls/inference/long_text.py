@@ -6,6 +6,7 @@ last and first `context` words of its neighbours, so that every kept word sees a
 window gives it, and only the piece's own words are kept. Entities are read as the labels stream
 by: an entity never contains an outside word, so everything before the last outside label is final.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,6 +68,8 @@ class StreamingEntities:
         return self._take(len(self.labels))
 
     def _take(self, cut: int) -> list[dict]:
-        spans = entity_spans(self.text, self.words[:cut], self.labels[:cut], self.confidences[:cut], self.plain, self.outside)
+        spans = entity_spans(
+            self.text, self.words[:cut], self.labels[:cut], self.confidences[:cut], self.plain, self.outside
+        )
         del self.words[:cut], self.labels[:cut], self.confidences[:cut]
         return spans

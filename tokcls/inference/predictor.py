@@ -4,6 +4,7 @@ The one way a trained model is run: evaluate, infer, train's test split, fine-tu
 labels and export's check of the exported model all go through it. The model is a Network or a
 stand-in that is called the same way (an onnxruntime session, an int8 copy).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,16 @@ class Prediction:
 
 
 class Predictor:
-    def __init__(self, model, tokenizer, settings: WindowSettings, batch_size: int = 64, device: torch.device | None = None,
-                 context: str = "sentence", trained=None):
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        settings: WindowSettings,
+        batch_size: int = 64,
+        device: torch.device | None = None,
+        context: str = "sentence",
+        trained=None,
+    ):
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.batch_size, self.device = batch_size, device
         self.context = getattr(context, "value", context)  # "document": run() packs the documents it is given
@@ -58,11 +67,18 @@ class Predictor:
                     ids, mask = ids.to(self.device), mask.to(self.device)
                 owned = batch["word_index"] >= 0
                 rows = self.model(ids, mask).float().cpu()[owned]
-                parts.append((batch["example"][owned.nonzero(as_tuple=True)[0]].numpy(), batch["word_index"][owned].numpy(), rows))
+                parts.append(
+                    (
+                        batch["example"][owned.nonzero(as_tuple=True)[0]].numpy(),
+                        batch["word_index"][owned].numpy(),
+                        rows,
+                    )
+                )
         return parts
 
-    def run(self, examples: list[Example], progress: bool = False, shuffle: bool = False,
-            documents: list | None = None) -> Prediction:
+    def run(
+        self, examples: list[Example], progress: bool = False, shuffle: bool = False, documents: list | None = None
+    ) -> Prediction:
         """Labels of every word; with gold labels on every example also the loss. `shuffle` runs the batches in
         a random order (NeMo's test_ds.shuffle); results keep the input order. `documents`: the document of
         each example; with context=document the sentences of a document are encoded together."""
@@ -76,14 +92,17 @@ class Predictor:
             return Prediction([[] for _ in examples], [[] for _ in examples], torch.zeros(0, len(model.labels)), None)
         example, word = (np.concatenate([p[i] for p in parts]) for i in (0, 1))
         rows = torch.cat([p[2] for p in parts])
-        labels, confidences, scores = self.task.decode(model.decoder, model.labels, n_words, example, word, rows, unit_words)
+        labels, confidences, scores = self.task.decode(
+            model.decoder, model.labels, n_words, example, word, rows, unit_words
+        )
         loss = None
         if examples and all(gold is not None for gold in self.task.gold(examples)):
             loss = self.task.test_loss(model.decoder, scores, examples, model.labels)
         return Prediction(labels, confidences, scores, loss)
 
-    def predict(self, examples: list[Example], progress: bool = False,
-                documents: list | None = None) -> tuple[list[list[str]], list[list[float]]]:
+    def predict(
+        self, examples: list[Example], progress: bool = False, documents: list | None = None
+    ) -> tuple[list[list[str]], list[list[float]]]:
         """One label per word of every example, with its confidence."""
         prediction = self.run([Example(e.words, None) for e in examples], progress, documents=documents)
         return prediction.labels, prediction.confidences

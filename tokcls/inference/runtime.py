@@ -1,4 +1,5 @@
 """The model that evaluate and infer run: the archive's in PyTorch, or its ONNX export, optionally int8."""
+
 from __future__ import annotations
 
 import tempfile
@@ -58,8 +59,10 @@ def inference_device(device_cfg) -> torch.device:
     """The device evaluate and infer run on (trainer.accelerator, trainer.devices; -g sets devices)."""
     accelerator, devices = str(device_cfg.accelerator), int(device_cfg.devices)
     if devices > 1:
-        raise InputError(f"trainer.devices={devices}: evaluate and infer run on one device",
-                         "set -g 1 (a GPU when there is one) or -g 0 (the CPU)")
+        raise InputError(
+            f"trainer.devices={devices}: evaluate and infer run on one device",
+            "set -g 1 (a GPU when there is one) or -g 0 (the CPU)",
+        )
     if devices == 0 or accelerator == "cpu":
         return torch.device("cpu")
     if torch.cuda.is_available():
@@ -77,8 +80,11 @@ def use_decoder(model, network, name) -> None:
     if name is None or name == trained:
         return  # the model's own (an ONNX export of a Viterbi decoder carries its transitions)
     if name == "crf":
-        raise InputError(f"model.head.decoder=crf, but this model was trained with {trained}: a CRF's transitions are "
-                         "learned in training", "use argmax or constrained, or train with model.head.decoder=crf")
+        raise InputError(
+            f"model.head.decoder=crf, but this model was trained with {trained}: a CRF's transitions are "
+            "learned in training",
+            "use argmax or constrained, or train with model.head.decoder=crf",
+        )
     if isinstance(model, OnnxModel):
         model.decoder = build_decoder(name, network.labels, network.head.describe()["scheme"], network.outside_label)
     else:
@@ -92,8 +98,11 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
 
     network, tokenizer, trained = load_model(archive or ctx.model, ctx.key)
     if network.task != ctx.program:
-        raise InputError(f"a {network.task} model, but this is {ctx.program}",
-                         f"run {network.task} {ctx.command} with it, or give a {ctx.program} model", archive or ctx.model)
+        raise InputError(
+            f"a {network.task} model, but this is {ctx.program}",
+            f"run {network.task} {ctx.command} with it, or give a {ctx.program} model",
+            archive or ctx.model,
+        )
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
     if network.task == "token_classification":
         use_decoder(model, network, config.model.head.decoder)
@@ -107,7 +116,9 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
     if network.task == "text_classification":
         settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
         return Predictor(model, tokenizer, settings, batch_size, device, trained=trained)
-    settings = WindowSettings(wanted.max_seq_length or trained_with.max_seq_length,
-                              trained_with.stride if wanted.stride is None else wanted.stride)
+    settings = WindowSettings(
+        wanted.max_seq_length or trained_with.max_seq_length,
+        trained_with.stride if wanted.stride is None else wanted.stride,
+    )
     context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence
     return Predictor(model, tokenizer, settings, batch_size, device, context, trained)

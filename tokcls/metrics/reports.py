@@ -1,4 +1,5 @@
 """Scores of word-level predictions: NeMo's token-level table and seqeval's entity-level one."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,9 @@ def token_report(gold: list[list[str]], pred: list[list[str]], labels: list[str]
         for k, i in enumerate(present)
     }
     for average in ("micro", "macro", "weighted"):
-        ap, ar, af, _ = precision_recall_fscore_support(y_true, y_pred, labels=present, average=average, zero_division=0)
+        ap, ar, af, _ = precision_recall_fscore_support(
+            y_true, y_pred, labels=present, average=average, zero_division=0
+        )
         report[f"{average} avg"] = {"precision": ap, "recall": ar, "f1": af, "support": int(len(y_true))}
     return report
 
@@ -86,8 +89,10 @@ def format_entity_report(report: dict, title: str) -> str:
 
 
 def _row(name: str, row: dict) -> str:
-    return (f"{name:<40}{100 * row['precision']:>12.2f}{100 * row['recall']:>12.2f}"
-            f"{100 * row['f1']:>12.2f}{row['support']:>12}")
+    return (
+        f"{name:<40}{100 * row['precision']:>12.2f}{100 * row['recall']:>12.2f}"
+        f"{100 * row['f1']:>12.2f}{row['support']:>12}"
+    )
 
 
 def all_reports(gold: list[list[str]], pred: list[list[str]], labels: list[str], outside: str = "O") -> dict:
@@ -98,8 +103,10 @@ def all_reports(gold: list[list[str]], pred: list[list[str]], labels: list[str],
         "entity": entity_report(gold, pred, outside),
         "entity_strict": entity_report(gold, pred, outside, strict=True),
         # Predicted tags the gold labels' scheme forbids where they stand (I-X after O in IOB2, ...).
-        "invalid_transitions": {"scheme": scheme.value,
-                                "count": sum(count_invalid_transitions(p, scheme, outside) for p in pred)},
+        "invalid_transitions": {
+            "scheme": scheme.value,
+            "count": sum(count_invalid_transitions(p, scheme, outside) for p in pred),
+        },
     }
 
 
@@ -109,8 +116,10 @@ def format_reports(reports: dict) -> str:
     invalid = reports.get("invalid_transitions")
     parts = [format_token_report(reports["token"])]
     if invalid and invalid["scheme"] == "plain":
-        parts.append("Plain tag set: each word is an entity of its tag, so seqeval's entity table repeats this one (it is "
-                     "in evaluation_report.json; val_entity_f1 is the token accuracy).")
+        parts.append(
+            "Plain tag set: each word is an entity of its tag, so seqeval's entity table repeats this one (it is "
+            "in evaluation_report.json; val_entity_f1 is the token accuracy)."
+        )
         return "\n\n".join(parts)
     parts.append(format_entity_report(reports["entity"], "Entity level (seqeval, default mode):"))
     if reports["entity_strict"] and reports["entity_strict"] != reports["entity"]:

@@ -9,6 +9,7 @@ temporary name and renamed, so a crash never leaves half an archive; extraction 
 regular files with plain relative names. With a key (-k) the tar is encrypted and authenticated
 (Fernet: AES-128-CBC + HMAC-SHA256) under a key derived from the passphrase with scrypt.
 """
+
 from __future__ import annotations
 
 import base64
@@ -63,12 +64,15 @@ def decrypt(blob: bytes, key: str | None, path: Path) -> bytes:
         return blob
     if not key:
         raise InputError("the archive is encrypted", "pass the key it was written with: -k KEY", path)
-    salt = blob[len(ENCRYPTED_MAGIC): len(ENCRYPTED_MAGIC) + 16]
+    salt = blob[len(ENCRYPTED_MAGIC) : len(ENCRYPTED_MAGIC) + 16]
     try:
-        return _fernet(key, salt).decrypt(blob[len(ENCRYPTED_MAGIC) + 16:])
+        return _fernet(key, salt).decrypt(blob[len(ENCRYPTED_MAGIC) + 16 :])
     except InvalidToken:
-        raise InputError("wrong key, or the archive was altered after it was written",
-                         "pass the key used when training (-k), or copy the archive again", path) from None
+        raise InputError(
+            "wrong key, or the archive was altered after it was written",
+            "pass the key used when training (-k), or copy the archive again",
+            path,
+        ) from None
 
 
 def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -93,8 +97,12 @@ def save_archive(path: str | Path, network, config, tokenizer, key: str | None =
         network.encoder.config.save_pretrained(stage / "encoder")
         tokenizer.save_pretrained(stage / "tokenizer")
         members = [f for f in sorted(stage.rglob("*")) if f.is_file()]
-        manifest = {"format": FORMAT, "members": {f.relative_to(stage).as_posix(): {
-            "sha256": _sha256_file(f), "size": f.stat().st_size} for f in members}}
+        manifest = {
+            "format": FORMAT,
+            "members": {
+                f.relative_to(stage).as_posix(): {"sha256": _sha256_file(f), "size": f.stat().st_size} for f in members
+            },
+        }
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
         members.append(stage / MANIFEST)
         with atomic_files(path.parent) as out, out.open(path.name, "wb") as f:
@@ -121,22 +129,31 @@ def check_manifest(files: dict[str, bytes], path: Path) -> None:
     This catches accidental damage and an edited member; it cannot stop someone who rewrites the manifest
     too. Only -k (an authenticated archive) does that."""
     if MANIFEST not in files:
-        print(f"warning: {path} has no manifest (written by an earlier tokcls): its members are not checked",
-              file=sys.stderr)
+        print(
+            f"warning: {path} has no manifest (written by an earlier tokcls): its members are not checked",
+            file=sys.stderr,
+        )
         return
     try:
         listed = json.loads(files[MANIFEST])["members"]
     except (ValueError, KeyError, TypeError):
-        raise InputError("the archive's manifest is damaged", "copy the archive again, or re-create it with train", path) from None
+        raise InputError(
+            "the archive's manifest is damaged", "copy the archive again, or re-create it with train", path
+        ) from None
     present = set(files) - {MANIFEST}
     for name in sorted(present | set(listed)):
         entry = listed.get(name)
         if entry is None or name not in files:
             what = "is not in its manifest" if entry is None else "is listed in its manifest but missing"
-            raise InputError(f"archive member {name!r} {what}", "copy the archive again, or re-create it with train", path)
+            raise InputError(
+                f"archive member {name!r} {what}", "copy the archive again, or re-create it with train", path
+            )
         if len(files[name]) != entry.get("size") or hashlib.sha256(files[name]).hexdigest() != entry.get("sha256"):
-            raise InputError(f"archive member {name!r} differs from what was written (SHA-256 mismatch)",
-                             "the file was damaged or edited: copy it again, or re-create it with train", path)
+            raise InputError(
+                f"archive member {name!r} differs from what was written (SHA-256 mismatch)",
+                "the file was damaged or edited: copy it again, or re-create it with train",
+                path,
+            )
 
 
 def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
@@ -147,11 +164,17 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
     where = "check -m; train writes RESULTS/checkpoints/<name>.tcls"
     raw = read_bytes(path, "model archive", where, limit=MAX_ARCHIVE_BYTES)
     if path.suffix == ".ckpt" or raw[:2] == b"PK":  # a Lightning checkpoint (a zip of pickles), not an archive
-        raise InputError("this is a Lightning checkpoint (.ckpt: training state, resumed by train), not a model archive",
-                         f"give the archive the run wrote beside it: {path.parent}/<name>.tcls (e.g. tokcls.tcls)", path)
+        raise InputError(
+            "this is a Lightning checkpoint (.ckpt: training state, resumed by train), not a model archive",
+            f"give the archive the run wrote beside it: {path.parent}/<name>.tcls (e.g. tokcls.tcls)",
+            path,
+        )
     if key and not raw.startswith(ENCRYPTED_MAGIC):
-        raise InputError("-k was given, but this archive is not encrypted, so nothing proves who wrote it",
-                         "use the archive train wrote with -k, or leave out -k for an archive written without it", path)
+        raise InputError(
+            "-k was given, but this archive is not encrypted, so nothing proves who wrote it",
+            "use the archive train wrote with -k, or leave out -k for an archive written without it",
+            path,
+        )
     blob = decrypt(raw, key, path)
     files: dict[str, bytes] = {}
     total = 0
@@ -160,21 +183,33 @@ def read_archive(path: str | Path, key: str | None = None) -> dict[str, bytes]:
             for member in tar:
                 name = PurePosixPath(member.name)
                 if name.is_absolute() or ".." in name.parts or not member.isreg():
-                    raise InputError(f"archive member {member.name!r} is not a plain file with a relative name",
-                                     "only use archives written by tokcls; this one may have been tampered with", path)
+                    raise InputError(
+                        f"archive member {member.name!r} is not a plain file with a relative name",
+                        "only use archives written by tokcls; this one may have been tampered with",
+                        path,
+                    )
                 total += member.size
                 # A tar stores every byte of a regular member, so the members cannot add up to more
                 # than the archive; only a sparse member can, and tokcls never writes one.
                 if member.issparse() or member.size > MAX_MEMBER_BYTES:
-                    raise InputError(f"archive member {member.name!r} claims {member.size} bytes"
-                                     f"{' in a sparse file' if member.issparse() else ', over the limit'}",
-                                     "only use archives written by tokcls; this one may have been tampered with", path)
+                    raise InputError(
+                        f"archive member {member.name!r} claims {member.size} bytes"
+                        f"{' in a sparse file' if member.issparse() else ', over the limit'}",
+                        "only use archives written by tokcls; this one may have been tampered with",
+                        path,
+                    )
                 if total > len(blob):
-                    raise InputError(f"archive member {member.name!r} claims more bytes than the archive holds: "
-                                     "the file is truncated or damaged", "copy it again", path)
+                    raise InputError(
+                        f"archive member {member.name!r} claims more bytes than the archive holds: "
+                        "the file is truncated or damaged",
+                        "copy it again",
+                        path,
+                    )
                 files[name.as_posix()] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError) as e:
-        raise InputError(f"not a readable model archive ({e})", "the file is truncated or damaged: copy it again", path) from None
+        raise InputError(
+            f"not a readable model archive ({e})", "the file is truncated or damaged: copy it again", path
+        ) from None
     missing = [name for name in REQUIRED if name not in files]
     if missing:
         raise InputError(f"archive lacks {', '.join(missing)}", "re-create it with train", path)
@@ -194,16 +229,21 @@ def describe_format1(config, labels: list[str]) -> dict:
     """The description a format-1 archive implies: the token task, its head keys, argmax decoding."""
     from tokcls.metrics.reports import tag_scheme
 
-    head = {key: getattr(config.model.head[key], "value", config.model.head[key])
-            for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")}
+    head = {
+        key: getattr(config.model.head[key], "value", config.model.head[key])
+        for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")
+    }
     outside = config.model.dataset.pad_label
     head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
     return {"task": "token_classification", "labels": labels, "outside_label": outside, "head": head}
 
 
 def _damaged(member: str, e: Exception, path: Path) -> InputError:
-    return InputError(f"the archive's {member} is damaged ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})",
-                      "copy the archive again, or re-create it with train", path)
+    return InputError(
+        f"the archive's {member} is damaged ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})",
+        "copy the archive again, or re-create it with train",
+        path,
+    )
 
 
 def load_model(path: str | Path, key: str | None = None):
@@ -229,8 +269,11 @@ def load_model(path: str | Path, key: str | None = None):
     except Exception as e:
         raise _damaged(DESCRIPTION, e, path) from None
     if description["labels"] != labels:
-        raise InputError(f"{DESCRIPTION} and label_ids.csv list different labels",
-                         "the archive was altered or assembled by hand: re-create it with train", path)
+        raise InputError(
+            f"{DESCRIPTION} and label_ids.csv list different labels",
+            "the archive was altered or assembled by hand: re-create it with train",
+            path,
+        )
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
             if name.startswith(("encoder/", "tokenizer/")):
@@ -240,8 +283,11 @@ def load_model(path: str | Path, key: str | None = None):
             tokenizer = AutoTokenizer.from_pretrained(Path(tmp) / "tokenizer")
             encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"))
         except (OSError, ValueError, TypeError) as e:
-            raise InputError(f"the archive's tokenizer or encoder config does not load ({e})",
-                             "re-create the archive with train", path) from None
+            raise InputError(
+                f"the archive's tokenizer or encoder config does not load ({e})",
+                "re-create the archive with train",
+                path,
+            ) from None
     try:
         network = Network.build(encoder, description)
     except (ValueError, TypeError, KeyError) as e:
@@ -249,16 +295,22 @@ def load_model(path: str | Path, key: str | None = None):
     try:
         weights = load_tensors(files["model.safetensors"])
     except Exception as e:  # safetensors raises its own error type for a damaged file
-        raise InputError(f"the archive's model.safetensors is damaged ({str(e).splitlines()[0]})",
-                         "copy the archive again, or re-create it with train", path) from None
+        raise InputError(
+            f"the archive's model.safetensors is damaged ({str(e).splitlines()[0]})",
+            "copy the archive again, or re-create it with train",
+            path,
+        ) from None
     expected = network.state_dict()
     missing = [k for k in expected if k not in weights]
     unexpected = [k for k in weights if k not in expected]
     misshapen = [k for k in expected if k in weights and weights[k].shape != expected[k].shape]
     if missing or unexpected or misshapen:
-        raise InputError(f"the weights do not fit the network the archive describes ({len(labels)} labels, "
-                         f"{description['head'].get('decoder', 'argmax')} decoder): missing {missing[:3]}, "
-                         f"unexpected {unexpected[:3]}, of another shape {misshapen[:3]}",
-                         "the archive was altered or assembled by hand: re-create it with train", path)
+        raise InputError(
+            f"the weights do not fit the network the archive describes ({len(labels)} labels, "
+            f"{description['head'].get('decoder', 'argmax')} decoder): missing {missing[:3]}, "
+            f"unexpected {unexpected[:3]}, of another shape {misshapen[:3]}",
+            "the archive was altered or assembled by hand: re-create it with train",
+            path,
+        )
     network.load_state_dict(weights)
     return network.eval(), tokenizer, config

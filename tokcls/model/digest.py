@@ -1,4 +1,5 @@
 """A digest of a network's weights: what ties an export (ONNX) to the archive it was made from."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,5 +13,7 @@ def weights_digest(network) -> str:
     for name, tensor in sorted(network.state_dict().items()):
         value = tensor.detach().cpu().contiguous()
         digest.update(f"{name}:{tuple(value.shape)}:{value.dtype}\n".encode())
-        digest.update(np.ascontiguousarray(value.float().numpy() if value.is_floating_point() else value.numpy()).tobytes())
+        digest.update(
+            np.ascontiguousarray(value.float().numpy() if value.is_floating_point() else value.numpy()).tobytes()
+        )
     return digest.hexdigest()

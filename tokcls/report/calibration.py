@@ -1,4 +1,5 @@
 """How far a model's confidence can be trusted: the reliability diagram and the expected calibration error."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,14 @@ def reliability(confidence, correct, bins: int = 10) -> dict:
     mean_conf = np.bincount(which, confidence, bins) / np.maximum(count, 1)
     accuracy = np.bincount(which, correct, bins) / np.maximum(count, 1)
     ece = float(np.sum(count * np.abs(accuracy - mean_conf)) / max(1, len(confidence)))
-    return {"count": count.tolist(), "confidence": mean_conf.tolist(), "accuracy": accuracy.tolist(), "ece": ece,
-            "bins": bins, "n": int(len(confidence))}
+    return {
+        "count": count.tolist(),
+        "confidence": mean_conf.tolist(),
+        "accuracy": accuracy.tolist(),
+        "ece": ece,
+        "bins": bins,
+        "n": int(len(confidence)),
+    }
 
 
 def reliability_figure(table: dict, unit: str, axis: str = "confidence of the predicted label"):
@@ -28,8 +35,15 @@ def reliability_figure(table: dict, unit: str, axis: str = "confidence of the pr
     edges = np.linspace(0, 1, bins + 1)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.2, 5.6), height_ratios=(3, 1), sharex=True)
     filled = np.asarray(table["count"]) > 0
-    top.bar(edges[:-1][filled], np.asarray(table["accuracy"])[filled], width=1 / bins, align="edge",
-            color="#4e79a7", edgecolor="white", label="accuracy")
+    top.bar(
+        edges[:-1][filled],
+        np.asarray(table["accuracy"])[filled],
+        width=1 / bins,
+        align="edge",
+        color="#4e79a7",
+        edgecolor="white",
+        label="accuracy",
+    )
     top.plot([0, 1], [0, 1], "--", color="#c62828", label="perfect calibration")
     top.set_ylabel("accuracy")
     top.set_ylim(0, 1)

@@ -5,10 +5,11 @@ entity it does not equal), which is spurious and which gold entity is missed. An
 three kinds, by what differs: the type, the boundaries, or both. Every gold entity gets exactly one kind and
 every predicted entity exactly one, so the counts add up to the gold and the predicted totals.
 """
+
 from __future__ import annotations
 
-from collections import Counter
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 
 from nervaluate.entities import Entity as NvEntity
@@ -23,12 +24,22 @@ from nervaluate.strategies import (
 from conversion.schemes import Entity, read_entities
 
 KINDS = ("correct", "wrong_type", "wrong_boundary", "wrong_both", "missed", "spurious")
-KIND_TITLES = {"correct": "correct", "wrong_type": "wrong type", "wrong_boundary": "wrong boundary",
-               "wrong_both": "wrong type and boundary", "missed": "missed", "spurious": "spurious"}
+KIND_TITLES = {
+    "correct": "correct",
+    "wrong_type": "wrong type",
+    "wrong_boundary": "wrong boundary",
+    "wrong_both": "wrong type and boundary",
+    "missed": "missed",
+    "spurious": "spurious",
+}
 NONE = "none"  # the confusion matrix's row of spurious entities and column of missed ones
 # nervaluate's four schemes; partial and ent_type count half a point for a partial match
-SCHEMES = {"strict": StrictEvaluation, "exact": ExactEvaluation, "partial": PartialEvaluation,
-           "ent_type": EntityTypeEvaluation}
+SCHEMES = {
+    "strict": StrictEvaluation,
+    "exact": ExactEvaluation,
+    "partial": PartialEvaluation,
+    "ent_type": EntityTypeEvaluation,
+}
 
 
 def sentence_entities(labels: list[str], outside: str, plain: bool) -> list[Entity]:
@@ -114,7 +125,9 @@ def entity_errors(gold: list[list[str]], pred: list[list[str]], outside: str, pl
         sentences.append(SentenceErrors(g, p, *classify(g, p), wrong))
         for name, strategy in strategies.items():
             result, _ = strategy.evaluate(_nervaluate(g), _nervaluate(p), [], i)
-            schemes[name].update({k: getattr(result, k) for k in ("correct", "incorrect", "partial", "missed", "spurious")})
+            schemes[name].update(
+                {k: getattr(result, k) for k in ("correct", "incorrect", "partial", "missed", "spurious")}
+            )
     types = sorted({e.type for s in sentences for e in (*s.gold, *s.pred)})
     report = EntityErrors(types, sentences, {t: Counter() for t in types})
     for s in sentences:
@@ -129,8 +142,9 @@ def entity_errors(gold: list[list[str]], pred: list[list[str]], outside: str, pl
             if kind == "spurious":
                 report.confusion[(NONE, s.pred[p].type)] += 1
                 report.kinds[s.pred[p].type]["spurious"] += 1
-    report.schemes = {name: _scores(counts, partial_credit=name in ("partial", "ent_type"))
-                      for name, counts in schemes.items()}
+    report.schemes = {
+        name: _scores(counts, partial_credit=name in ("partial", "ent_type")) for name, counts in schemes.items()
+    }
     return report
 
 

@@ -4,6 +4,7 @@ and data inline, nothing fetched) made of sections, and the pieces the sections 
 The browsable lists (sentences, texts, disagreements) are data, not markup: a JSON block the page's script
 renders a page of items at a time, so a 50,000-sentence test set stays responsive.
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,26 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 
-PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-           "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+)
 
 
 @dataclass
@@ -72,21 +91,28 @@ class Page:
         self.data["lists"].append({"id": id_, "render": render, "items": items, "filters": filters})
         controls = "".join(
             f'<label>{esc(f["title"])} <select data-filter="{esc(f["key"])}"><option value="">all</option>'
-            + "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in f["options"]) + "</select></label>"
-            for f in filters)
-        return (f'<div class="list" id="{esc(id_)}" data-empty="{esc(empty)}">{f"<p>{esc(note)}</p>" if note else ""}'
-                f'<div class="controls">{controls}<label>search <input type="search" placeholder="words in the text">'
-                '</label><span class="count"></span><span class="pager"><button type="button" class="prev">&lsaquo; '
-                'previous</button> <span class="pageno"></span> <button type="button" class="next">next &rsaquo;'
-                '</button></span></div><ol class="items"></ol><noscript>The list needs JavaScript.</noscript></div>')
+            + "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in f["options"])
+            + "</select></label>"
+            for f in filters
+        )
+        return (
+            f'<div class="list" id="{esc(id_)}" data-empty="{esc(empty)}">{f"<p>{esc(note)}</p>" if note else ""}'
+            f'<div class="controls">{controls}<label>search <input type="search" placeholder="words in the text">'
+            '</label><span class="count"></span><span class="pager"><button type="button" class="prev">&lsaquo; '
+            'previous</button> <span class="pageno"></span> <button type="button" class="next">next &rsaquo;'
+            '</button></span></div><ol class="items"></ol><noscript>The list needs JavaScript.</noscript></div>'
+        )
 
     def compare_section(self, runs: list[Run], items: list[dict], render: str, unit: str) -> None:
         """Where two models disagree: how often each is right, and the items (`r`: 0 A right, 1 B right, 2 neither)."""
         verdicts = [sum(it["r"] == r for it in items) for r in range(3)]
         filters = [{"key": "r", "title": "which is right", "options": [(0, "A right"), (1, "B right"), (2, "neither")]}]
         body = facts([("A", runs[0].name), ("B", runs[1].name)]) + table(
-            [f"{unit} where they disagree", "A right", "B right", "neither right"], [[len(items), *verdicts]],
-            "disagreement-counts", numeric_from=0)
+            [f"{unit} where they disagree", "A right", "B right", "neither right"],
+            [[len(items), *verdicts]],
+            "disagreement-counts",
+            numeric_from=0,
+        )
         body += self.item_list("compare-list", render, items, filters, f"The two models agree on every {unit[:-1]}.")
         self.section("compare", "Where the two models disagree", body)
 
@@ -98,23 +124,31 @@ class Page:
         body = "".join(f'<section id="{esc(i)}"><h2>{esc(t)}</h2>{b}</section>' for i, t, b in self.sections)
         # "<" escaped inside the JSON so no "</script>" in a sentence can end the block
         data = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-        return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f"<title>{esc(self.title)}</title><style>{style}{colors}</style></head><body>"
-                f'<header><h1>{esc(self.title)}</h1><p class="sub">{esc(self.subtitle)}</p><nav>{nav}</nav></header>'
-                f'<main>{body}</main><script type="application/json" id="report-data">{data}</script>'
-                f"<script>{script}</script></body></html>\n")
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(self.title)}</title><style>{style}{colors}</style></head><body>"
+            f'<header><h1>{esc(self.title)}</h1><p class="sub">{esc(self.subtitle)}</p><nav>{nav}</nav></header>'
+            f'<main>{body}</main><script type="application/json" id="report-data">{data}</script>'
+            f"<script>{script}</script></body></html>\n"
+        )
 
 
 def table(headers: list[str], rows: list[list], id_: str = "", caption: str = "", numeric_from: int = 1) -> str:
     """A plain table; cells are escaped unless given as Markup."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(
-        f'<td{" class=num" if j >= numeric_from and _numeric(cell) else ""}>'
-        f'{cell if isinstance(cell, Markup) else esc(cell)}</td>'
-        for j, cell in enumerate(row)) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{' class=num' if j >= numeric_from and _numeric(cell) else ''}>"
+            f"{cell if isinstance(cell, Markup) else esc(cell)}</td>"
+            for j, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table{f" id={esc(id_)}" if id_ else ""}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f"<table{f' id={esc(id_)}' if id_ else ''}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _numeric(cell) -> bool:
@@ -135,7 +169,9 @@ class Markup(str):
 def bar(value: float) -> Markup:
     """A score in [0, 1] as a bar with its figure in %."""
     width = max(0.0, min(1.0, value)) * 100
-    return Markup(f'<span class="bar"><span style="width:{width:.1f}%"></span></span><span class="fig">{pct(value)}</span>')
+    return Markup(
+        f'<span class="bar"><span style="width:{width:.1f}%"></span></span><span class="fig">{pct(value)}</span>'
+    )
 
 
 def score_bars(rows: list[tuple[str, dict]], id_: str, caption: str, color_of=None) -> str:
@@ -143,12 +179,15 @@ def score_bars(rows: list[tuple[str, dict]], id_: str, caption: str, color_of=No
     body = []
     for name, row in rows:
         swatch = f'<span class="swatch {color_of(name)}"></span>' if color_of and color_of(name) else ""
-        body.append([Markup(swatch + esc(name)), bar(row["precision"]), bar(row["recall"]), bar(row["f1"]),
-                     row["support"]])
+        body.append(
+            [Markup(swatch + esc(name)), bar(row["precision"]), bar(row["recall"]), bar(row["f1"]), row["support"]]
+        )
     return table(["", "precision", "recall", "F1", "support"], body, id_, caption)
 
 
-def matrix(rows: list[str], columns: list[str], counts, id_: str, caption: str, corner: str = "gold \\ predicted") -> str:
+def matrix(
+    rows: list[str], columns: list[str], counts, id_: str, caption: str, corner: str = "gold \\ predicted"
+) -> str:
     """A count matrix shaded by the share of each row; row and column totals."""
     cells = []
     for i, name in enumerate(rows):
@@ -158,15 +197,19 @@ def matrix(rows: list[str], columns: list[str], counts, id_: str, caption: str, 
             n = counts[i][j]
             share = n / total if total else 0.0
             kind = "diag" if rows[i] == columns[j] else "off"
-            line.append(f'<td class="num {kind}" style="--s:{share:.3f}" title="{esc(name)} as {esc(columns[j])}: '
-                        f'{n}">{n if n else ""}</td>')
+            line.append(
+                f'<td class="num {kind}" style="--s:{share:.3f}" title="{esc(name)} as {esc(columns[j])}: '
+                f'{n}">{n if n else ""}</td>'
+            )
         line.append(f'<td class="num total">{total}</td>')
         cells.append("<tr>" + "".join(line) + "</tr>")
     column_totals = [sum(counts[i][j] for i in range(len(rows))) for j in range(len(columns))]
     foot = "<tr><th>total</th>" + "".join(f'<td class="num total">{n}</td>' for n in column_totals) + "<td></td></tr>"
     head = f"<tr><th>{esc(corner)}</th>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "<th>total</th></tr>"
-    return (f'<div class="scroll"><table class="matrix" id="{esc(id_)}"><caption>{esc(caption)}</caption>'
-            f"<thead>{head}</thead><tbody>{''.join(cells)}</tbody><tfoot>{foot}</tfoot></table></div>")
+    return (
+        f'<div class="scroll"><table class="matrix" id="{esc(id_)}"><caption>{esc(caption)}</caption>'
+        f"<thead>{head}</thead><tbody>{''.join(cells)}</tbody><tfoot>{foot}</tfoot></table></div>"
+    )
 
 
 def figure(fig, alt: str) -> str:
@@ -185,4 +228,4 @@ def details(summary: str, text: str) -> str:
 
 
 def facts(pairs: list[tuple[str, str]]) -> str:
-    return "<dl class=\"facts\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in pairs) + "</dl>"
+    return '<dl class="facts">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in pairs) + "</dl>"

@@ -1,5 +1,6 @@
 """report.html of a text model, from the same template as the token one: scores, the confusion matrix, the most
 confident errors per class, calibration, and where two models disagree."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,12 @@ from tokcls.report.page import Markup, Meta, Page, Run, details, esc, facts, fig
 HEADLINES = {  # problem type -> the report's numbers shown per model: (key in reports, title, in %)
     "single_label_classification": (("accuracy", "accuracy", True), ("mcc", "Matthews correlation", True)),
     "multi_label_classification": (("subset_accuracy", "subset accuracy", True),),
-    "regression": (("pearson", "Pearson", False), ("spearman", "Spearman", False), ("mse", "MSE", False),
-                   ("mae", "MAE", False)),
+    "regression": (
+        ("pearson", "Pearson", False),
+        ("spearman", "Spearman", False),
+        ("mse", "MSE", False),
+        ("mae", "MAE", False),
+    ),
 }
 TOP_PER_CLASS = 3  # errors per gold class in the static table (the list below has all of them)
 
@@ -30,8 +35,12 @@ def summary_section(page: Page, meta: Meta, runs: list[Run], examples, problem: 
         headline.append([run.name, *numbers, *averages, f"{run.reports['summary'].get('test_loss') or 0:.4f}"])
     titles = [t for _, t, _ in heads] + (["micro F1", "macro F1"] if problem != "regression" else [])
     body = facts([("data", meta.dataset), ("texts", str(len(examples))), *meta.facts, ("written", meta.created)])
-    body += table(["model", *titles, "test loss"], headline, "headline",
-                  "Scores (scikit-learn / scipy)" + (", in %" if problem != "regression" else ""))
+    body += table(
+        ["model", *titles, "test loss"],
+        headline,
+        "headline",
+        "Scores (scikit-learn / scipy)" + (", in %" if problem != "regression" else ""),
+    )
     if problem != "regression":
         rows = [(n, r) for n, r in runs[0].reports["classes"].items() if not n.endswith(" avg")]
         body += score_bars(rows, "scores-classes", "Per class", page.color)
@@ -47,8 +56,12 @@ def confusion_section(page: Page, gold, pred, labels: list[str], problem: str) -
     else:
         counts = multilabel_confusion_matrix(_indicator(gold, labels), _indicator(pred, labels))
         rows = [[label, int(c[1, 1]), int(c[0, 1]), int(c[1, 0]), int(c[0, 0])] for label, c in zip(labels, counts)]
-        body = table(["label", "right (gold and predicted)", "predicted, not gold", "gold, missed", "neither"], rows,
-                     "label-confusion", "Per label, over texts")
+        body = table(
+            ["label", "right (gold and predicted)", "predicted, not gold", "gold, missed", "neither"],
+            rows,
+            "label-confusion",
+            "Per label, over texts",
+        )
     page.section("confusion", "Confusion matrix", body)
 
 
@@ -74,14 +87,24 @@ def error_items(examples, run: Run, labels: list[str], problem: str) -> list[dic
         gold, pred = _gold(example), run.pred[i]
         if problem == "regression":
             if gold != pred:
-                ranked.append(((-abs(gold - pred), i), {"t": example.text, "t2": example.text_b, "g": [], "p": [],
-                                                         "n": i, "v": [gold, pred], "f": {}}))
+                ranked.append(
+                    (
+                        (-abs(gold - pred), i),
+                        {"t": example.text, "t2": example.text_b, "g": [], "p": [], "n": i, "v": [gold, pred], "f": {}},
+                    )
+                )
             continue
         if sorted(gold) == sorted(pred):
             continue
         confidence = _confidence(run.confidences[i], labels, pred)
-        item = {"t": example.text, "t2": example.text_b, "g": _ids(gold, labels), "p": _ids(pred, labels), "n": i,
-                "f": {"gold": _ids(gold, labels), "pred": _ids(pred, labels)}}
+        item = {
+            "t": example.text,
+            "t2": example.text_b,
+            "g": _ids(gold, labels),
+            "p": _ids(pred, labels),
+            "n": i,
+            "f": {"gold": _ids(gold, labels), "pred": _ids(pred, labels)},
+        }
         if confidence is not None:
             item["c"] = round(confidence, 4)
         ranked.append(((-(confidence or 0.0), i), item))
@@ -95,17 +118,38 @@ def errors_section(page: Page, examples, run: Run, labels: list[str], problem: s
         rows = []
         for c, name in enumerate(labels):
             for it in [it for it in items if it["g"] == [c]][:TOP_PER_CLASS]:
-                rows.append([Markup(f'<mark class="cls {page.color(name)}">{esc(name)}</mark>'),
-                             Markup(f'<mark class="cls {page.color(labels[it["p"][0]])}">{esc(labels[it["p"][0]])}</mark>'),
-                             f"{100 * it['c']:.1f}%", Markup(f'<div class="clamp">{esc(it["t"])}</div>')])
-        body += table(["gold class", "predicted", "confidence", "text"], rows, "confident-errors",
-                      f"The {TOP_PER_CLASS} most confident errors of each gold class", numeric_from=2)
-    filters = [] if problem == "regression" else [
-        {"key": "gold", "title": "gold", "options": list(enumerate(labels))},
-        {"key": "pred", "title": "predicted", "options": list(enumerate(labels))}]
+                rows.append(
+                    [
+                        Markup(f'<mark class="cls {page.color(name)}">{esc(name)}</mark>'),
+                        Markup(f'<mark class="cls {page.color(labels[it["p"][0]])}">{esc(labels[it["p"][0]])}</mark>'),
+                        f"{100 * it['c']:.1f}%",
+                        Markup(f'<div class="clamp">{esc(it["t"])}</div>'),
+                    ]
+                )
+        body += table(
+            ["gold class", "predicted", "confidence", "text"],
+            rows,
+            "confident-errors",
+            f"The {TOP_PER_CLASS} most confident errors of each gold class",
+            numeric_from=2,
+        )
+    filters = (
+        []
+        if problem == "regression"
+        else [
+            {"key": "gold", "title": "gold", "options": list(enumerate(labels))},
+            {"key": "pred", "title": "predicted", "options": list(enumerate(labels))},
+        ]
+    )
     order = "largest error first" if problem == "regression" else "most confident first"
-    body += page.item_list("text-list", "texts", items, filters, "No text matches.",
-                           f"{len(items)} of {len(examples)} texts are wrong, {order}.")
+    body += page.item_list(
+        "text-list",
+        "texts",
+        items,
+        filters,
+        "No text matches.",
+        f"{len(items)} of {len(examples)} texts are wrong, {order}.",
+    )
     page.section("errors", "Texts with errors", body)
 
 
@@ -122,7 +166,7 @@ def calibration_section(page: Page, examples, run: Run, labels: list[str], probl
         unit, axis = "text-label pairs", "probability of the label"
     found = reliability(confidence, correct)
     body = figure(reliability_figure(found, unit, axis), "reliability diagram")
-    body += f"<p>Expected calibration error: <b id=\"ece\">{100 * found['ece']:.2f}%</b> over {found['n']} {unit}.</p>"
+    body += f'<p>Expected calibration error: <b id="ece">{100 * found["ece"]:.2f}%</b> over {found["n"]} {unit}.</p>'
     page.section("calibration", "Calibration", body)
 
 
@@ -137,8 +181,16 @@ def compare_section(page: Page, examples, runs: list[Run], labels: list[str], pr
         if problem == "regression":  # neither is exactly right: the closer one is
             r = 0 if abs(pa - gold) < abs(pb - gold) else 1
         ids = (lambda x: []) if problem == "regression" else (lambda x: _ids(x, labels))
-        item = {"t": example.text, "t2": example.text_b, "g": ids(gold), "p": ids(pa), "b": ids(pb), "r": r, "n": i,
-                "f": {"r": [r]}}
+        item = {
+            "t": example.text,
+            "t2": example.text_b,
+            "g": ids(gold),
+            "p": ids(pa),
+            "b": ids(pb),
+            "r": r,
+            "n": i,
+            "f": {"r": [r]},
+        }
         if problem == "regression":
             item["v"] = [gold, pa, pb]
         items.append(item)

@@ -1,4 +1,5 @@
 """The tasks the framework runs, by the name an archive stores (tasks/base.py says what a task is)."""
+
 from __future__ import annotations
 
 from tokcls.tasks.text.task import TextTask

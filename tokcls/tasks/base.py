@@ -5,6 +5,7 @@ its decoder), how model outputs become labels, how predictions are scored and wh
 The network (model/network.py), the LightningModule (training/module.py), the Predictor
 (inference/predictor.py) and the archive (model/archive.py) know a task only through this protocol.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -26,18 +27,37 @@ class Task(Protocol):
     def encode(self, examples: list, tokenizer, labels: list[str] | None, settings) -> tuple:
         """(features, facts to log) of labelled or unlabelled examples."""
 
-    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
-                rank: int = 0, world: int = 1) -> tuple:
+    def batches(
+        self,
+        features,
+        batch_size: int,
+        shuffle: bool,
+        training: bool = False,
+        seed: int = 0,
+        pool: int = 50,
+        rank: int = 0,
+        world: int = 1,
+    ) -> tuple:
         """(dataset, batch sampler) over the features: what one batch holds (windows, or whole texts)."""
 
-    def loss(self, decoder, emissions: torch.Tensor, batch: dict, weight: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def loss(
+        self, decoder, emissions: torch.Tensor, batch: dict, weight: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """(summed loss, its weight) of a batch."""
 
     def loss_total(self, features, weight: torch.Tensor | None) -> float:
         """The summed loss weight of one training epoch (TaskModule divides by its mean per batch)."""
 
-    def decode(self, decoder, labels: list[str], n_words: list[int], example: np.ndarray, word: np.ndarray,
-               rows: torch.Tensor, units: list[int] | None = None) -> tuple[list, list, torch.Tensor]:
+    def decode(
+        self,
+        decoder,
+        labels: list[str],
+        n_words: list[int],
+        example: np.ndarray,
+        word: np.ndarray,
+        rows: torch.Tensor,
+        units: list[int] | None = None,
+    ) -> tuple[list, list, torch.Tensor]:
         """Model outputs at the kept rows (`word_index` >= 0) -> (predictions, confidences) per example, and the
         scores in example order (`units`: the sizes of the encoded units when examples were packed into documents)."""
 
@@ -59,6 +79,7 @@ class Task(Protocol):
     def report_page(self, examples: list, runs: list, model, meta) -> str:
         """evaluate's report.html: what the model (runs[0]) gets wrong; with two runs, where they disagree."""
 
-    def write_results(self, out, examples: list, pred: list, reports: dict, labels: list[str], split: str,
-                      text: str = "") -> list[str]:
+    def write_results(
+        self, out, examples: list, pred: list, reports: dict, labels: list[str], split: str, text: str = ""
+    ) -> list[str]:
         """evaluate's files (`text`: the printed reports), written through `out` (all or nothing); returns their names."""

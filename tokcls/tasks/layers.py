@@ -1,4 +1,5 @@
 """The fully connected stack both tasks' heads put on the encoder."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -6,7 +7,9 @@ from torch import nn
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "silu": nn.SiLU}
 
 
-def fc_stack(hidden_size: int, outputs: int, layers: int, dropout: float, activation: str, transformer_init: bool) -> nn.Sequential:
+def fc_stack(
+    hidden_size: int, outputs: int, layers: int, dropout: float, activation: str, transformer_init: bool
+) -> nn.Sequential:
     """dropout -> [linear -> activation -> dropout] x (layers - 1) -> linear to `outputs`; with `transformer_init`
     weights normal(0, 0.02) and biases 0, as transformers initialise their heads."""
     modules: list[nn.Module] = [nn.Dropout(dropout)]

@@ -6,6 +6,7 @@ kill mid-copy left a 0-byte last.ckpt and a full disk a truncated one. Here each
 temporary file in its own folder, is flushed to disk, and is renamed over the old one: the rename is
 atomic, so the previous checkpoint stays whole until the new one is.
 """
+
 from __future__ import annotations
 
 import errno
@@ -34,8 +35,11 @@ class AtomicCheckpointIO(TorchCheckpointIO):
             Path(tmp).unlink(missing_ok=True)
             if isinstance(e, RuntimeError):  # torch's writer reports a failed write (a full disk) this way
                 cause = e.__context__ if isinstance(e.__context__, OSError) else e
-                raise OSError(getattr(cause, "errno", None) or errno.EIO,
-                              f"the checkpoint could not be written ({cause}); the previous one is intact", str(path)) from None
+                raise OSError(
+                    getattr(cause, "errno", None) or errno.EIO,
+                    f"the checkpoint could not be written ({cause}); the previous one is intact",
+                    str(path),
+                ) from None
             raise
 
 
@@ -49,7 +53,9 @@ def is_intact(path: Path) -> bool:
 
 
 def newest_intact(folder: Path, besides: Path) -> Path | None:
-    candidates = sorted((p for p in Path(folder).glob("*.ckpt") if p != besides), key=lambda p: p.stat().st_mtime, reverse=True)
+    candidates = sorted(
+        (p for p in Path(folder).glob("*.ckpt") if p != besides), key=lambda p: p.stat().st_mtime, reverse=True
+    )
     return next((p for p in candidates if is_intact(p)), None)
 
 

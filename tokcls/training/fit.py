@@ -1,4 +1,5 @@
 """The steps train and fine-tune share: data module, label statistics, Trainer.fit, the archive, the test split."""
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,9 @@ from tokcls.training.timing import FitTimer, write_train_results
 log = logging.getLogger("tokcls")
 
 
-def prepare_data(config, tokenizer, labels: list[str], results: Path, task=None,
-                 data_class=TokenClassificationDataModule):
+def prepare_data(
+    config, tokenizer, labels: list[str], results: Path, task=None, data_class=TokenClassificationDataModule
+):
     """The data module of `task` (default: token classification), with both splits read and tokenized."""
     task = task or get_task("token_classification")
     data = data_class(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache", task=task)
@@ -29,8 +31,18 @@ def prepare_data(config, tokenizer, labels: list[str], results: Path, task=None,
     return data
 
 
-def fit_and_archive(config, archive_config, results: Path, model, data, tokenizer, key: str | None,
-                    finish=None, test_split=None, callbacks: tuple = ()) -> Path:
+def fit_and_archive(
+    config,
+    archive_config,
+    results: Path,
+    model,
+    data,
+    tokenizer,
+    key: str | None,
+    finish=None,
+    test_split=None,
+    callbacks: tuple = (),
+) -> Path:
     """Train the LightningModule `model`; put the best checkpoint's weights (by the monitored metric) or the
     last ones into the archive. `finish(network)` runs on the final weights before they are archived (text
     multi-label: thresholds tuned on the validation split); `test_split(network)` scores the test split after
@@ -45,9 +57,13 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
         return path
     timer = next(c for c in trainer.callbacks if isinstance(c, FitTimer))
     timing = write_train_results(results, timer, trainer, len(data.train_examples))
-    log.info("Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
-             timing["optimizer_steps"], timing["train_seconds"], timing["train_sentences_per_second"],
-             timing["validation_seconds"])
+    log.info(
+        "Trained %d steps in %.1f s without validation (%s sentences/s); validation %.1f s",
+        timing["optimizer_steps"],
+        timing["train_seconds"],
+        timing["train_sentences_per_second"],
+        timing["validation_seconds"],
+    )
     for optimizer in trainer.optimizers:  # its moments (twice the weights) are not needed any more
         optimizer.state.clear()
     best = checkpoint.best_model_path if checkpoint is not None else ""
@@ -56,12 +72,16 @@ def fit_and_archive(config, archive_config, results: Path, model, data, tokenize
         state = torch.load(best, map_location="cpu", weights_only=True, mmap=True)
         model.load_state_dict(state["state_dict"])
         del state
-        log.info("Best %s %.4f at %s: its weights go into the archive", checkpoint.monitor, checkpoint.best_model_score, best)
+        log.info(
+            "Best %s %.4f at %s: its weights go into the archive", checkpoint.monitor, checkpoint.best_model_score, best
+        )
         if checkpoint.best_model_score is not None:
             model.network.measured["validation"] = {checkpoint.monitor: float(checkpoint.best_model_score)}
     else:
-        log.info("The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
-                 config.exp_manager.checkpoint_callback_params.save_best_model)
+        log.info(
+            "The archive holds the weights of the last step (exp_manager.checkpoint_callback_params.save_best_model=%s)",
+            config.exp_manager.checkpoint_callback_params.save_best_model,
+        )
     if finish is not None:
         finish(model.network)
     archive = save_archive(path, model.network, archive_config, tokenizer, key=key)
@@ -84,16 +104,26 @@ def fit(trainer, model, data, resume_from: str | None) -> None:
     except InputError:
         raise
     except (MisconfigurationException, ValueError) as e:
-        raise InputError(f"Lightning refused the settings: {str(e).strip().splitlines()[0]}",
-                         "change the trainer.* or exp_manager.* key it names") from None
+        raise InputError(
+            f"Lightning refused the settings: {str(e).strip().splitlines()[0]}",
+            "change the trainer.* or exp_manager.* key it names",
+        ) from None
 
 
 def test(config, network, tokenizer) -> dict:
     """Score the archived weights on test_ds and print the reports and the test summary."""
     dataset = config.model.dataset
-    predictor = Predictor(network, tokenizer, WindowSettings(dataset.max_seq_length, dataset.stride),
-                          config.test_ds.batch_size, next(network.parameters()).device, dataset.get("context", "sentence"))
+    predictor = Predictor(
+        network,
+        tokenizer,
+        WindowSettings(dataset.max_seq_length, dataset.stride),
+        config.test_ds.batch_size,
+        next(network.parameters()).device,
+        dataset.get("context", "sentence"),
+    )
     _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
-    print(f"\nTest split {config.test_ds.text_file}:\n{predictor.task.format_reports(reports)}\n\n"
-          f"{format_summary(reports['summary'])}")
+    print(
+        f"\nTest split {config.test_ds.text_file}:\n{predictor.task.format_reports(reports)}\n\n"
+        f"{format_summary(reports['summary'])}"
+    )
     return reports

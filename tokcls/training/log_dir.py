@@ -2,6 +2,7 @@
 
 Imports nothing heavy: the command line resolves the directory before the spec is printed into it.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 What depends on the data (the class weights, the loss normalizer) is computed in setup(), from the
 data module, so a module is complete when constructed: nothing to set afterwards, in no order.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,7 +64,9 @@ class TaskModule(pl.LightningModule):
             log.info("%s", format_label_stats(stats))
         if self.class_balancing != "weighted_loss":
             if self.trainer.is_global_zero:
-                log.info("Class weights not applied to the loss (model.class_balancing=%s)", self.class_balancing or "null")
+                log.info(
+                    "Class weights not applied to the loss (model.class_balancing=%s)", self.class_balancing or "null"
+                )
             return None
         if self.trainer.is_global_zero:
             log.info("Class weights applied to the loss (model.class_balancing=weighted_loss)")
@@ -96,11 +99,13 @@ class TaskModule(pl.LightningModule):
         self.log("val_loss", total / count.clamp(min=1e-8), batch_size=batch["input_ids"].size(0), sync_dist=True)
         owned = batch["word_index"] >= 0
         rows = owned.nonzero(as_tuple=True)[0]
-        self._predictions.append((
-            batch["example"][rows].cpu().numpy(),
-            batch["word_index"][owned].cpu().numpy(),
-            emissions[owned].float().cpu(),
-        ))
+        self._predictions.append(
+            (
+                batch["example"][rows].cpu().numpy(),
+                batch["word_index"][owned].cpu().numpy(),
+                emissions[owned].float().cpu(),
+            )
+        )
 
     def on_validation_epoch_end(self):
         if self.trainer.sanity_checking:
@@ -116,8 +121,15 @@ class TaskModule(pl.LightningModule):
         example, word = (np.concatenate(column) for column in list(zip(*parts))[:2])
         rows = torch.cat([part[2] for part in parts])
         network = self.network
-        pred, _, _ = self.task.decode(network.decoder, network.labels, [len(e.words) for e in examples], example, word, rows,
-                                      units=getattr(data, "val_units", None))
+        pred, _, _ = self.task.decode(
+            network.decoder,
+            network.labels,
+            [len(e.words) for e in examples],
+            example,
+            word,
+            rows,
+            units=getattr(data, "val_units", None),
+        )
         reports = self.task.reports(self.task.gold(examples), pred, network)
         # equal on every process already; syncing only keeps Lightning's bookkeeping uniform
         self.log_dict(self.task.validation_metrics(reports), sync_dist=True)
@@ -134,9 +146,16 @@ class TaskModule(pl.LightningModule):
         scheduler = build_scheduler(optimizer, sched, total, self.optim_cfg.lr)
         if self.trainer.is_global_zero:  # NeMo's two lines: what was built, with every parameter
             log.info("Optimizer config = %s", optimizer)
-            log.info("Scheduler %s will be used during training (effective maximum steps = %d) - Parameters: "
-                     "(warmup_ratio: %s, warmup_steps: %d, min_lr: %s, max_steps: %d)", getattr(sched.name, "value", sched.name),
-                     total, sched.warmup_ratio, warmup_steps(sched, total), sched.min_lr, total)
+            log.info(
+                "Scheduler %s will be used during training (effective maximum steps = %d) - Parameters: "
+                "(warmup_ratio: %s, warmup_steps: %d, min_lr: %s, max_steps: %d)",
+                getattr(sched.name, "value", sched.name),
+                total,
+                sched.warmup_ratio,
+                warmup_steps(sched, total),
+                sched.min_lr,
+                total,
+            )
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     def _total_optimizer_steps(self) -> int:

@@ -1,4 +1,5 @@
 """Optimizers (no weight decay on biases and norms, optional head learning rate) and LR schedules."""
+
 from __future__ import annotations
 
 import math

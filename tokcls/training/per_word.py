@@ -1,6 +1,7 @@
 """What a Viterbi-decoded token model loses when each word is decoded alone, as pipeline() decodes its
 Hugging Face export: measured on the validation split when training ends, kept in the archive
 (model.json "measured"), printed by export format=hf and written into its model card."""
+
 from __future__ import annotations
 
 import logging
@@ -28,15 +29,27 @@ def measure_per_word_decoding(network, tokenizer, config, examples) -> None:
     if context == "document":
         documents = read_documents(docs_file(Path(config.data_dir) / config.validation_ds.text_file), len(examples))
     device = next(network.parameters()).device
-    predictor = Predictor(network, tokenizer, window_settings(dataset), config.validation_ds.batch_size, device, context)
+    predictor = Predictor(
+        network, tokenizer, window_settings(dataset), config.validation_ds.batch_size, device, context
+    )
     prediction = predictor.run(examples, documents=documents)  # one pass: its word scores decode both ways
     lengths = [len(e.words) for e in examples]
     per_word = ArgmaxDecoder(network.labels, network.head.describe()["scheme"], network.outside_label)
     ids = per_word.decode(prediction.scores, lengths)[0].tolist()
     gold = [e.labels for e in examples]
-    scores = {decoder: 100 * f1_score(gold, prediction.labels),
-              "per_word": 100 * f1_score(gold, per_sentence([network.labels[i] for i in ids], lengths))}
-    network.measured["per_word_decoding"] = {"split": "validation", f"entity_f1_{decoder}": scores[decoder],
-                                             "entity_f1_per_word": scores["per_word"]}
-    log.info("Validation entity F1 %.2f with the %s decoder, %.2f with each word decoded alone (what pipeline() does with "
-             "export format=hf)", scores[decoder], decoder, scores["per_word"])
+    scores = {
+        decoder: 100 * f1_score(gold, prediction.labels),
+        "per_word": 100 * f1_score(gold, per_sentence([network.labels[i] for i in ids], lengths)),
+    }
+    network.measured["per_word_decoding"] = {
+        "split": "validation",
+        f"entity_f1_{decoder}": scores[decoder],
+        "entity_f1_per_word": scores["per_word"],
+    }
+    log.info(
+        "Validation entity F1 %.2f with the %s decoder, %.2f with each word decoded alone (what pipeline() does with "
+        "export format=hf)",
+        scores[decoder],
+        decoder,
+        scores["per_word"],
+    )

@@ -5,6 +5,7 @@ position in the epoch. Two things it leaves out are added here: the random gener
 that dropout after a resume draws what it would have drawn, and a stop at a step boundary on
 SIGINT/SIGTERM with a checkpoint and the command that resumes.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,8 +26,11 @@ class RandomState(Callback):
     def state_dict(self) -> dict:
         kind, keys, pos, has_gauss, gauss = np.random.get_state()
         # Plain lists and tensors only: Lightning reads checkpoints with weights_only=True.
-        state = {"python": _to_lists(random.getstate()), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-                 "torch": torch.get_rng_state()}
+        state = {
+            "python": _to_lists(random.getstate()),
+            "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+            "torch": torch.get_rng_state(),
+        }
         if torch.cuda.is_available():  # dropout on a GPU draws from the CUDA generators
             state["cuda"] = torch.cuda.get_rng_state_all()
         return state
@@ -93,8 +97,11 @@ class GracefulInterrupt(Callback):
             raise KeyboardInterrupt
         self.received = signum
         STOP_REQUESTED.set()
-        print(f"\n{signal.Signals(signum).name} received: stopping after this step (again to stop at once)",
-              file=sys.stderr, flush=True)
+        print(
+            f"\n{signal.Signals(signum).name} received: stopping after this step (again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def on_train_start(self, trainer, pl_module) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -118,8 +125,12 @@ class GracefulInterrupt(Callback):
             return
         trainer.save_checkpoint(self.last_checkpoint)
         if trainer.is_global_zero:
-            print(f"\nTraining interrupted at step {trainer.global_step}; checkpoint saved to {self.last_checkpoint}.\n"
-                  "Resume with the same command plus exp_manager.resume_if_exists=true", file=sys.stderr, flush=True)
+            print(
+                f"\nTraining interrupted at step {trainer.global_step}; checkpoint saved to {self.last_checkpoint}.\n"
+                "Resume with the same command plus exp_manager.resume_if_exists=true",
+                file=sys.stderr,
+                flush=True,
+            )
         self._restore()
         raise TrainingInterrupted(trainer.global_step)
 

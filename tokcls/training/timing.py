@@ -3,6 +3,7 @@
 Lightning's Timer keeps only the last validation's time; this sums them, so train sentences/s
 compare with Hugging Face's `train_samples_per_second` (its Trainer validates nothing by default).
 """
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """What tune writes besides the trials' folders: the live table, trials.csv, best.tcls, best_spec.yaml and the
 plots. Each is written whole (temporary file, then rename), so a killed run never leaves half a file."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,11 @@ from tokcls.core.atomic import atomic_files
 log = logging.getLogger("tokcls")
 
 BEST_ARCHIVE, BEST_SPEC, TRIALS_CSV = "best.tcls", "best_spec.yaml", "trials.csv"
-PLOTS = {"optimization_history.png": "plot_optimization_history", "param_importances.png": "plot_param_importances",
-         "intermediate_values.png": "plot_intermediate_values"}
+PLOTS = {
+    "optimization_history.png": "plot_optimization_history",
+    "param_importances.png": "plot_param_importances",
+    "intermediate_values.png": "plot_intermediate_values",
+}
 
 
 def short(value) -> str:
@@ -37,8 +41,10 @@ class Table:
 
     def line(self, number: int, state: str, value, validations, seconds: float, values: dict) -> str:
         shown = "-" if value is None else f"{value:.4f}"
-        return (f"{number:>5}  {state:<8} {shown:>14} {validations if validations is not None else '-':>11} {seconds:>8.1f}  "
-                + "  ".join(f"{k}={short(values[k])}" for k in self.keys if k in values))
+        return (
+            f"{number:>5}  {state:<8} {shown:>14} {validations if validations is not None else '-':>11} {seconds:>8.1f}  "
+            + "  ".join(f"{k}={short(values[k])}" for k in self.keys if k in values)
+        )
 
 
 def write_trials_csv(study: optuna.Study, results: Path, keys: list[str]) -> None:
@@ -47,11 +53,26 @@ def write_trials_csv(study: optuna.Study, results: Path, keys: list[str]) -> Non
         out = csv.writer(files.open(TRIALS_CSV))
         out.writerow(columns)
         for t in study.get_trials(deepcopy=False):
-            seconds = (t.datetime_complete - t.datetime_start).total_seconds() if t.datetime_complete and t.datetime_start else ""
+            seconds = (
+                (t.datetime_complete - t.datetime_start).total_seconds()
+                if t.datetime_complete and t.datetime_start
+                else ""
+            )
             validations = len(t.intermediate_values) if t.state != TrialState.WAITING else ""
-            out.writerow([t.number, t.state.name, "" if t.value is None else t.value, validations, seconds,
-                          *[t.params.get(k, "") for k in keys], t.user_attrs.get("retry_of", ""),
-                          t.user_attrs.get("error", ""), t.datetime_start or "", t.datetime_complete or ""])
+            out.writerow(
+                [
+                    t.number,
+                    t.state.name,
+                    "" if t.value is None else t.value,
+                    validations,
+                    seconds,
+                    *[t.params.get(k, "") for k in keys],
+                    t.user_attrs.get("retry_of", ""),
+                    t.user_attrs.get("error", ""),
+                    t.datetime_start or "",
+                    t.datetime_complete or "",
+                ]
+            )
 
 
 def keep_best(study: optuna.Study, number: int, archive: Path, spec, results: Path, keep_archives: bool) -> bool:
@@ -60,7 +81,9 @@ def keep_best(study: optuna.Study, number: int, archive: Path, spec, results: Pa
     is_best = study.best_trial.number == number
     if is_best:
         with atomic_files(results) as files:
-            files.open(BEST_SPEC).write(f"# tune's best trial, {number}: {study.best_value:.4f}\n" + OmegaConf.to_yaml(spec))
+            files.open(BEST_SPEC).write(
+                f"# tune's best trial, {number}: {study.best_value:.4f}\n" + OmegaConf.to_yaml(spec)
+            )
         tmp = results / f".{BEST_ARCHIVE}.tmp"
         (shutil.copy2 if keep_archives else shutil.move)(archive, tmp)
         os.replace(tmp, results / BEST_ARCHIVE)

@@ -1,6 +1,7 @@
 """The search space: `spec.key: distribution` entries read into Optuna distributions, and checked against the
 train schema (the key exists, each value the distribution can give fits the key's type and range) before any
 trial runs."""
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,15 @@ from tokcls.config.schema import check_spec
 from tokcls.config.tune import GRAMMAR
 
 # Keys tune sets itself for every trial: searching them would break the trials' folders or the study.
-RESERVED = ("exp_manager.explicit_log_dir", "exp_manager.exp_dir", "exp_manager.name", "exp_manager.version",
-            "exp_manager.resume_if_exists", "exp_manager.checkpoint_callback_params.monitor", "trainer.resume_from_checkpoint")
+RESERVED = (
+    "exp_manager.explicit_log_dir",
+    "exp_manager.exp_dir",
+    "exp_manager.name",
+    "exp_manager.version",
+    "exp_manager.resume_if_exists",
+    "exp_manager.checkpoint_callback_params.monitor",
+    "trainer.resume_from_checkpoint",
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +92,13 @@ def parse_distribution(key: str, text: str) -> Param:
         low, high = _numbers(args, key, text, kind)
         if kind == "loguniform" and (low <= 0 or step is not None):
             raise ValueError("loguniform needs low > 0 and takes no step")
-        return Param(key, text, FloatDistribution(float(low), float(high), log=kind == "loguniform",
-                                                  step=None if step is None else float(step)))
+        return Param(
+            key,
+            text,
+            FloatDistribution(
+                float(low), float(high), log=kind == "loguniform", step=None if step is None else float(step)
+            ),
+        )
     if kind in ("int", "logint"):
         low, high = _numbers(args, key, text, kind)
         if not all(isinstance(v, int) for v in (low, high, step or 1)):
@@ -134,7 +147,9 @@ def trial_spec(train_schema: type, tune_config, values: dict):
     return config
 
 
-def value_problems(train_schema: type, tune_config, key: str, values: list, where: str, command: str, program: str) -> list[str]:
+def value_problems(
+    train_schema: type, tune_config, key: str, values: list, where: str, command: str, program: str
+) -> list[str]:
     """Why a value of `key` cannot be trained with, or nothing."""
     for value in values:
         if isinstance(value, float) and not math.isfinite(value):
@@ -142,8 +157,10 @@ def value_problems(train_schema: type, tune_config, key: str, values: list, wher
         try:
             node = OmegaConf.select(OmegaConf.structured(train_schema), key, throw_on_missing=False, default=KeyError)
             if node is KeyError or OmegaConf.is_config(node):
-                return [f"{where}: {key} is not a key of the train spec (see docs/spec_reference.md); a section cannot be "
-                        "searched, only one of its keys."]
+                return [
+                    f"{where}: {key} is not a key of the train spec (see docs/spec_reference.md); a section cannot be "
+                    "searched, only one of its keys."
+                ]
             config = trial_spec(train_schema, tune_config, {key: value})
         except OmegaConfBaseException as e:
             return [f"{where}: {value!r} does not fit the key: {str(e).splitlines()[0]}."]

@@ -6,6 +6,7 @@ Who runs what is decided from the study alone, so processes need not know of eac
   a trial that failed with an error (say out of memory) is not re-run: it would fail again.
 A process died if it ran on this machine and its pid is gone, or if its heartbeat stopped (other machines).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -34,24 +35,31 @@ def storage_url(search, results: Path) -> str:
 
 
 def sqlite_file(url: str) -> Path | None:
-    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
 
 
 def open_storage(url: str) -> optuna.storages.RDBStorage:
     # SQLite: several processes of one machine write in turn; wait for the file rather than fail at once.
     engine = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
     try:
-        with warnings.catch_warnings():  # Optuna calls the heartbeat experimental; it is how its optimize() finds dead trials
+        with (
+            warnings.catch_warnings()
+        ):  # Optuna calls the heartbeat experimental; it is how its optimize() finds dead trials
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
-                                              grace_period=GRACE_SECONDS)
+            return optuna.storages.RDBStorage(
+                url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=GRACE_SECONDS
+            )
     except ImportError as e:
-        raise InputError(f"search.storage={url} needs a database driver that is not installed ({e.name or e})",
-                         "pip install psycopg2-binary (PostgreSQL) or pymysql (MySQL, with mysql+pymysql://)") from None
+        raise InputError(
+            f"search.storage={url} needs a database driver that is not installed ({e.name or e})",
+            "pip install psycopg2-binary (PostgreSQL) or pymysql (MySQL, with mysql+pymysql://)",
+        ) from None
     except Exception as e:  # SQLAlchemy's errors: a bad URL, a server that cannot be reached, refused credentials
-        raise InputError(f"cannot open the study storage: {str(e).splitlines()[0]}",
-                         "check search.storage (a database URL: sqlite:///path.db, postgresql://user:password@host/db)",
-                         url) from None
+        raise InputError(
+            f"cannot open the study storage: {str(e).splitlines()[0]}",
+            "check search.storage (a database URL: sqlite:///path.db, postgresql://user:password@host/db)",
+            url,
+        ) from None
 
 
 @contextmanager
@@ -77,8 +85,11 @@ def claim_folder(results: Path, url: str, name: str) -> None:
     if marker.exists():
         theirs = json.loads(marker.read_text())
         if theirs != mine:
-            raise InputError(f"this folder holds the trials of study {theirs.get('study_name')!r} in {theirs.get('storage')}",
-                             "give this search its own -r, or the same search.storage and search.study_name", results)
+            raise InputError(
+                f"this folder holds the trials of study {theirs.get('study_name')!r} in {theirs.get('storage')}",
+                "give this search its own -r, or the same search.storage and search.study_name",
+                results,
+            )
         return
     with atomic_files(results) as files:
         files.open(marker.name).write(json.dumps(mine, indent=2) + "\n")
@@ -96,8 +107,9 @@ def samplers(search, space, seed: int):
 def pruner(search):
     name = getattr(search.pruner, "value", search.pruner)
     if name == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=search.pruner_startup_trials,
-                                           n_warmup_steps=search.pruner_warmup_validations)
+        return optuna.pruners.MedianPruner(
+            n_startup_trials=search.pruner_startup_trials, n_warmup_steps=search.pruner_warmup_validations
+        )
     if name == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=max(1, search.pruner_warmup_validations))
     return optuna.pruners.NopPruner()
@@ -112,13 +124,16 @@ def open_study(storage, name: str, direction: str, identity: dict, search, space
         study.set_user_attr("tokcls", identity)
     elif made_with != identity:
         changed = ", ".join(k for k in identity if identity[k] != made_with.get(k))
-        raise InputError(f"the study {name!r} in {url} was made with another {changed} ({made_with.get(changed.split(',')[0])})",
-                         "give this search its own search.study_name (or another -r), or put the spec back as it was")
+        raise InputError(
+            f"the study {name!r} in {url} was made with another {changed} ({made_with.get(changed.split(',')[0])})",
+            "give this search its own search.study_name (or another -r), or put the spec back as it was",
+        )
     # Each process draws its own random values: seed + 1000 x the number of processes that opened the study before.
     workers = study.user_attrs.get("workers", 0)
     study.set_user_attr("workers", workers + 1)
-    return optuna.load_study(study_name=name, storage=storage, sampler=samplers(search, space, seed + 1000 * workers),
-                             pruner=pruner(search))
+    return optuna.load_study(
+        study_name=name, storage=storage, sampler=samplers(search, space, seed + 1000 * workers), pruner=pruner(search)
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -142,7 +157,9 @@ def recover(study: optuna.Study, storage) -> list[int]:
                 pass  # another process got there first
     with warnings.catch_warnings():  # Optuna calls it experimental; it is what its own optimize() runs
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        optuna.storages.fail_stale_trials(study)  # other machines' trials, once their heartbeat is older than the grace period
+        optuna.storages.fail_stale_trials(
+            study
+        )  # other machines' trials, once their heartbeat is older than the grace period
     trials = study.get_trials(deepcopy=False)
     retried = {t.user_attrs.get("retry_of") for t in trials}
     queued = []

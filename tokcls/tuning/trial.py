@@ -1,5 +1,6 @@
 """One trial: an ordinary training run in RESULTS/trials/<number>/ (its spec, log, TensorBoard events, archive), with
 its metric reported to Optuna after every validation so that the pruner can stop it."""
+
 from __future__ import annotations
 
 import logging
@@ -68,8 +69,10 @@ class TrialRun:
         ctx = replace(self.ctx, command="train", results_dir=folder, callbacks=(reporter,))
         try:
             with folder_lock(folder, f"tune trial {trial.number}"), quiet_log(clear(folder) / "train_log.txt"):
-                print(f"Trial {trial.number} of study {trial.study.study_name}: {values}\n"
-                      f"Resolved train spec:\n{OmegaConf.to_yaml(config)}")
+                print(
+                    f"Trial {trial.number} of study {trial.study.study_name}: {values}\n"
+                    f"Resolved train spec:\n{OmegaConf.to_yaml(config)}"
+                )
                 OmegaConf.save(config, folder / "train_spec.yaml")
                 try:
                     archive = self.train(config, ctx)
@@ -79,8 +82,10 @@ class TrialRun:
         finally:
             remove_checkpoints(config, folder)
         if not reporter.values:  # e.g. max_steps shorter than an epoch at this trial's batch size: this trial fails
-            raise NoValidation(f"the trial ran no validation, so it has no metric (values {values}: trainer.max_steps "
-                               "shorter than an epoch at this batch size, or check_val_every_n_epoch > max_epochs?)")
+            raise NoValidation(
+                f"the trial ran no validation, so it has no metric (values {values}: trainer.max_steps "
+                "shorter than an epoch at this batch size, or check_val_every_n_epoch > max_epochs?)"
+            )
         best = max if monitor_mode(params) == "max" else min
         value = best(reporter.values) if params.save_best_model else reporter.values[-1]
         return value, Path(archive), len(reporter.values)
@@ -107,10 +112,16 @@ def remove_checkpoints(config, folder: Path) -> None:
 
 def _console_handlers() -> list[logging.StreamHandler]:
     """The log handlers that write to the console (the libraries' own, such as transformers' load report)."""
-    loggers = [logging.getLogger()] + [v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)]
+    loggers = [logging.getLogger()] + [
+        v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)
+    ]
     consoles = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
-    return [h for lg in loggers for h in lg.handlers
-            if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) and h.stream in consoles]
+    return [
+        h
+        for lg in loggers
+        for h in lg.handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) and h.stream in consoles
+    ]
 
 
 class quiet_log:

@@ -1,6 +1,7 @@
 """tune, top to bottom: read and check the search space, open (or continue) the study, then run trials one after
 another until the study has n_trials finished ones, writing trials.csv, best.tcls, best_spec.yaml and the plots
 after each."""
+
 from __future__ import annotations
 
 import math
@@ -14,11 +15,12 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution
 from optuna.trial import TrialState
 
 from tokcls.config.experiment import monitor_mode
-from tokcls.config.tune import DEFAULT_SPACES
 from tokcls.config.loading import raise_problems
+from tokcls.config.tune import DEFAULT_SPACES
 from tokcls.core.errors import InputError
 from tokcls.training.resume import STOP_REQUESTED, TrainingInterrupted
-from tokcls.tuning import outputs, study as studies
+from tokcls.tuning import outputs
+from tokcls.tuning import study as studies
 from tokcls.tuning.search_space import read_space
 from tokcls.tuning.trial import TrialRun
 
@@ -46,15 +48,21 @@ def setup_problems(config, space) -> list[str]:
     problems = []
     devices = config.trainer.devices
     if not _one_device(devices):
-        problems.append(f"trainer.devices={devices}: tune trains each trial in its own process on one device. To use "
-                        "several GPUs, start one tune per GPU (CUDA_VISIBLE_DEVICES=i) with the same -r: they share the study.")
+        problems.append(
+            f"trainer.devices={devices}: tune trains each trial in its own process on one device. To use "
+            "several GPUs, start one tune per GPU (CUDA_VISIBLE_DEVICES=i) with the same -r: they share the study."
+        )
     if config.trainer.num_nodes != 1:
-        problems.append("trainer.num_nodes must be 1 for tune: run one tune process per machine on a shared search.storage.")
+        problems.append(
+            "trainer.num_nodes must be 1 for tune: run one tune process per machine on a shared search.storage."
+        )
     if getattr(config.search.sampler, "value", config.search.sampler) == "grid":
         ranges = [p.key for p in space if p.grid() is None]
         if ranges:
-            problems.append(f"search.sampler=grid needs choice(...) or int(...) values; {', '.join(ranges)} are ranges of "
-                            "real numbers. Use sampler tpe or random, or list the values with choice(...).")
+            problems.append(
+                f"search.sampler=grid needs choice(...) or int(...) values; {', '.join(ranges)} are ranges of "
+                "real numbers. Use sampler tpe or random, or list the values with choice(...)."
+            )
     return problems
 
 
@@ -83,14 +91,23 @@ def run_tune(config, ctx, train, train_schema: type, test_key: str) -> None:
             study.set_user_attr("enqueued", True)
     finished = studies.counted(study, states=studies.FINISHED)
     print(f"Study {name!r} in {url}: {finished} of {search.n_trials} trials finished; {direction} {params.monitor}")
-    Tuner(study, storage, url, search, space, TrialRun(config, train_schema, train, ctx, test_key), params.monitor).run()
+    Tuner(
+        study, storage, url, search, space, TrialRun(config, train_schema, train, ctx, test_key), params.monitor
+    ).run()
 
 
 class Tuner:
     """The loop of one tune process over a study it shares."""
 
     def __init__(self, study, storage, url: str, search, space, run: TrialRun, monitor: str):
-        self.study, self.storage, self.url, self.search, self.space, self.trial_run = study, storage, url, search, space, run
+        self.study, self.storage, self.url, self.search, self.space, self.trial_run = (
+            study,
+            storage,
+            url,
+            search,
+            space,
+            run,
+        )
         self.results, self.monitor, self.keys = run.ctx.results_dir, monitor, [p.key for p in space]
         self.table = outputs.Table(monitor, self.keys)
         self.archives: dict = {}  # trial number -> its archive, until after() decides whether it is the best
@@ -109,13 +126,18 @@ class Tuner:
                     raise KeyboardInterrupt
                 if len(self.failures) >= MAX_FAILURES_IN_A_ROW:
                     last = self.failures[-1]
-                    raise InputError(f"{len(self.failures)} trials in a row failed, the last with: "
-                                     f"{self.study.trials[last].user_attrs.get('error', '')}",
-                                     "read the trials' train_log.txt; fix the spec or narrow search.params",
-                                     self.trial_run.folder(last) / "train_log.txt")
+                    raise InputError(
+                        f"{len(self.failures)} trials in a row failed, the last with: "
+                        f"{self.study.trials[last].user_attrs.get('error', '')}",
+                        "read the trials' train_log.txt; fix the spec or narrow search.params",
+                        self.trial_run.folder(last) / "train_log.txt",
+                    )
         except KeyboardInterrupt:
-            print("\ntune interrupted: run the same command again to continue the study (a trial cut short is marked "
-                  "failed and its values run again)", flush=True)
+            print(
+                "\ntune interrupted: run the same command again to continue the study (a trial cut short is marked "
+                "failed and its values run again)",
+                flush=True,
+            )
             with self.lock():
                 outputs.write_trials_csv(self.study, self.results, self.keys)
             raise
@@ -134,14 +156,20 @@ class Tuner:
             if studies.counted(study) >= search.n_trials:
                 return False
             if getattr(search.sampler, "value", search.sampler) == "grid":
-                tried = {tuple(sorted(t.params.items())) for t in study.get_trials(deepcopy=False, states=studies.COUNTED)}
+                tried = {
+                    tuple(sorted(t.params.items())) for t in study.get_trials(deepcopy=False, states=studies.COUNTED)
+                }
                 if len(tried) >= math.prod(len(p.grid()) for p in self.space):
                     print("Every point of the grid was tried: no new trial", flush=True)
                     return False
             release = held.pop_all()  # the objective releases the lock once its trial is in the study
             try:
-                study.optimize(lambda trial: self.objective(trial, release), n_trials=1, catch=(TrialFailed,),
-                               callbacks=[self.after])
+                study.optimize(
+                    lambda trial: self.objective(trial, release),
+                    n_trials=1,
+                    catch=(TrialFailed,),
+                    callbacks=[self.after],
+                )
             finally:
                 release.close()
         return True
@@ -176,15 +204,23 @@ class Tuner:
         best = ""
         with self.lock():
             if trial.state == TrialState.COMPLETE and outputs.keep_best(
-                    study, trial.number, self.archives.pop(trial.number), self.trial_run.spec(trial.params), self.results,
-                    self.search.keep_archives):
+                study,
+                trial.number,
+                self.archives.pop(trial.number),
+                self.trial_run.spec(trial.params),
+                self.results,
+                self.search.keep_archives,
+            ):
                 best = "  (best so far)"
             outputs.write_trials_csv(study, self.results, self.keys)
             outputs.write_plots(study, self.results)
         reported = trial.intermediate_values
         value = trial.value if trial.value is not None else (reported[max(reported)] if reported else None)
         seconds = (trial.datetime_complete - trial.datetime_start).total_seconds()
-        print(self.table.line(trial.number, trial.state.name, value, len(reported), seconds, trial.params) + best, flush=True)
+        print(
+            self.table.line(trial.number, trial.state.name, value, len(reported), seconds, trial.params) + best,
+            flush=True,
+        )
         self.failures = self.failures + [trial.number] if trial.state == TrialState.FAIL else []
 
     def summary(self) -> None:
@@ -194,14 +230,21 @@ class Tuner:
             plots = outputs.write_plots(study, results)
         finished = studies.counted(study, states=studies.FINISHED)
         running = studies.counted(study, states=(TrialState.RUNNING,))
-        print(f"\n{finished} of {self.search.n_trials} trials finished"
-              + (f"; {running} still running in other processes" if running else ""))
+        print(
+            f"\n{finished} of {self.search.n_trials} trials finished"
+            + (f"; {running} still running in other processes" if running else "")
+        )
         if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
             print("No trial completed: no best trial yet")
             return
         best = study.best_trial
-        print(f"Best trial {best.number}: {self.monitor}={best.value:.4f} with "
-              + ", ".join(f"{k}={outputs.short(best.params[k])}" for k in self.keys if k in best.params))
+        print(
+            f"Best trial {best.number}: {self.monitor}={best.value:.4f} with "
+            + ", ".join(f"{k}={outputs.short(best.params[k])}" for k in self.keys if k in best.params)
+        )
         here = (results / outputs.BEST_ARCHIVE).exists()
-        print(f"Written to {results}: {outputs.TRIALS_CSV}, "
-              + (f"{outputs.BEST_ARCHIVE}, {outputs.BEST_SPEC}, " if here else "") + ", ".join(plots))
+        print(
+            f"Written to {results}: {outputs.TRIALS_CSV}, "
+            + (f"{outputs.BEST_ARCHIVE}, {outputs.BEST_SPEC}, " if here else "")
+            + ", ".join(plots)
+        )

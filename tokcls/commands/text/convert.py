@@ -1,9 +1,15 @@
 """dataset_convert: TSV/CSV/JSON Lines/class folders -> {split}.tsv (text<TAB>label id), label_ids.csv, dataset_stats.json."""
+
 from conversion.text_dataset import TextConvertOptions
 from tokcls.commands.base import Command
 
-COMMAND = Command("dataset_convert", "convert labelled texts (TSV, CSV, JSON Lines, a folder per class) into NeMo's "
-                  "text<TAB>label files and label_ids.csv", TextConvertOptions, ("-e", "-r"))
+COMMAND = Command(
+    "dataset_convert",
+    "convert labelled texts (TSV, CSV, JSON Lines, a folder per class) into NeMo's "
+    "text<TAB>label files and label_ids.csv",
+    TextConvertOptions,
+    ("-e", "-r"),
+)
 
 
 def subtoken_counter(name: str):

@@ -1,4 +1,5 @@
 """infer: texts (input_batch or a file, one a line; pairs text<TAB>text_b) -> NeMo's Query/Result lines and JSON Lines."""
+
 from __future__ import annotations
 
 import json
@@ -7,12 +8,24 @@ from tokcls.commands.base import Command
 from tokcls.commands.infer import check_input, printable, stream_records
 from tokcls.config.text import TextInferConfig
 
-COMMAND = Command("infer", "classify texts (input_batch or input_file) with a model archive; writes JSON Lines",
-                  TextInferConfig, ("-e", "-r", "-m", "-k", "-g"), requires_results=True, requires_model=True)
+COMMAND = Command(
+    "infer",
+    "classify texts (input_batch or input_file) with a model archive; writes JSON Lines",
+    TextInferConfig,
+    ("-e", "-r", "-m", "-k", "-g"),
+    requires_results=True,
+    requires_model=True,
+)
 
 
-def record(text: str, predicted, probabilities: list[float], labels: list[str], problem: str,
-           thresholds: list[float] | None = None) -> tuple[dict, str]:
+def record(
+    text: str,
+    predicted,
+    probabilities: list[float],
+    labels: list[str],
+    problem: str,
+    thresholds: list[float] | None = None,
+) -> tuple[dict, str]:
     """(the JSON record, the Result line) of one text."""
     first, _, second = text.partition("\t")
     out = {"text": first} | ({"text_b": second} if second else {})

@@ -1,5 +1,6 @@
 """The steps text train and fine-tune share around Trainer.fit: the tokenizer, the multi-label thresholds tuned on the
 validation split, the test split and TAO's infer_samples."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,11 @@ def check_monitor_logged(config, labels: list[str]) -> None:
 
     monitor = config.exp_manager.checkpoint_callback_params.monitor
     if monitor == "val_f1" and len(labels) != 2:
-        raise InputError(f"exp_manager.checkpoint_callback_params.monitor=val_f1 is the positive class's F1 of a binary task, "
-                         f"and this data has {len(labels)} classes", "monitor val_macro_f1 or val_micro_f1 instead")
+        raise InputError(
+            f"exp_manager.checkpoint_callback_params.monitor=val_f1 is the positive class's F1 of a binary task, "
+            f"and this data has {len(labels)} classes",
+            "monitor val_macro_f1 or val_micro_f1 instead",
+        )
 
 
 def tune_thresholds_on(network, predictor, examples) -> None:
@@ -39,8 +43,10 @@ def tune_thresholds_on(network, predictor, examples) -> None:
     gold = torch.from_numpy(targets(examples, network.labels, "multi_label_classification"))
     thresholds = tune_thresholds(network.decoder.probabilities(prediction.scores), gold)
     network.decoder.thresholds = thresholds
-    log.info("Thresholds tuned on the validation split (best F1 per label): %s",
-             ", ".join(f"{label} {t:.3f}" for label, t in zip(network.labels, thresholds)))
+    log.info(
+        "Thresholds tuned on the validation split (best F1 per label): %s",
+        ", ".join(f"{label} {t:.3f}" for label, t in zip(network.labels, thresholds)),
+    )
 
 
 def after_training(config, data, tokenizer):
@@ -61,7 +67,9 @@ def after_training(config, data, tokenizer):
             path = split_path(config.data_dir, config.test_ds)
             run = predictor(network, config.test_ds.batch_size)
             _, _, reports = score_text_split(run, path, config.test_ds.num_samples, progress=False)
-            print(f"\nTest split {path}:\n{run.task.format_reports(reports)}\n\n{format_summary(reports['summary'], 'scikit-learn')}")
+            print(
+                f"\nTest split {path}:\n{run.task.format_reports(reports)}\n\n{format_summary(reports['summary'], 'scikit-learn')}"
+            )
         samples = list(config.model.get("infer_samples") or [])
         if samples:
             from tokcls.data.text_examples import TextExample

@@ -1,9 +1,15 @@
 """train: spec -> texts -> network (encoder + text head) -> Lightning Trainer -> checkpoints and the archive."""
+
 from tokcls.commands.base import Command
 from tokcls.config.text import TextTrainConfig
 
-COMMAND = Command("train", "fine-tune an encoder on labelled texts; writes checkpoints and a .tcls archive",
-                  TextTrainConfig, ("-e", "-r", "-k", "-g"), training=True)
+COMMAND = Command(
+    "train",
+    "fine-tune an encoder on labelled texts; writes checkpoints and a .tcls archive",
+    TextTrainConfig,
+    ("-e", "-r", "-k", "-g"),
+    training=True,
+)
 
 
 def run(config, ctx):
@@ -28,7 +34,12 @@ def run(config, ctx):
     check_window(encoder_config, config.model.dataset.max_seq_length)
     data = prepare_data(config, tokenizer, labels, ctx.results_dir, task, TextDataModule)
     head = task.head_settings(config.model.classifier_head, config.model.dataset.problem_type)
-    network = Network.build(load_encoder(config.model, encoder_config), {"task": task.name, "labels": labels, "outside_label": None, "head": head})
+    network = Network.build(
+        load_encoder(config.model, encoder_config),
+        {"task": task.name, "labels": labels, "outside_label": None, "head": head},
+    )
     module = TaskModule(network, config.optim, config.model.dataset.class_balancing)
     finish, test_split = after_training(config, data, tokenizer)
-    return fit_and_archive(config, config, ctx.results_dir, module, data, tokenizer, ctx.key, finish, test_split, ctx.callbacks)
+    return fit_and_archive(
+        config, config, ctx.results_dir, module, data, tokenizer, ctx.key, finish, test_split, ctx.callbacks
+    )

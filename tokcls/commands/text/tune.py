@@ -1,9 +1,15 @@
 """tune: a hyper-parameter search (Optuna) over the train spec's keys; each trial an ordinary train run (docs/tune.md)."""
+
 from tokcls.commands.base import Command
 from tokcls.config.tune import TextTuneConfig
 
-COMMAND = Command("tune", "search hyper-parameters with Optuna: trials of train, resumable, shared by processes on one study",
-                  TextTuneConfig, ("-e", "-r", "-k", "-g"), training=True)
+COMMAND = Command(
+    "tune",
+    "search hyper-parameters with Optuna: trials of train, resumable, shared by processes on one study",
+    TextTuneConfig,
+    ("-e", "-r", "-k", "-g"),
+    training=True,
+)
 
 
 def run(config, ctx):

@@ -3,6 +3,7 @@
 Scores arrive one row per window ([CLS]); the windows of one text are pooled (their mean) before the loss
 and before decoding, so a long text is classified once, from all of it.
 """
+
 from __future__ import annotations
 
 import torch
@@ -96,7 +97,11 @@ def tune_thresholds(probabilities: torch.Tensor, gold: torch.Tensor) -> list[flo
     for column in range(probabilities.size(1)):
         p, y = probabilities[:, column].double(), gold[:, column].double()
         values = torch.unique(p)
-        candidates = torch.cat([values.new_tensor([0.5]), (values[1:] + values[:-1]) / 2]) if len(values) > 1 else values.new_tensor([0.5])
+        candidates = (
+            torch.cat([values.new_tensor([0.5]), (values[1:] + values[:-1]) / 2])
+            if len(values) > 1
+            else values.new_tensor([0.5])
+        )
         best, best_f1 = 0.5, -1.0
         for t in sorted(candidates.tolist(), key=lambda t: abs(t - 0.5)):
             predicted = p >= t

@@ -1,5 +1,6 @@
 """Text classification as a task: texts (or pairs) in windows, a head on [CLS] whose window scores are pooled per
 text, and scikit-learn/scipy-equal reports for one class, a set of labels, or a value per text."""
+
 from __future__ import annotations
 
 import json
@@ -33,14 +34,25 @@ class TextTask:
     def encode(self, examples, tokenizer, labels, settings):
         return encode_texts(examples, tokenizer, labels, settings)
 
-    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
-                rank: int = 0, world: int = 1):
+    def batches(
+        self,
+        features,
+        batch_size: int,
+        shuffle: bool,
+        training: bool = False,
+        seed: int = 0,
+        pool: int = 50,
+        rank: int = 0,
+        world: int = 1,
+    ):
         """(dataset, batch sampler): whole texts, never more than batch_size windows a batch; in training a text
         of more windows is cut into parts of batch_size windows (text_items)."""
         items = text_items(features, batch_size if training else None)
         lengths = np.asarray([features.lengths[a:b].max() for a, b in items])
         windows = np.asarray([b - a for a, b in items])
-        return WindowDataset(features, items), ItemBatchSampler(lengths, windows, batch_size, shuffle, seed, pool, rank, world)
+        return WindowDataset(features, items), ItemBatchSampler(
+            lengths, windows, batch_size, shuffle, seed, pool, rank, world
+        )
 
     def loss(self, decoder, emissions, batch, weight):
         return decoder.loss(emissions, batch, weight)
@@ -81,8 +93,11 @@ class TextTask:
         if reports["problem_type"] == "regression":
             return {"val_pearson": reports["pearson"], "val_spearman": reports["spearman"], "val_mse": reports["mse"]}
         classes = reports["classes"]
-        metrics = {"val_micro_f1": classes["micro avg"]["f1"], "val_macro_f1": classes["macro avg"]["f1"],
-                   "val_weighted_f1": classes["weighted avg"]["f1"]}
+        metrics = {
+            "val_micro_f1": classes["micro avg"]["f1"],
+            "val_macro_f1": classes["macro avg"]["f1"],
+            "val_weighted_f1": classes["weighted avg"]["f1"],
+        }
         if reports["problem_type"] == "multi_label_classification":
             return metrics | {"val_subset_accuracy": reports["subset_accuracy"]}
         binary = {"val_f1": reports["glue"]["f1"]} if "f1" in reports["glue"] else {}  # MRPC/QQP's headline metric
@@ -99,8 +114,13 @@ class TextTask:
         with out.open(f"predictions_{split}.jsonl") as f:  # one line per text: gold and predicted
             for example, predicted in zip(examples, pred):
                 gold = example.value if example.value is not None else example.labels
-                f.write(json.dumps({"text": example.text, "text_b": example.text_b, "gold": gold, "predicted": predicted},
-                                   ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"text": example.text, "text_b": example.text_b, "gold": gold, "predicted": predicted},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         written = ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.jsonl"]
         if reports["problem_type"] == "single_label_classification":
             with out.open("confusion_matrix.png", "wb") as f:

@@ -5,6 +5,7 @@ each row's words first; every row has at least one), and transition scores: `tra
 label j after label i, `start[j]` for a first word, `end[i]` for a last one. Loops run over the
 words (at most a window's worth), everything else over the whole batch at once.
 """
+
 from __future__ import annotations
 
 import torch
@@ -39,7 +40,9 @@ def viterbi(emissions, mask, transitions, start, end) -> torch.Tensor:
         best, previous = (score.unsqueeze(2) + transitions).max(dim=1)
         live = mask[:, t].unsqueeze(1)
         score = torch.where(live, best + emissions[:, t], score)
-        back.append(torch.where(live, previous, labels))  # past a row's end: keep the label, so backtracking passes through
+        back.append(
+            torch.where(live, previous, labels)
+        )  # past a row's end: keep the label, so backtracking passes through
     tags = [(score + end).argmax(dim=1)]
     for previous in reversed(back):
         tags.append(previous.gather(1, tags[-1].unsqueeze(1)).squeeze(1))

@@ -11,6 +11,7 @@ As in flair, choosing the decoder switches the loss and the decoding together:
   chain of its own; decoding always runs over the whole sentence, after its windows are merged.
 Decoding always runs on whole sentences' word scores, after the windows are merged (tasks/token/words.py).
 """
+
 from __future__ import annotations
 
 import torch
@@ -21,14 +22,18 @@ from tokcls.config.sections import DecoderName
 from tokcls.data.features import IGNORE
 from tokcls.tasks.token import crf
 
-FORBIDDEN = -1e4  # a forbidden transition while training: finite, so a gold path that breaks the scheme costs much, not inf
+FORBIDDEN = (
+    -1e4
+)  # a forbidden transition while training: finite, so a gold path that breaks the scheme costs much, not inf
 SENTENCES_PER_BATCH = 256  # Viterbi runs over this many sentences at once, sorted by length
 
 
 def allowed_transitions(labels: list[str], scheme: str, outside: str) -> tuple[torch.Tensor, ...]:
     """(between [L, L], start [L], end [L]): True where the scheme allows it."""
     scheme = Scheme(scheme)
-    between = torch.tensor([[allowed_transition(a, b, scheme, outside) for b in labels] for a in labels], dtype=torch.bool)
+    between = torch.tensor(
+        [[allowed_transition(a, b, scheme, outside) for b in labels] for a in labels], dtype=torch.bool
+    )
     start = torch.tensor([allowed_transition(outside, b, scheme, outside) for b in labels], dtype=torch.bool)
     end = torch.tensor([allowed_transition(a, outside, scheme, outside) for a in labels], dtype=torch.bool)
     return between, start, end
@@ -39,7 +44,7 @@ def padded(emissions: torch.Tensor, lengths: list[int]):
     offsets = torch.tensor([0] + lengths).cumsum(0)
     order = sorted((i for i, n in enumerate(lengths) if n), key=lambda i: lengths[i])
     for begin in range(0, len(order), SENTENCES_PER_BATCH):
-        group = order[begin: begin + SENTENCES_PER_BATCH]
+        group = order[begin : begin + SENTENCES_PER_BATCH]
         width = max(lengths[i] for i in group)
         steps = torch.arange(width)
         mask = steps < torch.tensor([lengths[i] for i in group]).unsqueeze(1)
@@ -67,8 +72,9 @@ class ArgmaxDecoder(nn.Module):
     def loss(self, emissions, labels, word_index, weight=None) -> tuple[torch.Tensor, torch.Tensor]:
         """(summed loss, what it is a sum over) for windows [batch, positions, labels]."""
         flat = labels.reshape(-1)
-        total = nn.functional.cross_entropy(emissions.reshape(-1, emissions.size(-1)), flat, weight=weight,
-                                            ignore_index=IGNORE, reduction="sum")
+        total = nn.functional.cross_entropy(
+            emissions.reshape(-1, emissions.size(-1)), flat, weight=weight, ignore_index=IGNORE, reduction="sum"
+        )
         known = flat[flat != IGNORE]
         return total, (weight[known].sum() if weight is not None else known.new_tensor(len(known), dtype=total.dtype))
 
@@ -109,12 +115,15 @@ class ConstrainedDecoder(ArgmaxDecoder):
         """Below every label of every word by more than transitions can give back: a path through a new label
         then scores below the same path with an old label (the outside one) in its place. New labels'
         transitions start at 0, so 0 counts among the scores they may differ from."""
+
         def width(values: torch.Tensor) -> float:
             values = torch.cat([values[torch.isfinite(values)], values.new_zeros(1)])
             return float(values.max() - values.min())
 
         between, start, end = self.decoding_scores()
-        spread = 2 * width(between) + width(start) + width(end)  # a word's label touches two transitions, or a start or end
+        spread = (
+            2 * width(between) + width(start) + width(end)
+        )  # a word's label touches two transitions, or a start or end
         return min(0.0, float(scores.min()) if len(scores) else 0.0) - 1.0 - spread
 
     def decode(self, emissions, lengths):
@@ -151,7 +160,9 @@ class CRFDecoder(ConstrainedDecoder):
         transitions = torch.zeros(n, n, device=self.transitions.device)
         transitions[:old, :old] = self.transitions
         self.transitions = nn.Parameter(transitions)
-        self.start_transitions = nn.Parameter(torch.cat([self.start_transitions, self.start_transitions.new_zeros(n - old)]))
+        self.start_transitions = nn.Parameter(
+            torch.cat([self.start_transitions, self.start_transitions.new_zeros(n - old)])
+        )
         self.end_transitions = nn.Parameter(torch.cat([self.end_transitions, self.end_transitions.new_zeros(n - old)]))
         self.set_labels(labels)
 
@@ -183,7 +194,9 @@ class CRFDecoder(ConstrainedDecoder):
         live = counts > 0
         total = self.nll(words[live].float(), tags[live], mask[live]).sum()
         if weight is not None:  # the class weights act through the per-word cross-entropy added to the CRF's loss
-            total = total + nn.functional.cross_entropy(emissions[rows, cols], tags[rows, rank], weight=weight, reduction="sum")
+            total = total + nn.functional.cross_entropy(
+                emissions[rows, cols], tags[rows, rank], weight=weight, reduction="sum"
+            )
         return total, emissions.new_tensor(float(len(rows)))
 
     @torch.no_grad()  # a score to report, not to train on

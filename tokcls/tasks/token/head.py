@@ -1,4 +1,5 @@
 """The token task's head: fully connected layers to one score per label per sub-token, and the decoder."""
+
 from __future__ import annotations
 
 import torch
@@ -17,14 +18,32 @@ class TokenHead(nn.Module):
 
     `layers` keeps the name and numbering of archives of format 1, so their weights load unchanged."""
 
-    def __init__(self, hidden_size: int, labels: list[str], outside: str, num_fc_layers: int = 1, fc_dropout: float = 0.1,
-                 activation: str = "relu", use_transformer_init: bool = True, decoder: str = "argmax", scheme: str = "plain"):
+    def __init__(
+        self,
+        hidden_size: int,
+        labels: list[str],
+        outside: str,
+        num_fc_layers: int = 1,
+        fc_dropout: float = 0.1,
+        activation: str = "relu",
+        use_transformer_init: bool = True,
+        decoder: str = "argmax",
+        scheme: str = "plain",
+    ):
         super().__init__()
         if num_fc_layers < 1:
             raise ValueError(f"model.head.num_fc_layers must be at least 1, got {num_fc_layers}")
-        self.settings = {"num_fc_layers": num_fc_layers, "fc_dropout": fc_dropout, "activation": _value(activation),
-                         "use_transformer_init": use_transformer_init, "decoder": _value(decoder), "scheme": _value(scheme)}
-        self.layers = fc_stack(hidden_size, len(labels), num_fc_layers, fc_dropout, _value(activation), use_transformer_init)
+        self.settings = {
+            "num_fc_layers": num_fc_layers,
+            "fc_dropout": fc_dropout,
+            "activation": _value(activation),
+            "use_transformer_init": use_transformer_init,
+            "decoder": _value(decoder),
+            "scheme": _value(scheme),
+        }
+        self.layers = fc_stack(
+            hidden_size, len(labels), num_fc_layers, fc_dropout, _value(activation), use_transformer_init
+        )
         self.decoder = build_decoder(decoder, labels, scheme, outside)
 
     def forward(self, hidden_states):
@@ -40,8 +59,10 @@ class TokenHead(nn.Module):
         if name == self.settings["decoder"]:
             return
         if name == "crf":
-            raise ValueError("crf decoding needs transitions learned in training; this model was trained with "
-                             f"{self.settings['decoder']}: use argmax or constrained")
+            raise ValueError(
+                "crf decoding needs transitions learned in training; this model was trained with "
+                f"{self.settings['decoder']}: use argmax or constrained"
+            )
         self.decoder = build_decoder(name, labels, self.settings["scheme"], outside)
         self.settings["decoder"] = name
 

@@ -1,4 +1,5 @@
 """Word labels -> entity spans with character offsets and confidences."""
+
 from __future__ import annotations
 
 from conversion.schemes import read_entities, split_tag
@@ -10,8 +11,9 @@ def is_plain(labels: list[str], outside: str = "O") -> bool:
     return all(split_tag(label, outside)[0] in ("", "O") for label in labels)
 
 
-def entity_spans(text: str, words: list[Word], labels: list[str], confidences: list[float],
-                 plain: bool, outside: str = "O") -> list[dict]:
+def entity_spans(
+    text: str, words: list[Word], labels: list[str], confidences: list[float], plain: bool, outside: str = "O"
+) -> list[dict]:
     if plain:
         groups = [(label, i, i + 1) for i, label in enumerate(labels) if label != outside]
     else:
@@ -19,6 +21,13 @@ def entity_spans(text: str, words: list[Word], labels: list[str], confidences: l
     spans = []
     for type_, first, last in groups:
         start, end = words[first].start, words[last - 1].end
-        spans.append({"type": type_, "start": start, "end": end, "text": text[start:end],
-                      "confidence": round(sum(confidences[first:last]) / (last - first), 4)})
+        spans.append(
+            {
+                "type": type_,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "confidence": round(sum(confidences[first:last]) / (last - first), 4),
+            }
+        )
     return spans

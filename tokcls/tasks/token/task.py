@@ -1,4 +1,5 @@
 """Token classification as a task: windows of words, a head with a decoder, seqeval-equal reports."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ class TokenTask:
 
     def head_settings(self, head_cfg, train_labels: list[list[str]], outside: str) -> dict:
         """model.head's keys, and the tag scheme of the training labels (the constrained decoder's rules)."""
-        settings = {key: getattr(head_cfg[key], "value", head_cfg[key])
-                    for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder")}
+        settings = {
+            key: getattr(head_cfg[key], "value", head_cfg[key])
+            for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder")
+        }
         settings["scheme"] = tag_scheme(train_labels, outside).value
         return settings
 
@@ -30,11 +33,21 @@ class TokenTask:
     def encode(self, examples, tokenizer, labels, settings):
         return encode(examples, tokenizer, labels, settings)
 
-    def batches(self, features, batch_size: int, shuffle: bool, training: bool = False, seed: int = 0, pool: int = 50,
-                rank: int = 0, world: int = 1):
+    def batches(
+        self,
+        features,
+        batch_size: int,
+        shuffle: bool,
+        training: bool = False,
+        seed: int = 0,
+        pool: int = 50,
+        rank: int = 0,
+        world: int = 1,
+    ):
         """(dataset, batch sampler): windows of similar length, batch_size a batch."""
-        return WindowDataset(features), BucketBatchSampler(features.lengths, batch_size, shuffle, seed, pool=pool,
-                                                           rank=rank, world=world)
+        return WindowDataset(features), BucketBatchSampler(
+            features.lengths, batch_size, shuffle, seed, pool=pool, rank=rank, world=world
+        )
 
     def loss(self, decoder, emissions, batch, weight):
         return decoder.loss(emissions, batch["labels"], batch["word_index"], weight)
@@ -69,9 +82,12 @@ class TokenTask:
         micro = reports["entity"]["micro avg"]
         # Named for what they are: TAO's own "f1" is the token table's macro average (docs/tao.md), seqeval's entity
         # micro average is what NER papers report.
-        reports["summary"] = {"entity_f1": 100 * micro["f1"], "entity_precision": 100 * micro["precision"],
-                              "entity_recall": 100 * micro["recall"],
-                              "token_macro_f1": 100 * reports["token"]["macro avg"]["f1"]}
+        reports["summary"] = {
+            "entity_f1": 100 * micro["f1"],
+            "entity_precision": 100 * micro["precision"],
+            "entity_recall": 100 * micro["recall"],
+            "token_macro_f1": 100 * reports["token"]["macro avg"]["f1"],
+        }
         return reports
 
     def format_reports(self, reports) -> str:

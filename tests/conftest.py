@@ -149,3 +149,19 @@ def pytorch_and_onnx_predictions(archive: Path, data: Path, tmp_path: Path) -> d
         )
         runs[runtime] = (tmp_path / runtime / "predictions_dev.txt").read_text()
     return runs
+
+
+# Markers for the inner loop (`make quick` skips both): a test that loads or trains a model (its fixtures reach the tiny
+# encoder) is "training"; a test that opens report.html in a real browser is "browser". Marked here, from what a test
+# uses, so that a new test is marked without anyone remembering to.
+BROWSER_MODULES = ("tests/report/test_report_browser.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "tiny_encoder" in fixtures or "trained" in fixtures:
+            item.add_marker(pytest.mark.training)
+        source = item.function.__code__.co_names if hasattr(item, "function") else ()
+        if item.nodeid.startswith(BROWSER_MODULES) or "open_page" in source or "system_browser" in source:
+            item.add_marker(pytest.mark.browser)

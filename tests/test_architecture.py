@@ -7,11 +7,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_no_source_file_is_over_300_lines():
+# The size budget of a source file, formatted by ruff (line length 120). It was 300 lines of hand-packed code; ruff's
+# format grew the code base by 36% (9,198 to 12,494 lines), so 300 hand-packed lines are about 400 formatted ones.
+SIZE_BUDGET = 400
+
+
+def test_no_source_file_is_over_the_size_budget():
     long = [
         f"{path.relative_to(REPO)}: {n}"
         for path in sorted((REPO / "tokcls").rglob("*.py")) + sorted((REPO / "conversion").rglob("*.py"))
-        if (n := len(path.read_text().splitlines())) > 300
+        if (n := len(path.read_text().splitlines())) > SIZE_BUDGET
     ]
     assert long == []
 

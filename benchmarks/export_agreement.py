@@ -19,10 +19,10 @@ import torch
 
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
-from tokcls.export.hf import to_hf
 from tokcls.export.onnx import OnnxModel, to_onnx
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model
+from tokcls.tasks.token.hf_export import to_hf
 
 
 def main(argv=None) -> dict:

@@ -57,12 +57,12 @@ def kind_of(name: str) -> str:
 
 def load(args):
     from tokcls.config.loading import load_spec
-    from tokcls.config.train import TrainConfig
     from tokcls.data.datamodule import TokenClassificationDataModule
     from tokcls.data.labels import read_label_ids
     from tokcls.model.encoder import load_encoder, load_tokenizer
     from tokcls.model.network import Network
     from tokcls.tasks import get_task
+    from tokcls.tasks.token.specs import TrainConfig
     from tokcls.training.module import TaskModule
     from tokcls.training.optim import build_optimizer
 

@@ -46,8 +46,8 @@ def test_running_a_model_never_imports_lightning():
         "tokcls.inference.scoring",
         "tokcls.model.archive",
         "tokcls.export.onnx",
-        "tokcls.export.hf_text",
-        "tokcls.export.hf",
+        "tokcls.tasks.text.hf_export",
+        "tokcls.tasks.token.hf_export",
         "tokcls.commands.text.infer",
         "tokcls.commands.infer",
     ]

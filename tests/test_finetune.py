@@ -7,11 +7,12 @@ from omegaconf import OmegaConf
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
 from tokcls.commands.finetune import new_label_bias
-from tokcls.config.train import FineTuneConfig
 from tokcls.data.examples import read_examples
 from tokcls.data.features import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model, read_archive
+from tokcls.tasks import get_task
+from tokcls.tasks.token.specs import FineTuneConfig
 from tokcls.training.fit import prepare_data
 
 FAST = ["trainer.max_epochs=2", "optim.lr=3e-3", "training_ds.batch_size=16", "trainer.enable_progress_bar=false"]
@@ -49,7 +50,7 @@ def test_extended_labels_keep_old_predictions_at_step_zero(trained, tmp_path):
     examples = read_examples(data / "text_dev.txt")
     before, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(examples)
     config = OmegaConf.merge(OmegaConf.structured(FineTuneConfig), {"data_dir": str(data)})
-    prepared = prepare_data(config, tokenizer, model.labels + ["B-ORG"], tmp_path)
+    prepared = prepare_data(config, tokenizer, model.labels + ["B-ORG"], tmp_path, get_task(model.task))
     predictor = Predictor(model, tokenizer, WindowSettings(128, 32))
     model.extend_labels(["B-ORG"], bias=new_label_bias(predictor, prepared.train_examples))
     after, _ = Predictor(model, tokenizer, WindowSettings(128, 32)).predict(examples)

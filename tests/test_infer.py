@@ -67,7 +67,7 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     import random
 
     from tokcls.data.text_split import split_words
-    from tokcls.inference import long_text
+    from tokcls.tasks.token import long_text
     from tokcls.tasks.token.spans import entity_spans
 
     _, archive, _ = trained

@@ -6,7 +6,7 @@ from tests.conftest import write_ner_dataset
 from tokcls.cli import main
 from tokcls.commands import SCHEMAS
 from tokcls.config import SpecError, load_spec
-from tokcls.config.schema import check_spec
+from tokcls.tasks import check_spec
 
 NEMO_CONFIG = """
 pretrained_model: null

@@ -7,7 +7,7 @@ import pytest
 
 from tokcls.cli import main
 from tokcls.config import load_spec
-from tokcls.config.train import TrainConfig
+from tokcls.tasks.token.specs import TrainConfig
 
 TRAIN = ["train", "data_dir=/nonexistent"]
 

@@ -152,7 +152,7 @@ def _main(argv: list[str] | None, program: str) -> int:
     given = vars(args)  # only the flags this command has are there
     # Imported here so that `--help` and spec errors come back without loading torch.
     from tokcls.config import SpecError, load_spec
-    from tokcls.config.schema import check_spec
+    from tokcls.tasks import check_spec
     from tokcls.training.log_dir import resolve_log_dir
 
     def fail(message: str) -> int:

@@ -2,9 +2,9 @@ import pytest
 from omegaconf import OmegaConf
 from safetensors.torch import save_file
 
-from tokcls.config.train import TrainConfig
 from tokcls.core.errors import InputError
 from tokcls.model.encoder import load_encoder, load_tokenizer, resolve_encoder
+from tokcls.tasks.token.specs import TrainConfig
 
 
 def model_cfg(**tokenizer):

@@ -1,7 +1,7 @@
 """download_specs: the default spec of every command, each key commented, written to -o DIR (TAO) or -r DIR."""
 
 from tokcls.commands.base import Command
-from tokcls.config.inference import DownloadSpecsConfig
+from tokcls.commands.specs import DownloadSpecsConfig
 
 COMMAND = Command(
     "download_specs",

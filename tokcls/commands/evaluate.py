@@ -2,7 +2,7 @@
 report.html (the page to look at); with a second archive, where the two disagree."""
 
 from tokcls.commands.base import Command
-from tokcls.config.inference import EvaluateConfig
+from tokcls.tasks.token.specs import EvaluateConfig
 
 COMMAND = Command(
     "evaluate",
@@ -17,8 +17,8 @@ COMMAND = Command(
 def run(config, ctx) -> dict:
     from pathlib import Path
 
-    from tokcls.data.splits import check_split_files
     from tokcls.inference.scoring import read_split, score_split
+    from tokcls.tasks.token.splits import check_split_files
 
     check_split_files(config.data_dir, config.test_ds, "test_ds")
     examples = read_split(config.data_dir, config.test_ds)  # before the model loads: a missing or empty split stops now
@@ -86,12 +86,7 @@ def _model_facts(config, predictor) -> list[tuple[str, str]]:
         ("encoder", str(OmegaConf.select(predictor.trained, "model.language_model.pretrained_model_name"))),
         ("labels", f"{len(model.labels)}: {', '.join(model.labels)}"),
     ]
-    head = model.describe()["head"] if hasattr(model, "describe") else model.head_settings
-    if "decoder" in head:
-        chosen = OmegaConf.select(config, "model.head.decoder")
-        facts.append(("decoder", str(getattr(chosen, "value", chosen) or head["decoder"])))
-    if "problem_type" in head:
-        facts.append(("problem", str(head["problem_type"])))
+    facts += predictor.task.model_facts(model.describe(), config)
     runtime, quantize = (
         getattr(config.runtime, "value", config.runtime),
         getattr(config.quantize, "value", config.quantize),

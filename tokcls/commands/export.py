@@ -1,7 +1,7 @@
 """export: a model archive -> a Hugging Face directory or an ONNX model, checked against the archive."""
 
 from tokcls.commands.base import Command
-from tokcls.config.inference import ExportConfig
+from tokcls.commands.specs import ExportConfig
 
 COMMAND = Command(
     "export",
@@ -84,7 +84,7 @@ def export_checked(config, ctx, to_hf, hf_model, compare):
 
 
 def run(config, ctx):
-    from tokcls.export.hf import HfModel, to_hf
+    from tokcls.tasks.token.hf_export import HfModel, to_hf
 
     def hf_model(folder, network):
         exported = HfModel(folder, network)

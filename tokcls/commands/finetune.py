@@ -1,7 +1,7 @@
 """fine-tune: a model archive + new data -> more training (encoder and head) -> a new archive."""
 
 from tokcls.commands.base import Command
-from tokcls.config.train import FineTuneConfig
+from tokcls.tasks.token.specs import FineTuneConfig
 
 COMMAND = Command(
     "fine-tune",
@@ -29,15 +29,17 @@ def run(config, ctx):
     import pytorch_lightning as pl
     from omegaconf import OmegaConf
 
+    from tokcls.commands.per_word import measure_per_word_decoding
+    from tokcls.commands.train import test_split
     from tokcls.core.errors import InputError
     from tokcls.data.labels import read_label_ids
-    from tokcls.data.splits import check_token_data
     from tokcls.inference.predictor import Predictor
     from tokcls.model.archive import load_model
     from tokcls.model.encoder_checks import check_window
+    from tokcls.tasks import get_task
+    from tokcls.tasks.token.splits import check_token_data
     from tokcls.training.fit import fit_and_archive, prepare_data
     from tokcls.training.module import TaskModule
-    from tokcls.training.per_word import measure_per_word_decoding
 
     check_token_data(config)  # before the model loads
     pl.seed_everything(config.seed, workers=True, verbose=False)
@@ -53,7 +55,7 @@ def run(config, ctx):
             label_file,
         )
 
-    data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir)
+    data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir, get_task(network.task))
     if unknown:
         predictor = Predictor(network, tokenizer, data.settings, config.training_ds.batch_size)
         network.extend_labels(unknown, bias=new_label_bias(predictor, data.train_examples))
@@ -76,4 +78,5 @@ def run(config, ctx):
         tokenizer,
         ctx.key,
         finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples),
+        test_split=test_split(config, tokenizer),
     )

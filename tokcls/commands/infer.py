@@ -10,12 +10,12 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from tokcls.commands.base import Command
-from tokcls.config.inference import InferConfig
 from tokcls.core.errors import InputError
 from tokcls.core.input_files import open_regular
+from tokcls.tasks.token.specs import InferConfig
 
 if TYPE_CHECKING:  # imported when run: --help never loads torch
-    from tokcls.inference.long_text import StreamingEntities
+    from tokcls.tasks.token.long_text import StreamingEntities
 
 COMMAND = Command(
     "infer",
@@ -112,7 +112,7 @@ def _document_mode(predictor, config, chunk: list[str]) -> bool:
 
 def _groups(chunk: list[str]):
     """Runs of ordinary lines, and each text too long for one example alone, in input order."""
-    from tokcls.inference.long_text import LONG_TEXT_CHARS
+    from tokcls.tasks.token.long_text import LONG_TEXT_CHARS
 
     for long, run in itertools.groupby(chunk, key=lambda text: len(text) > LONG_TEXT_CHARS):
         texts = list(run)
@@ -189,9 +189,9 @@ def stream_records(config, ctx, write_chunk, verb: str = "Labelled"):
 
 
 def run(config, ctx):
-    from tokcls.inference import long_text
-    from tokcls.inference.long_text import StreamingEntities, label_in_pieces
     from tokcls.inference.runtime import load_for_inference
+    from tokcls.tasks.token import long_text
+    from tokcls.tasks.token.long_text import StreamingEntities, label_in_pieces
     from tokcls.tasks.token.spans import entity_spans, is_plain
 
     check_input(config)

@@ -1,7 +1,7 @@
 """train: spec -> data -> network (encoder + the task's head) -> Lightning Trainer -> checkpoints and the archive."""
 
 from tokcls.commands.base import Command
-from tokcls.config.train import TrainConfig
+from tokcls.tasks.token.specs import TrainConfig
 
 COMMAND = Command(
     "train",
@@ -15,15 +15,15 @@ COMMAND = Command(
 def run(config, ctx):
     import pytorch_lightning as pl
 
+    from tokcls.commands.per_word import measure_per_word_decoding
     from tokcls.data.labels import read_label_ids
-    from tokcls.data.splits import check_token_data
     from tokcls.model.encoder import load_encoder, load_encoder_config, load_tokenizer
     from tokcls.model.encoder_checks import check_window
     from tokcls.model.network import Network
     from tokcls.tasks import get_task
+    from tokcls.tasks.token.splits import check_token_data
     from tokcls.training.fit import fit_and_archive, prepare_data
     from tokcls.training.module import TaskModule
-    from tokcls.training.per_word import measure_per_word_decoding
 
     check_token_data(config)
     pl.seed_everything(config.seed, workers=True, verbose=False)
@@ -31,8 +31,9 @@ def run(config, ctx):
     tokenizer = load_tokenizer(config.model)
     encoder_config = load_encoder_config(config.model)  # checked before the data is tokenized
     check_window(encoder_config, config.model.dataset.max_seq_length)
-    data = prepare_data(config, tokenizer, labels, ctx.results_dir)
-    task, outside = get_task("token_classification"), config.model.dataset.pad_label
+    task = get_task("token_classification")
+    data = prepare_data(config, tokenizer, labels, ctx.results_dir, task)
+    outside = config.model.dataset.pad_label
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], outside)
     network = Network.build(
         load_encoder(config.model, encoder_config),
@@ -56,4 +57,34 @@ def run(config, ctx):
         ctx.key,
         callbacks=ctx.callbacks,
         finish=lambda trained: measure_per_word_decoding(trained, tokenizer, config, data.val_examples),
+        test_split=test_split(config, tokenizer),
     )
+
+
+def test_split(config, tokenizer):
+    """train's (and fine-tune's) last step: the archived weights scored on test_ds when its text_file is set, the
+    reports and the test summary printed."""
+
+    def score(network) -> None:
+        from tokcls.data.features import WindowSettings
+        from tokcls.inference.predictor import Predictor
+        from tokcls.inference.scoring import format_summary, score_split
+
+        if not config.test_ds.get("text_file"):
+            return
+        dataset = config.model.dataset
+        predictor = Predictor(
+            network,
+            tokenizer,
+            WindowSettings(dataset.max_seq_length, dataset.stride),
+            config.test_ds.batch_size,
+            next(network.parameters()).device,
+            dataset.get("context", "sentence"),
+        )
+        _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
+        print(
+            f"\nTest split {config.test_ds.text_file}:\n{predictor.task.format_reports(reports)}\n\n"
+            f"{format_summary(reports['summary'])}"
+        )
+
+    return score

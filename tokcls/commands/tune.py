@@ -1,7 +1,7 @@
 """tune: a hyper-parameter search (Optuna) over the train spec's keys; each trial an ordinary train run (docs/tune.md)."""
 
 from tokcls.commands.base import Command
-from tokcls.config.tune import TuneConfig
+from tokcls.tasks.token.specs import TuneConfig
 
 COMMAND = Command(
     "tune",
@@ -14,7 +14,7 @@ COMMAND = Command(
 
 def run(config, ctx):
     from tokcls.commands import train
-    from tokcls.config.train import TrainConfig
+    from tokcls.tasks.token.specs import TrainConfig
     from tokcls.tuning.tune import run_tune
 
     run_tune(config, ctx, train.run, TrainConfig, test_key="text_file")

@@ -17,7 +17,7 @@ MONITORS = {
     "val_token_macro_f1": "max",
     "val_loss": "min",
     "train_loss": "min",
-    # text_classification's
+    # the text task's
     "val_accuracy": "max",
     "val_f1": "max",
     "val_macro_f1": "max",

@@ -76,7 +76,7 @@ def translate_key(
     key: str, value: Any, notes: list[str], problems: list[str], source: str, known: Callable[[str], bool] | None = None
 ) -> tuple[str, Any] | None:
     """One key's tokcls path and value (None: no tokcls key), noting what was translated, refusing what cannot be.
-    A key the command's schema has (`known`) is its own: text_classification keeps model.dataset.class_balancing
+    A key the command's schema has (`known`) is its own: the text task's spec keeps model.dataset.class_balancing
     and model.class_labels.class_labels_file where NeMo's text-classification spec has them."""
     if known is not None and known(key):
         return key, value

@@ -62,15 +62,14 @@ def render_yaml(schema: type) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_reference(schemas: dict[str, type], program: str = "token_classification") -> str:
-    """docs/spec_reference.md (docs/text_spec_reference.md): a table of every key of every command's schema."""
-    if program == "token_classification":
+def render_reference(schemas: dict[str, type], program: str | None = None) -> str:
+    """docs/spec_reference.md (program None: the first program's page) or docs/<program's first word>_spec_reference.md:
+    a table of every key of every command's schema."""
+    if program is None:
         title, command = "# Spec reference", "python -m tokcls.commands > docs/spec_reference.md"
     else:
-        title, command = (
-            f"# Spec reference: {program}",
-            f"python -m tokcls.commands {program} > docs/text_spec_reference.md",
-        )
+        page = f"docs/{program.split('_')[0]}_spec_reference.md"
+        title, command = f"# Spec reference: {program}", f"python -m tokcls.commands {program} > {page}"
     lines = [
         title,
         "",

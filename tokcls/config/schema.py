@@ -1,11 +1,11 @@
-"""The checks across keys of a command's spec, and the registration of the schemas with Hydra's ConfigStore.
-Which schema a command has is declared by the command itself (tokcls/commands/<command>.py)."""
+"""The checks across keys that every task's spec shares (training, exp_manager, names that become files), and the
+registration of the schemas with Hydra's ConfigStore. A task adds its own (tokcls/tasks/<task>/checks.py); the
+registry runs both (tokcls.tasks.check_spec). Which schema a command has is declared by the command itself."""
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
 from tokcls.config.experiment import MONITORS
-from tokcls.config.loading import raise_problems
 
 
 def register(schemas: dict[str, type], prefix: str = "") -> None:
@@ -50,12 +50,9 @@ def name_problems(exp) -> list[str]:
     return problems
 
 
-TOKEN_MONITORS = ("val_entity_f1", "val_entity_precision", "val_entity_recall", "val_token_f1", "val_token_macro_f1")
-
-
 def training_problems(config) -> list[str]:
     """What no single key's type can tell: settings that contradict each other (whether the monitored metric is one the
-    program logs is checked by each program: text_problems, check_spec)."""
+    task logs is checked by each task's spec checks, tokcls/tasks/<task>/checks.py)."""
     problems = []
     params = config.exp_manager.checkpoint_callback_params
     key = "exp_manager.checkpoint_callback_params"
@@ -116,79 +113,12 @@ def training_problems(config) -> list[str]:
     return problems
 
 
-def split_problems(command: str, config) -> list[str]:
-    """Labelled splits need both files: training and validation always, test_ds when it is used."""
-    splits = {
-        "train": ("training_ds", "validation_ds", "test_ds"),
-        "fine-tune": ("training_ds", "validation_ds", "test_ds"),
-        "evaluate": ("test_ds",),
-    }.get(command, ())
-    problems = []
-    for name in splits:
-        split = config[name]
-        if name == "test_ds" and command != "evaluate" and not split.text_file:
-            continue  # train's test_ds is optional
-        for key in ("text_file", "labels_file"):
-            if not split[key]:
-                problems.append(
-                    f"{name}.{key} is null: this split needs its sentences and their labels "
-                    f"(files in data_dir, e.g. {name}.{key}={key.split('_')[0]}s_dev.txt)."
-                )
-    return problems
-
-
-TEXT_METRICS = {
-    # val_f1: the positive class's binary F1 (MRPC, QQP), logged for two classes only (checked once the labels are read)
-    "single_label_classification": {
-        "val_accuracy",
-        "val_f1",
-        "val_macro_f1",
-        "val_micro_f1",
-        "val_weighted_f1",
-        "val_mcc",
-    },
-    "multi_label_classification": {"val_macro_f1", "val_micro_f1", "val_weighted_f1", "val_subset_accuracy"},
-    "regression": {"val_pearson", "val_spearman", "val_mse"},
-}
-
-
-def text_problems(command: str, config) -> list[str]:
-    """text_classification: the splits' files, and keys that must agree with the problem type."""
-    splits = {
-        "train": ("training_ds", "validation_ds"),
-        "fine-tune": ("training_ds", "validation_ds"),
-        "evaluate": ("test_ds",),
-    }.get(command, ())
-    problems = [
-        f"{name}.file_path is null: this split needs its file (e.g. {name}.file_path=dev.tsv)"
-        for name in splits
-        if not config[name].file_path
-    ]
-    for name in ("training_ds", "validation_ds", "test_ds"):
-        if name in config and config[name].drop_last:
-            problems.append(f"{name}.drop_last=true: every text is trained on and scored in tokcls. Set it to false.")
-    if command not in ("train", "fine-tune"):
-        return problems
-    problems += training_problems(config)
-    dataset = config.model.dataset
-    problem = _value(dataset.problem_type)
-    if _value(dataset.class_balancing) == "weighted_loss" and problem != "single_label_classification":
-        problems.append(
-            f"model.dataset.class_balancing=weighted_loss weighs classes of single-label data; this is {problem}. "
-            "Set it to null."
-        )
-    monitor = config.exp_manager.checkpoint_callback_params.monitor
-    others = set().union(*TEXT_METRICS.values()) - TEXT_METRICS[problem]
-    if monitor in others or monitor in TOKEN_MONITORS:
-        problems.append(
-            f"exp_manager.checkpoint_callback_params.monitor={monitor} is not logged for {problem}; use val_loss "
-            f"or one of {', '.join(sorted(TEXT_METRICS[problem]))}."
-        )
-    return problems
+# The losses every task logs; a task adds its metrics (its checks say which)
+LOSSES = ("val_loss", "train_loss")
 
 
 def common_problems(command: str, config) -> list[str]:
-    """What both programs refuse: a train restore_from (train starts from the encoder), new special tokens."""
+    """What every task refuses: a train restore_from (train starts from the encoder), new special tokens."""
     problems = []
     if command == "train" and config.get("restore_from"):
         problems.append(
@@ -202,21 +132,3 @@ def common_problems(command: str, config) -> list[str]:
             "encoder does not have; the tokenizer's own are used. Set it to null."
         )
     return problems
-
-
-def check_spec(command: str, config, program: str = "token_classification") -> None:
-    """Refuse, all at once, settings that contradict each other (after every key's own type was checked)."""
-    command = "train" if command == "tune" else command  # tune's spec is train's plus `search`, checked by tune
-    if program == "text_classification":
-        raise_problems(common_problems(command, config) + text_problems(command, config))
-        return
-    problems = common_problems(command, config) + split_problems(command, config)
-    text_monitors = set().union(*TEXT_METRICS.values())
-    problems += training_problems(config) if command in ("train", "fine-tune") else []
-    if command in ("train", "fine-tune") and config.exp_manager.checkpoint_callback_params.monitor in text_monitors:
-        problems.append(
-            f"exp_manager.checkpoint_callback_params.monitor="
-            f"{config.exp_manager.checkpoint_callback_params.monitor} is a text_classification metric; "
-            f"token_classification logs val_loss, {', '.join(TOKEN_MONITORS)}."
-        )
-    raise_problems(problems)

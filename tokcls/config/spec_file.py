@@ -36,7 +36,7 @@ def _expanded_size(node, sizes: dict) -> int:
 
 
 def read_spec(path: Path) -> dict:
-    fix = "give a YAML spec file (token_classification download_specs -r DIR copies the defaults)"
+    fix = "give a YAML spec file (download_specs -r DIR writes the defaults of every command)"
     try:
         text = decode_utf8(
             read_bytes(path, "spec file", fix, limit=SPEC_BYTES),

@@ -7,8 +7,6 @@ from enum import Enum
 from typing import Any, Dict, List, Optional
 
 from tokcls.config.sections import _help
-from tokcls.config.text import TextTrainConfig
-from tokcls.config.train import TrainConfig
 
 
 class SamplerName(str, Enum):
@@ -111,31 +109,3 @@ class SearchConfig:
 
 def search_field():
     return field(default_factory=SearchConfig, metadata=_help("The hyper-parameter search (tune only)."))
-
-
-# What search.params={} searches: the keys that move results most after a first run (docs/tune.md).
-TOKEN_SPACE = {
-    "optim.lr": "loguniform(1e-5, 2e-4)",
-    "optim.head_lr": "loguniform(1e-4, 3e-3)",
-    "model.head.fc_dropout": "uniform(0.0, 0.5)",
-}
-TEXT_SPACE = {
-    "optim.lr": "loguniform(1e-5, 2e-4)",
-    "optim.head_lr": "loguniform(1e-4, 3e-3)",
-    "model.classifier_head.fc_dropout": "uniform(0.0, 0.5)",
-}
-DEFAULT_SPACES = {"token_classification": TOKEN_SPACE, "text_classification": TEXT_SPACE}
-
-
-@dataclass
-class TuneConfig(TrainConfig):
-    """token_classification tune -e specs/tune.yaml -r RESULTS data_dir=DATA"""
-
-    search: SearchConfig = search_field()
-
-
-@dataclass
-class TextTuneConfig(TextTrainConfig):
-    """text_classification tune -e specs/text_classification/tune.yaml -r RESULTS data_dir=DATA"""
-
-    search: SearchConfig = search_field()

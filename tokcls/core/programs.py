@@ -1,3 +1,4 @@
-"""The two programs' names: the console scripts, the tasks they run, and the keys of the command registries."""
+"""The two console scripts' names, for the command line's wiring (cli.py, commands/): which program offers which task
+is the task registry's (tokcls/tasks/__init__.py)."""
 
 TOKEN, TEXT = "token_classification", "text_classification"

@@ -13,8 +13,7 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
-PIPELINES = {"token_classification": "token-classification", "text_classification": "text-classification"}
-TASK_NAMES = {"token_classification": "Token Classification", "text_classification": "Text Classification"}
+from tokcls.tasks import get_task
 
 
 def encoder_licence(name: str) -> str | None:
@@ -53,15 +52,17 @@ def _metrics(measured: dict) -> list[dict]:
 
 
 def model_card(network, trained, name: str) -> str:
-    """The README.md text of the export of `network` (trained with the spec `trained`)."""
+    """The README.md text of the export of `network` (trained with the spec `trained`); the task names its pipeline()
+    and adds what its export keeps or loses (Task.model_card_notes)."""
+    task = get_task(network.task)
     encoder = str(OmegaConf.select(trained, "model.language_model.pretrained_model_name"))
     data = OmegaConf.select(trained, "data_dir") or "unknown"
     licence = encoder_licence(encoder)
     metrics = _metrics(network.measured)
     front = {
         "library_name": "transformers",
-        "pipeline_tag": PIPELINES[network.task],
-        "tags": ["tokcls", PIPELINES[network.task]],
+        "pipeline_tag": task.hf_pipeline,
+        "tags": ["tokcls", task.hf_pipeline],
         "base_model": encoder,
         "license": licence or "other",
         "model-index": [
@@ -69,7 +70,7 @@ def model_card(network, trained, name: str) -> str:
                 "name": name,
                 "results": [
                     {
-                        "task": {"type": PIPELINES[network.task], "name": TASK_NAMES[network.task]},
+                        "task": {"type": task.hf_pipeline, "name": task.title},
                         "dataset": {"name": Path(str(data)).name, "type": str(data)},
                         "metrics": metrics,
                     }
@@ -79,7 +80,6 @@ def model_card(network, trained, name: str) -> str:
             }
         ],
     }
-    head = network.head.describe()
     lines = [
         "---",
         yaml.safe_dump(front, sort_keys=False).rstrip(),
@@ -87,7 +87,7 @@ def model_card(network, trained, name: str) -> str:
         "",
         f"# {name}",
         "",
-        f"A {TASK_NAMES[network.task].lower()} model fine-tuned with tokcls from `{encoder}` "
+        f"A {task.title.lower()} model fine-tuned with tokcls from `{encoder}` "
         f"(licence: {licence or 'unknown: see the encoder source'}) on `{data}`.",
         "",
         f"Labels ({len(network.labels)}): " + ", ".join(f"`{label}`" for label in network.labels),
@@ -99,29 +99,10 @@ def model_card(network, trained, name: str) -> str:
         "```python",
         "from transformers import pipeline",
         "",
-        f'classifier = pipeline("{PIPELINES[network.task]}", model="PATH/TO/THIS/FOLDER")',
+        f'classifier = pipeline("{task.hf_pipeline}", model="PATH/TO/THIS/FOLDER")',
         "```",
         "",
     ]
-    per_word = network.measured.get("per_word_decoding")
-    if head.get("decoder") in ("crf", "constrained"):
-        lines += [
-            "## Decoding",
-            "",
-            f"tokcls decodes this model with its {head['decoder']} decoder (Viterbi over the "
-            "words); pipeline() decodes each word alone from the same word scores.",
-        ]
-        if per_word:
-            lines.append(decoding_cost(per_word, head["decoder"]))
-        lines += ["For tokcls's own decoding, use `token_classification infer` or `export format=onnx`.", ""]
+    lines += task.model_card_notes(network)
     lines += ["## Training spec", "", "```yaml", OmegaConf.to_yaml(trained).rstrip(), "```", ""]
     return "\n".join(lines)
-
-
-def decoding_cost(per_word: dict, decoder: str) -> str:
-    """The measured F1 of both decodings, as one sentence."""
-    viterbi, alone = per_word[f"entity_f1_{decoder}"], per_word["entity_f1_per_word"]
-    return (
-        f"Measured on the {per_word['split']} split when training ended: entity F1 {viterbi:.2f} with the {decoder} "
-        f"decoder, {alone:.2f} with each word decoded alone ({alone - viterbi:+.2f} points)."
-    )

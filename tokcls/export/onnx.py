@@ -1,8 +1,9 @@
 """ONNX export (any head) with dynamic batch and length axes, and an onnxruntime stand-in for the network.
 
-A model decoded by Viterbi (constrained, crf) exports its word scores ("logits") plus the transition
-scores it decodes with ("transitions", "start_transitions", "end_transitions"; -inf where the tag scheme
-forbids), and model.json (task, labels, head) beside it: the export alone is enough to decode as the archive does.
+The graph's first output is the head's scores ("logits"); a decoder that needs more to decode (a Viterbi decoder's
+transition scores) names those tensors (Decoder.exported_tensors, tasks/base.py) and they become further outputs.
+model.json (task, labels, head) is written beside it: the export alone is enough to decode as the archive does, the
+task rebuilding its decoder from the description and those outputs (Task.exported_decoder).
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ import torch
 from tokcls.core.errors import InputError
 from tokcls.core.input_files import check_regular
 from tokcls.model.digest import weights_digest
-from tokcls.tasks.text.decoders import DECODERS
-from tokcls.tasks.token.decoders import ArgmaxDecoder, ExportedDecoder
+from tokcls.tasks import get_task
 
-TRANSITIONS = ("transitions", "start_transitions", "end_transitions")
 DIGEST_KEY = "tokcls_weights_sha256"  # metadata_props of the graph: the archive's weights_digest
 
 
@@ -28,18 +27,17 @@ class _Outputs(torch.nn.Module):
     def __init__(self, network):
         super().__init__()
         self.network = network
-        scores = getattr(network.decoder, "decoding_scores", lambda: None)()  # Viterbi decoders of the token task
-        self.viterbi = scores is not None
-        for name, value in zip(TRANSITIONS, scores or ()):
+        # What the decoder needs besides the scores to decode as the archive does (a Viterbi decoder's transitions)
+        tensors = network.decoder.exported_tensors()
+        self.extra = list(tensors)  # their names, in the decoder's order
+        for name, value in tensors.items():
             self.register_buffer(name, value.detach().clone())
 
     def forward(self, input_ids, attention_mask):
         logits = self.network(input_ids, attention_mask)
-        if not self.viterbi:
+        if not self.extra:
             return logits
-        return (logits,) + tuple(
-            getattr(self, name) * 1 for name in TRANSITIONS
-        )  # * 1: an output of the graph, not an input
+        return (logits,) + tuple(getattr(self, name) * 1 for name in self.extra)  # * 1: an output, not an input
 
 
 def to_onnx(network, path: Path, opset: int = 17) -> Path:
@@ -48,7 +46,7 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
     mask[1, 5:] = 0
     example = (torch.full((2, 8), 1000, dtype=torch.long), mask)
     outputs = _Outputs(network)
-    names = ["logits"] + (list(TRANSITIONS) if outputs.viterbi else [])
+    names = ["logits"] + outputs.extra
     # The wrapper is put in eval mode itself: the exporter restores the wrapper's mode afterwards,
     # which for a fresh (training-mode) wrapper would switch the model's dropout back on.
     with warnings.catch_warnings():  # the tracer's notes on Python-side shape arithmetic: the axes are dynamic anyway
@@ -66,7 +64,7 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
             output_names=names,
             dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
             opset_version=opset,
-            do_constant_folding=not outputs.viterbi,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
+            do_constant_folding=not outputs.extra,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
             dynamo=False,  # the TorchScript exporter: the dynamo one needs onnxscript
         )
     _stamp(Path(path), weights_digest(network))
@@ -108,8 +106,8 @@ def open_session(path: Path, digest: str | None = None):
             )
             raise InputError(
                 f"this ONNX model {problem}",
-                "export this archive again: token_classification export -m "
-                "MODEL.tcls format=onnx, and give its model.onnx as onnx_file",
+                "export this archive again (export -m MODEL.tcls format=onnx, with the program that trained it), "
+                "and give its model.onnx as onnx_file",
                 path,
             )
     return session
@@ -123,21 +121,19 @@ class OnnxModel:
         self.session = open_session(path, digest)
         self.task, self.labels = description["task"], list(description["labels"])
         self.outside_label, self.head_settings = description["outside_label"], dict(description["head"])
-        outputs = [o.name for o in self.session.get_outputs()]
-        if self.task == "text_classification":  # decoded as the archive's head decodes (thresholds in model.json)
-            self.decoder = DECODERS[self.head_settings["problem_type"]](
-                self.labels, self.head_settings.get("thresholds")
-            )
-            return
-        scheme = self.head_settings["scheme"]
-        if "transitions" in outputs:
+        # The graph's outputs besides the scores (constants: any input gives them) rebuild the archive's decoder
+        extra = [o.name for o in self.session.get_outputs() if o.name != "logits"]
+        tensors = {}
+        if extra:
             ids = np.zeros((1, 2), dtype=np.int64)
-            values = self.session.run(list(TRANSITIONS), {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-            self.decoder = ExportedDecoder(
-                self.labels, scheme, self.outside_label, tuple(torch.from_numpy(v) for v in values)
-            )
-        else:
-            self.decoder = ArgmaxDecoder(self.labels, scheme, self.outside_label)
+            values = self.session.run(extra, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            tensors = {name: torch.from_numpy(value) for name, value in zip(extra, values, strict=True)}
+        self.description = dict(description)
+        self.decoder = get_task(self.task).exported_decoder(description, tensors)
+
+    def describe(self) -> dict:
+        """The archive's description (model.json), as Network.describe() gives it."""
+        return self.description
 
     def eval(self):
         return self

@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from tokcls.data.batching import Collate
 from tokcls.data.documents import pack
 from tokcls.data.examples import Example
 from tokcls.data.features import WindowSettings
@@ -49,10 +48,10 @@ class Predictor:
         self.task = get_task(model.task)
 
     def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):
-        """(example, word, rows): the scores at every owned first sub-token, in batch order."""
+        """(example, unit, rows) of every batch: the scores at the rows the task keeps (Task.keep), in batch order."""
         features, _ = self.task.encode(examples, self.tokenizer, None, self.settings)
         dataset, sampler = self.task.batches(features, self.batch_size, shuffle)
-        loader = DataLoader(dataset, collate_fn=Collate(self.tokenizer.pad_token_id), batch_sampler=sampler)
+        loader = DataLoader(dataset, collate_fn=self.task.collate(self.tokenizer.pad_token_id), batch_sampler=sampler)
         if progress:
             from tqdm import tqdm
 
@@ -62,18 +61,11 @@ class Predictor:
         parts = []
         with torch.inference_mode():
             for batch in loader:
-                ids, mask = batch["input_ids"], batch["attention_mask"]
+                ids, mask, inputs = batch["input_ids"], batch["attention_mask"], self.task.head_inputs(batch)
                 if on_device:
                     ids, mask = ids.to(self.device), mask.to(self.device)
-                owned = batch["word_index"] >= 0
-                rows = self.model(ids, mask).float().cpu()[owned]
-                parts.append(
-                    (
-                        batch["example"][owned.nonzero(as_tuple=True)[0]].numpy(),
-                        batch["word_index"][owned].numpy(),
-                        rows,
-                    )
-                )
+                    inputs = {name: tensor.to(self.device) for name, tensor in inputs.items()}
+                parts.append(self.task.keep(batch, self.model(ids, mask, **inputs)))
         return parts
 
     def run(
@@ -87,7 +79,7 @@ class Predictor:
         if self.context == "document" and documents is not None:
             units, unit_words = pack(examples, documents)
         parts = self._outputs(units, progress, shuffle)
-        n_words = [len(e.words) for e in examples]
+        n_words = self.task.sizes(examples)
         if not parts:
             return Prediction([[] for _ in examples], [[] for _ in examples], torch.zeros(0, len(model.labels)), None)
         example, word = (np.concatenate([p[i] for p in parts]) for i in (0, 1))

@@ -7,15 +7,14 @@ import warnings
 from pathlib import Path
 
 import torch
+from omegaconf import OmegaConf
 
 from tokcls.core.errors import InputError
-from tokcls.data.features import WindowSettings
-from tokcls.data.text_features import text_window_settings
 from tokcls.export.onnx import OnnxModel, open_session
 from tokcls.inference.predictor import Predictor
 from tokcls.model.digest import weights_digest
 from tokcls.model.encoder_checks import check_window
-from tokcls.tasks.token.decoders import build_decoder
+from tokcls.tasks import get_task, program_of
 
 
 def inference_model(model, runtime: str, onnx_file: str | None, quantize: str):
@@ -73,39 +72,21 @@ def inference_device(device_cfg) -> torch.device:
     return torch.device("cpu")
 
 
-def use_decoder(model, network, name) -> None:
-    """Decode with model.head.decoder when the spec names one (null: the one the model was trained with)."""
-    name = getattr(name, "value", name)
-    trained = network.head.describe()["decoder"]
-    if name is None or name == trained:
-        return  # the model's own (an ONNX export of a Viterbi decoder carries its transitions)
-    if name == "crf":
-        raise InputError(
-            f"model.head.decoder=crf, but this model was trained with {trained}: a CRF's transitions are "
-            "learned in training",
-            "use argmax or constrained, or train with model.head.decoder=crf",
-        )
-    if isinstance(model, OnnxModel):
-        model.decoder = build_decoder(name, network.labels, network.head.describe()["scheme"], network.outside_label)
-    else:
-        model.head.use_decoder(name, network.labels, network.outside_label)
-
-
 def load_for_inference(ctx, config, batch_size: int, archive: str | None = None) -> Predictor:
     """The Predictor evaluate and infer run: the archive (-m, -k; or `archive`) in the chosen runtime, on the chosen
     device, with the archive's window settings and decoder unless the spec overrides them."""
     from tokcls.model.archive import load_model
 
     network, tokenizer, trained = load_model(archive or ctx.model, ctx.key)
-    if network.task != ctx.program:
+    if program_of(network.task) != ctx.program:
         raise InputError(
             f"a {network.task} model, but this is {ctx.program}",
-            f"run {network.task} {ctx.command} with it, or give a {ctx.program} model",
+            f"run {program_of(network.task)} {ctx.command} with it, or give a {ctx.program} model",
             archive or ctx.model,
         )
+    task = get_task(network.task)
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
-    if network.task == "token_classification":
-        use_decoder(model, network, config.model.head.decoder)
+    task.choose_decoder(model, network, OmegaConf.select(config, "model.head.decoder"))
     device = torch.device("cpu")  # onnxruntime and int8 run on the CPU
     if isinstance(model, torch.nn.Module) and getattr(config.quantize, "value", config.quantize) == "none":
         device = inference_device(config.trainer)
@@ -113,12 +94,5 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
     wanted, trained_with = config.model.dataset, trained.model.dataset
     if wanted.max_seq_length is not None:
         check_window(network.encoder.config, wanted.max_seq_length)
-    if network.task == "text_classification":
-        settings = text_window_settings(trained_with, wanted.max_seq_length, wanted.stride)
-        return Predictor(model, tokenizer, settings, batch_size, device, trained=trained)
-    settings = WindowSettings(
-        wanted.max_seq_length or trained_with.max_seq_length,
-        trained_with.stride if wanted.stride is None else wanted.stride,
-    )
-    context = wanted.context or trained_with.get("context", "sentence")  # archives before document context: sentence
+    settings, context = task.inference_settings(trained_with, wanted)
     return Predictor(model, tokenizer, settings, batch_size, device, context, trained)

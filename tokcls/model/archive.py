@@ -29,6 +29,7 @@ from safetensors.torch import save_file as save_tensor_file
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import InputError
 from tokcls.core.input_files import read_bytes
+from tokcls.tasks import FORMAT1_TASK, get_task
 
 ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
@@ -225,19 +226,6 @@ def current_layout(config):
     return config
 
 
-def describe_format1(config, labels: list[str]) -> dict:
-    """The description a format-1 archive implies: the token task, its head keys, argmax decoding."""
-    from tokcls.metrics.reports import tag_scheme
-
-    head = {
-        key: getattr(config.model.head[key], "value", config.model.head[key])
-        for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")
-    }
-    outside = config.model.dataset.pad_label
-    head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
-    return {"task": "token_classification", "labels": labels, "outside_label": outside, "head": head}
-
-
 def _damaged(member: str, e: Exception, path: Path) -> InputError:
     return InputError(
         f"the archive's {member} is damaged ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})",
@@ -258,13 +246,17 @@ def load_model(path: str | Path, key: str | None = None):
     try:
         config = current_layout(OmegaConf.create(files["config.yaml"].decode("utf-8")))
         config.model.dataset  # noqa: B018 - the keys loading needs
-        if DESCRIPTION not in files:  # format 1 (token task) describes its head in config.yaml
+        if DESCRIPTION not in files:  # format 1 (FORMAT1_TASK) describes its head in config.yaml
             config.model.head, config.model.dataset.pad_label  # noqa: B018
     except Exception as e:  # unparsable YAML, bad bytes or missing keys: the member is damaged
         raise _damaged("config.yaml", e, path) from None
     labels = files["label_ids.csv"].decode().split()
     try:
-        description = json.loads(files[DESCRIPTION]) if DESCRIPTION in files else describe_format1(config, labels)
+        description = (
+            json.loads(files[DESCRIPTION])
+            if DESCRIPTION in files
+            else get_task(FORMAT1_TASK).describe_format1(config, labels)
+        )
         description["task"], description["head"]  # noqa: B018
     except Exception as e:
         raise _damaged(DESCRIPTION, e, path) from None

@@ -34,9 +34,11 @@ class Network(nn.Module):
         network.measured = dict(description.get("measured", {}))
         return network
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, **inputs):
+        """The head's scores; `inputs`: what else of a batch the task gives its head (Task.head_inputs, such as the
+        spans a span head scores), passed through."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.head(hidden)
+        return self.head(hidden, **inputs)
 
     @property
     def decoder(self):

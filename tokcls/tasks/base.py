@@ -8,15 +8,59 @@ The network (model/network.py), the LightningModule (training/module.py), the Pr
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
 from torch import nn
 
 
+@runtime_checkable
+class Decoder(Protocol):
+    """What a head's decoder is (flair's choice of decoder): the loss a head trains with and how scores become
+    predictions switch together. Each task's decoders add the arguments their batches need."""
+
+    labels: list[str]
+
+    def loss(self, emissions: torch.Tensor, *batch, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+        """(summed loss, its weight) of the scores of one batch."""
+        ...
+
+    def decode(self, scores: torch.Tensor, *sizes) -> object:
+        """Predictions of the scores of whole examples."""
+        ...
+
+    def gold_loss(self, scores: torch.Tensor, gold: torch.Tensor, *sizes) -> float:
+        """The summed loss of gold-labelled examples (the test loss)."""
+        ...
+
+    def exported_tensors(self) -> dict[str, torch.Tensor]:
+        """What an ONNX export must carry besides the scores to decode as this decoder does (export/onnx.py); {}: nothing."""
+        ...
+
+
+@runtime_checkable
+class Head(Protocol):
+    """The module on the encoder: hidden states (and what the task adds of the batch) -> scores; it owns its decoder."""
+
+    decoder: Decoder
+
+    def __call__(self, hidden_states: torch.Tensor, **inputs) -> torch.Tensor: ...
+
+    def describe(self) -> dict:
+        """Its settings (what the archive stores, what build_head rebuilds it from)."""
+        ...
+
+    def extend_labels(self, labels: list[str], added: int, bias: float) -> None:
+        """Output rows for `added` new labels (fine-tune), scored `bias`."""
+        ...
+
+
 class Task(Protocol):
-    name: str  # stored in the archive: which task rebuilds the network
+    name: str  # stored in the archive: which task rebuilds the network (tokcls/tasks/__init__.py registers it)
+    hf_pipeline: str  # the Hugging Face pipeline() of its HF export (the model card)
+    title: str  # its name in the model card
+    default_search_space: dict[str, str]  # what tune's search.params={} searches
 
     def head_settings(self, head_cfg, *facts) -> dict:
         """The head's description (what the archive stores) from the spec's head section and facts of the training data."""
@@ -83,3 +127,23 @@ class Task(Protocol):
         self, out, examples: list, pred: list, reports: dict, labels: list[str], split: str, text: str = ""
     ) -> list[str]:
         """evaluate's files (`text`: the printed reports), written through `out` (all or nothing); returns their names."""
+
+
+class WindowTask:
+    """What the two tasks of encoder windows share (a task may override any of it): the padded batch of
+    tokcls.data.batching.Collate, no extra head inputs, and the rows whose word_index >= 0 (a word's first sub-token
+    in the window that owns it; a text's [CLS])."""
+
+    def collate(self, pad_id: int):
+        from tokcls.data.batching import Collate
+
+        return Collate(pad_id)
+
+    def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
+        return {}
+
+    def keep(self, batch: dict, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+        owned = batch["word_index"] >= 0
+        rows = owned.nonzero(as_tuple=True)[0]
+        kept = scores.float().cpu()[owned.cpu()]
+        return batch["example"][rows].cpu().numpy(), batch["word_index"][owned].cpu().numpy(), kept

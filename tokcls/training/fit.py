@@ -10,22 +10,15 @@ from lightning_fabric.utilities.exceptions import MisconfigurationException
 
 from tokcls.core.errors import InputError
 from tokcls.data.datamodule import TokenClassificationDataModule
-from tokcls.data.features import WindowSettings
-from tokcls.inference.predictor import Predictor
-from tokcls.inference.scoring import format_summary, score_split
 from tokcls.model.archive import save_archive
-from tokcls.tasks import get_task
 from tokcls.training.experiment import archive_path, build_trainer, copy_files, mark_finished, resume_checkpoint
 from tokcls.training.timing import FitTimer, write_train_results
 
 log = logging.getLogger("tokcls")
 
 
-def prepare_data(
-    config, tokenizer, labels: list[str], results: Path, task=None, data_class=TokenClassificationDataModule
-):
-    """The data module of `task` (default: token classification), with both splits read and tokenized."""
-    task = task or get_task("token_classification")
+def prepare_data(config, tokenizer, labels: list[str], results: Path, task, data_class=TokenClassificationDataModule):
+    """The data module of `task` (tasks/base.py), with both splits read and tokenized."""
     data = data_class(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache", task=task)
     data.prepare()
     return data
@@ -46,7 +39,7 @@ def fit_and_archive(
     """Train the LightningModule `model`; put the best checkpoint's weights (by the monitored metric) or the
     last ones into the archive. `finish(network)` runs on the final weights before they are archived (text
     multi-label: thresholds tuned on the validation split); `test_split(network)` scores the test split after
-    (default: the token test_ds when text_file is set)."""
+    (the program's own: each task reads its test split its way)."""
     copy_files(config.exp_manager, results)
     trainer, checkpoint = build_trainer(config, results, callbacks)
     resume_from = resume_checkpoint(config, results)
@@ -91,8 +84,6 @@ def fit_and_archive(
     print(f"Model archive: {archive}{' (encrypted with -k)' if key else ''}")
     if test_split is not None:
         test_split(model.network)
-    elif config.test_ds.get("text_file"):
-        test(config, model.network, tokenizer)
     return archive
 
 
@@ -108,22 +99,3 @@ def fit(trainer, model, data, resume_from: str | None) -> None:
             f"Lightning refused the settings: {str(e).strip().splitlines()[0]}",
             "change the trainer.* or exp_manager.* key it names",
         ) from None
-
-
-def test(config, network, tokenizer) -> dict:
-    """Score the archived weights on test_ds and print the reports and the test summary."""
-    dataset = config.model.dataset
-    predictor = Predictor(
-        network,
-        tokenizer,
-        WindowSettings(dataset.max_seq_length, dataset.stride),
-        config.test_ds.batch_size,
-        next(network.parameters()).device,
-        dataset.get("context", "sentence"),
-    )
-    _, _, reports = score_split(predictor, config.data_dir, config.test_ds, progress=False)
-    print(
-        f"\nTest split {config.test_ds.text_file}:\n{predictor.task.format_reports(reports)}\n\n"
-        f"{format_summary(reports['summary'])}"
-    )
-    return reports

@@ -83,29 +83,21 @@ class TaskModule(pl.LightningModule):
         total = self.task.loss_total(train_features, self.class_weights)
         return max(total / max(1, batches), 1e-8)
 
-    def forward(self, input_ids, attention_mask):
-        return self.network(input_ids, attention_mask)
+    def forward(self, input_ids, attention_mask, **inputs):
+        return self.network(input_ids, attention_mask, **inputs)
 
     def training_step(self, batch, batch_idx):
-        emissions = self(batch["input_ids"], batch["attention_mask"])
+        emissions = self(batch["input_ids"], batch["attention_mask"], **self.task.head_inputs(batch))
         total, count = self.task.loss(self.network.decoder, emissions, batch, self.class_weights)
         loss = total / self.loss_normalizer if self.loss_normalizer is not None else total / count.clamp(min=1e-8)
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].size(0))
         return loss
 
     def validation_step(self, batch, batch_idx):
-        emissions = self(batch["input_ids"], batch["attention_mask"])
+        emissions = self(batch["input_ids"], batch["attention_mask"], **self.task.head_inputs(batch))
         total, count = self.task.loss(self.network.decoder, emissions, batch, self.class_weights)
         self.log("val_loss", total / count.clamp(min=1e-8), batch_size=batch["input_ids"].size(0), sync_dist=True)
-        owned = batch["word_index"] >= 0
-        rows = owned.nonzero(as_tuple=True)[0]
-        self._predictions.append(
-            (
-                batch["example"][rows].cpu().numpy(),
-                batch["word_index"][owned].cpu().numpy(),
-                emissions[owned].float().cpu(),
-            )
-        )
+        self._predictions.append(self.task.keep(batch, emissions))
 
     def on_validation_epoch_end(self):
         if self.trainer.sanity_checking:
@@ -124,7 +116,7 @@ class TaskModule(pl.LightningModule):
         pred, _, _ = self.task.decode(
             network.decoder,
             network.labels,
-            [len(e.words) for e in examples],
+            self.task.sizes(examples),
             example,
             word,
             rows,

@@ -16,8 +16,8 @@ from optuna.trial import TrialState
 
 from tokcls.config.experiment import monitor_mode
 from tokcls.config.loading import raise_problems
-from tokcls.config.tune import DEFAULT_SPACES
 from tokcls.core.errors import InputError
+from tokcls.tasks import default_task, get_task
 from tokcls.training.resume import STOP_REQUESTED, TrainingInterrupted
 from tokcls.tuning import outputs
 from tokcls.tuning import study as studies
@@ -71,7 +71,7 @@ def run_tune(config, ctx, train, train_schema: type, test_key: str) -> None:
     search = config.search
     given = {k: str(v) for k, v in search.params.items()}
     if not given:
-        given = DEFAULT_SPACES[ctx.program]
+        given = dict(get_task(default_task(ctx.program)).default_search_space)
         print("search.params is empty: searching " + ", ".join(f"{k}: {v}" for k, v in given.items()))
     space = read_space(given, search.enqueue, train_schema, config, "train", ctx.program)
     raise_problems(setup_problems(config, space))

@@ -2,7 +2,7 @@
 predictions; with a second archive, where the two disagree."""
 
 from tokcls.commands.base import Command
-from tokcls.config.text import TextEvaluateConfig
+from tokcls.tasks.text.specs import TextEvaluateConfig
 
 COMMAND = Command(
     "evaluate",

@@ -1,7 +1,7 @@
 """export: a text model archive -> a Hugging Face directory (pipeline("text-classification")) or ONNX, checked."""
 
 from tokcls.commands.base import Command
-from tokcls.config.inference import ExportConfig
+from tokcls.commands.specs import ExportConfig
 
 COMMAND = Command(
     "export",
@@ -34,6 +34,6 @@ def compare(network, exported, tokenizer, trained) -> tuple[float, bool]:
 
 def run(config, ctx):
     from tokcls.commands.export import export_checked
-    from tokcls.export.hf_text import HfTextModel, to_hf_text
+    from tokcls.tasks.text.hf_export import HfTextModel, to_hf_text
 
     return export_checked(config, ctx, to_hf_text, HfTextModel, compare)

@@ -1,7 +1,7 @@
 """fine-tune: continue training a text model archive on new labelled texts of the same classes."""
 
 from tokcls.commands.base import Command
-from tokcls.config.text import TextFineTuneConfig
+from tokcls.tasks.text.specs import TextFineTuneConfig
 
 COMMAND = Command(
     "fine-tune",

@@ -6,7 +6,7 @@ import json
 
 from tokcls.commands.base import Command
 from tokcls.commands.infer import check_input, printable, stream_records
-from tokcls.config.text import TextInferConfig
+from tokcls.tasks.text.specs import TextInferConfig
 
 COMMAND = Command(
     "infer",

@@ -1,7 +1,7 @@
 """train: spec -> texts -> network (encoder + text head) -> Lightning Trainer -> checkpoints and the archive."""
 
 from tokcls.commands.base import Command
-from tokcls.config.text import TextTrainConfig
+from tokcls.tasks.text.specs import TextTrainConfig
 
 COMMAND = Command(
     "train",

@@ -1,7 +1,7 @@
 """tune: a hyper-parameter search (Optuna) over the train spec's keys; each trial an ordinary train run (docs/tune.md)."""
 
 from tokcls.commands.base import Command
-from tokcls.config.tune import TextTuneConfig
+from tokcls.tasks.text.specs import TextTuneConfig
 
 COMMAND = Command(
     "tune",
@@ -14,7 +14,7 @@ COMMAND = Command(
 
 def run(config, ctx):
     from tokcls.commands.text import train
-    from tokcls.config.text import TextTrainConfig
+    from tokcls.tasks.text.specs import TextTrainConfig
     from tokcls.tuning.tune import run_tune
 
     run_tune(config, ctx, train.run, TextTrainConfig, test_key="file_path")

@@ -46,6 +46,10 @@ class SingleLabelDecoder(nn.Module):
     def probabilities(self, scores: torch.Tensor) -> torch.Tensor:
         return scores.float().softmax(-1)
 
+    def exported_tensors(self) -> dict[str, torch.Tensor]:
+        """Nothing besides the text scores: an ONNX export decodes with the thresholds of model.json."""
+        return {}
+
     def decode(self, scores: torch.Tensor) -> list:
         """Each text's predicted class, as a one-name list."""
         return [[self.labels[i]] for i in scores.argmax(-1).tolist()]

@@ -49,7 +49,7 @@ class TextHead(nn.Module):
         )
         self.decoder = DECODERS[problem_type](labels, thresholds)
 
-    def forward(self, hidden_states):
+    def forward(self, hidden_states, **inputs):  # inputs: none (the token and text heads read hidden states only)
         """Scores of each window's [CLS], repeated along the window (a view, no copy), so that the shared code
         reads them at the rows it keeps (`word_index` >= 0: position 0) as it reads a token head's."""
         scores = self.layers(hidden_states[:, :1])

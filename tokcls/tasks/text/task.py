@@ -9,18 +9,26 @@ import numpy as np
 import torch
 
 from tokcls.data.batching import ItemBatchSampler, WindowDataset
-from tokcls.data.text_features import encode_texts, targets, text_items
+from tokcls.data.text_features import TextWindowSettings, encode_texts, targets, text_items, text_window_settings
 from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.metrics.text_reports import format_text_reports, text_reports
 from tokcls.report.text_page import text_report_page
-from tokcls.tasks.text.decoders import pool
+from tokcls.tasks.base import WindowTask
+from tokcls.tasks.text.decoders import DECODERS, pool
 from tokcls.tasks.text.head import TextHead
 
 HEAD_KEYS = ("num_output_layers", "fc_dropout", "activation", "use_transformer_init")
 
 
-class TextTask:
+class TextTask(WindowTask):
     name = "text_classification"
+    hf_pipeline, title = "text-classification", "Text Classification"  # the model card's pipeline() and task
+    # What search.params={} searches (docs/tune.md)
+    default_search_space = {
+        "optim.lr": "loguniform(1e-5, 2e-4)",
+        "optim.head_lr": "loguniform(1e-4, 3e-3)",
+        "model.classifier_head.fc_dropout": "uniform(0.0, 0.5)",
+    }
 
     def head_settings(self, head_cfg, problem_type) -> dict:
         """model.classifier_head's keys and model.dataset.problem_type."""
@@ -30,6 +38,30 @@ class TextTask:
 
     def build_head(self, hidden_size, labels, outside, settings) -> TextHead:
         return TextHead(hidden_size, labels, outside, **settings)
+
+    def inference_settings(self, trained, wanted) -> tuple[TextWindowSettings, str]:
+        """(window settings, context): the archive's, with max_seq_length and stride as the spec sets them."""
+        return text_window_settings(trained, wanted.max_seq_length, wanted.stride), "sentence"
+
+    def choose_decoder(self, model, network, name) -> None:
+        """A text model decodes as its problem type says (the spec has no decoder to choose)."""
+
+    def exported_decoder(self, description: dict, tensors: dict):
+        """The decoder of an ONNX export: the archive's problem type, its thresholds from model.json."""
+        head = description["head"]
+        return DECODERS[head["problem_type"]](list(description["labels"]), head.get("thresholds"))
+
+    def model_facts(self, description: dict, config) -> list[tuple[str, str]]:
+        """What report.html says of the model besides encoder and labels: the problem type."""
+        return [("problem", str(description["head"]["problem_type"]))]
+
+    def model_card_notes(self, network) -> list[str]:
+        """Nothing besides the shared card: pipeline() classifies as the archive does (within one window)."""
+        return []
+
+    def sizes(self, examples) -> list[int]:
+        """One prediction per text."""
+        return [1 for _ in examples]
 
     def encode(self, examples, tokenizer, labels, settings):
         return encode_texts(examples, tokenizer, labels, settings)

@@ -18,14 +18,18 @@ import torch
 from torch import nn
 
 from conversion.schemes import Scheme, allowed_transition
-from tokcls.config.sections import DecoderName
 from tokcls.data.features import IGNORE
 from tokcls.tasks.token import crf
+from tokcls.tasks.token.sections import DecoderName
 
 FORBIDDEN = (
     -1e4
 )  # a forbidden transition while training: finite, so a gold path that breaks the scheme costs much, not inf
 SENTENCES_PER_BATCH = 256  # Viterbi runs over this many sentences at once, sorted by length
+
+
+# The ONNX outputs of a Viterbi decoder's transition scores, in decoding_scores' order (docs/export.md)
+TRANSITION_NAMES = ("transitions", "start_transitions", "end_transitions")
 
 
 def allowed_transitions(labels: list[str], scheme: str, outside: str) -> tuple[torch.Tensor, ...]:
@@ -91,6 +95,11 @@ class ArgmaxDecoder(nn.Module):
     def decoding_scores(self) -> tuple[torch.Tensor, ...] | None:
         """(between, start, end) transition scores Viterbi adds, -inf where forbidden; None: no Viterbi."""
         return None
+
+    def exported_tensors(self) -> dict[str, torch.Tensor]:
+        """What an ONNX export carries besides the word scores so that it decodes as this decoder does: the
+        transition scores of a Viterbi decoder, under TRANSITION_NAMES (argmax: nothing)."""
+        return dict(zip(TRANSITION_NAMES, self.decoding_scores() or (), strict=False))
 
     def new_label_bias(self, scores: torch.Tensor) -> float:
         """A score for labels added by fine-tune that leaves every word's decoding as it is (`scores`: the

@@ -46,7 +46,7 @@ class TokenHead(nn.Module):
         )
         self.decoder = build_decoder(decoder, labels, scheme, outside)
 
-    def forward(self, hidden_states):
+    def forward(self, hidden_states, **inputs):  # inputs: none (the token and text heads read hidden states only)
         return self.layers(hidden_states)
 
     def describe(self) -> dict:

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import torch
+from omegaconf import OmegaConf
 
+from tokcls.core.errors import InputError
 from tokcls.data.batching import BucketBatchSampler, WindowDataset
-from tokcls.data.features import IGNORE, encode
+from tokcls.data.features import IGNORE, WindowSettings, encode
 from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.metrics.reports import all_reports, format_reports, tag_scheme
 from tokcls.report.token_page import token_report_page
+from tokcls.tasks.base import WindowTask
+from tokcls.tasks.token.decoders import TRANSITION_NAMES, ArgmaxDecoder, ExportedDecoder, build_decoder
 from tokcls.tasks.token.head import TokenHead
 from tokcls.tasks.token.words import per_sentence, word_scores
 
 
-class TokenTask:
+class TokenTask(WindowTask):
     name = "token_classification"
+    hf_pipeline, title = "token-classification", "Token Classification"  # the model card's pipeline() and task
+    # What search.params={} searches (docs/tune.md): the keys that move results most after a first run
+    default_search_space = {
+        "optim.lr": "loguniform(1e-5, 2e-4)",
+        "optim.head_lr": "loguniform(1e-4, 3e-3)",
+        "model.head.fc_dropout": "uniform(0.0, 0.5)",
+    }
 
     def head_settings(self, head_cfg, train_labels: list[list[str]], outside: str) -> dict:
         """model.head's keys, and the tag scheme of the training labels (the constrained decoder's rules)."""
@@ -29,6 +41,66 @@ class TokenTask:
 
     def build_head(self, hidden_size: int, labels: list[str], outside: str, settings: dict) -> TokenHead:
         return TokenHead(hidden_size, labels, outside, **settings)
+
+    def inference_settings(self, trained, wanted) -> tuple[WindowSettings, str]:
+        """(window settings, context) evaluate and infer run with: the archive's model.dataset (`trained`) unless the
+        spec's model.dataset (`wanted`) sets them."""
+        settings = WindowSettings(
+            wanted.max_seq_length or trained.max_seq_length, trained.stride if wanted.stride is None else wanted.stride
+        )
+        return settings, wanted.context or trained.get("context", "sentence")  # archives before document context
+
+    def choose_decoder(self, model, network, name) -> None:
+        """Decode with model.head.decoder when the spec names one (null: the one the model was trained with); `model`
+        is the network itself, its int8 copy, or its ONNX export."""
+        name = getattr(name, "value", name)
+        trained = network.head.describe()["decoder"]
+        if name is None or name == trained:
+            return  # the model's own (an ONNX export of a Viterbi decoder carries its transitions)
+        if name == "crf":
+            raise InputError(
+                f"model.head.decoder=crf, but this model was trained with {trained}: a CRF's transitions are "
+                "learned in training",
+                "use argmax or constrained, or train with model.head.decoder=crf",
+            )
+        if isinstance(model, torch.nn.Module):
+            head: Any = model.head  # the network's own head or its int8 copy's
+            head.use_decoder(name, network.labels, network.outside_label)
+        else:
+            model.decoder = build_decoder(
+                name, network.labels, network.head.describe()["scheme"], network.outside_label
+            )
+
+    def exported_decoder(self, description: dict, tensors: dict) -> ArgmaxDecoder:
+        """The decoder of an ONNX export: Viterbi over the transition scores the graph carries, or argmax."""
+        labels, outside, scheme = description["labels"], description["outside_label"], description["head"]["scheme"]
+        if tensors:
+            return ExportedDecoder(labels, scheme, outside, tuple(tensors[name] for name in TRANSITION_NAMES))
+        return ArgmaxDecoder(labels, scheme, outside)
+
+    def model_facts(self, description: dict, config) -> list[tuple[str, str]]:
+        """What report.html says of the model besides encoder and labels: the decoder it runs with."""
+        chosen = OmegaConf.select(config, "model.head.decoder")
+        return [("decoder", str(getattr(chosen, "value", chosen) or description["head"]["decoder"]))]
+
+    def model_card_notes(self, network) -> list[str]:
+        from tokcls.tasks.token.hf_export import model_card_notes
+
+        return model_card_notes(network)
+
+    def describe_format1(self, config, labels: list[str]) -> dict:
+        """The description a format-1 archive implies (its head keys in config.yaml, argmax decoding)."""
+        head = {
+            key: getattr(config.model.head[key], "value", config.model.head[key])
+            for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")
+        }
+        outside = config.model.dataset.pad_label
+        head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
+        return {"task": self.name, "labels": labels, "outside_label": outside, "head": head}
+
+    def sizes(self, examples) -> list[int]:
+        """The words of each sentence."""
+        return [len(e.words) for e in examples]
 
     def encode(self, examples, tokenizer, labels, settings):
         return encode(examples, tokenizer, labels, settings)

@@ -34,6 +34,7 @@ from tokcls.config.sections import (
     seed_field,
     train_restore_from_field,
 )
+from tokcls.config.tune import SearchConfig, search_field
 
 DATA_DIR_HELP = (
     "Folder the *_ds.file_path names are relative to (dataset_convert's target_data_dir); null: file_path "
@@ -325,3 +326,10 @@ __all__ = [
     "DeviceConfig",
     "TokenizerConfig",
 ]
+
+
+@dataclass
+class TextTuneConfig(TextTrainConfig):
+    """text_classification tune -e specs/text_classification/tune.yaml -r RESULTS data_dir=DATA"""
+
+    search: SearchConfig = search_field()

@@ -7,21 +7,8 @@ from pathlib import Path
 import torch
 
 from tokcls.core.errors import InputError
-from tokcls.export.model_card import decoding_cost
-
-
-def with_encoder_weights(factory, config, encoder):
-    """A fresh `factory` model (an AutoModelFor... class) of `config`, holding the encoder's weights; only a pooler may
-    be left over (tokcls's encoders have none)."""
-    hf_model = factory.from_config(config)
-    base = getattr(hf_model, hf_model.base_model_prefix)
-    missing, unexpected = base.load_state_dict(encoder.state_dict(), strict=False)
-    if unexpected or any("pooler" not in k for k in missing):
-        raise InputError(
-            f"the encoder does not map onto {type(hf_model).__name__}: {missing[:3]} {unexpected[:3]}",
-            "export format=onnx instead",
-        )
-    return hf_model
+from tokcls.tasks.hf_weights import with_encoder_weights
+from tokcls.tasks.token.decoders import ArgmaxDecoder
 
 
 def to_hf(model, tokenizer, out: Path) -> Path:
@@ -70,8 +57,6 @@ class HfModel:
     def __init__(self, folder: Path, network):
         from transformers import AutoModelForTokenClassification
 
-        from tokcls.tasks.token.decoders import ArgmaxDecoder
-
         self.model = AutoModelForTokenClassification.from_pretrained(folder).eval()
         self.task, self.labels, self.outside_label = network.task, network.labels, network.outside_label
         self.decoder = ArgmaxDecoder(network.labels, network.head.describe()["scheme"], network.outside_label)
@@ -81,3 +66,29 @@ class HfModel:
 
     def __call__(self, input_ids, attention_mask):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
+
+
+def decoding_cost(per_word: dict, decoder: str) -> str:
+    """The measured F1 of both decodings, as one sentence."""
+    viterbi, alone = per_word[f"entity_f1_{decoder}"], per_word["entity_f1_per_word"]
+    return (
+        f"Measured on the {per_word['split']} split when training ended: entity F1 {viterbi:.2f} with the {decoder} "
+        f"decoder, {alone:.2f} with each word decoded alone ({alone - viterbi:+.2f} points)."
+    )
+
+
+def model_card_notes(network) -> list[str]:
+    """The model card's section on decoding: what pipeline() does differently from a Viterbi decoder, and its cost."""
+    decoder = network.head.describe().get("decoder")
+    if decoder not in ("crf", "constrained"):
+        return []
+    lines = [
+        "## Decoding",
+        "",
+        f"tokcls decodes this model with its {decoder} decoder (Viterbi over the "
+        "words); pipeline() decodes each word alone from the same word scores.",
+    ]
+    per_word = network.measured.get("per_word_decoding")
+    if per_word:
+        lines.append(decoding_cost(per_word, decoder))
+    return lines + ["For tokcls's own decoding, use `token_classification infer` or `export format=onnx`.", ""]

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from tokcls.core.errors import InputError
-from tokcls.export.hf import with_encoder_weights
+from tokcls.tasks.hf_weights import with_encoder_weights
 
 # Where each encoder type's sequence classifier keeps the two head layers: (first dense, classifier).
 HEAD_LAYERS = {"bert": ("bert.pooler.dense", "classifier"), "mpnet": ("classifier.dense", "classifier.out_proj")}

@@ -136,7 +136,7 @@ def main(argv=None) -> dict:
     split = "test" if (data / "text_test.txt").exists() else "dev"
     steps = Path(__file__).resolve().parent / "timed_steps.py"
 
-    from tokcls.data.examples import read_examples
+    from tokcls.tasks.token.examples import read_examples
 
     train = read_examples(data / "text_train.txt", data / "labels_train.txt", args.max_train_sentences)
     scored = read_examples(data / f"text_{split}.txt", data / f"labels_{split}.txt", args.max_eval_sentences)

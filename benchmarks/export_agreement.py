@@ -17,11 +17,11 @@ from pathlib import Path
 
 import torch
 
-from tokcls.data.examples import read_examples
-from tokcls.data.features import WindowSettings
+from tokcls.data.windows import WindowSettings
 from tokcls.export.onnx import OnnxModel, to_onnx
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model
+from tokcls.tasks.token.examples import read_examples
 from tokcls.tasks.token.hf_export import to_hf
 
 

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
-from tokcls.data.examples import read_examples
 from tokcls.data.labels import read_label_ids
 from tokcls.model.encoder import resolve_encoder
+from tokcls.tasks.token.examples import read_examples
 
 
 def tokenize(examples, tokenizer, label_id, max_length):

@@ -57,7 +57,7 @@ def kind_of(name: str) -> str:
 
 def load(args):
     from tokcls.config.loading import load_spec
-    from tokcls.data.datamodule import TokenClassificationDataModule
+    from tokcls.data.datamodule import DataModule
     from tokcls.data.labels import read_label_ids
     from tokcls.model.encoder import load_encoder, load_tokenizer
     from tokcls.model.network import Network
@@ -81,7 +81,7 @@ def load(args):
     labels = read_label_ids(Path(args.data_dir) / "label_ids.csv")
     tokenizer = load_tokenizer(config.model)
     task = get_task("token_classification")
-    data = TokenClassificationDataModule(config, tokenizer, labels, config.seed, task=task)
+    data = DataModule(config, tokenizer, labels, task, config.seed)
     data.prepare()
     head = task.head_settings(config.model.head, [e.labels for e in data.train_examples], "O")
     network = Network.build(

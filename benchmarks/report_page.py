@@ -78,10 +78,10 @@ def synthetic_page(sentences: int, out: Path) -> Path:
     one entity in eight wrong: the size and speed of a page for a large test set, without a model."""
     import random
 
-    from tokcls.data.examples import Example
-    from tokcls.metrics.reports import all_reports
     from tokcls.report.page import Meta, Run
-    from tokcls.report.token_page import token_report_page
+    from tokcls.tasks.token.examples import Example
+    from tokcls.tasks.token.metrics import all_reports
+    from tokcls.tasks.token.report.page import token_report_page
 
     rng, types = random.Random(0), ["PER", "LOC", "ORG", "MISC"]
     examples, pred = [], []

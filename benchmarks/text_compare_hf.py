@@ -32,10 +32,10 @@ def first_window_scores(archive: Path, dev: Path, out: Path) -> None:
     import numpy as np
     from sklearn.metrics import accuracy_score, f1_score
 
-    from tokcls.data.text_examples import read_text_examples
-    from tokcls.data.text_features import text_window_settings
     from tokcls.inference.predictor import Predictor
     from tokcls.model.archive import load_model
+    from tokcls.tasks.text.examples import read_text_examples
+    from tokcls.tasks.text.features import text_window_settings
 
     network, tokenizer, config = load_model(archive)
     if network.decoder.problem_type != "single_label_classification":

@@ -21,8 +21,8 @@ from hf_recipe import add_recipe_arguments, training_arguments, write_result
 from sklearn.metrics import accuracy_score, f1_score
 
 from tokcls.data.labels import read_label_ids
-from tokcls.data.text_examples import read_text_examples
 from tokcls.model.encoder import resolve_encoder
+from tokcls.tasks.text.examples import read_text_examples
 
 
 def main(argv=None) -> dict:

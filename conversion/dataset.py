@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 from conversion.columns import ColumnFormat, Delimiter, Sentence, iter_sentences
 from conversion.errors import ConversionError
@@ -28,6 +28,7 @@ from conversion.schemes import (
     merged_by_io,
     read_entities,
 )
+from conversion.spans import write_span_files
 from conversion.stats import label_counts, length_stats
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import MISSING
@@ -114,6 +115,18 @@ class ConvertOptions:
         metadata=_help(
             "Write docs_{split}.txt (the document number of each sentence) when the input has -DOCSTART- lines."
         ),
+    )
+    span_columns: Optional[List[int]] = field(
+        default=None,
+        metadata=_help(
+            "Tag columns whose entities, joined, become the span files of model.task=span_classification: "
+            "spans_{split}.jsonl (JSON spans per sentence, which may nest) and span_label_ids.csv (docs/span.md). "
+            "[2, 3] on CoNLL-2003: its noun-phrase chunks and its entities. null writes none."
+        ),
+    )
+    span_types: Optional[List[str]] = field(
+        default=None,
+        metadata=_help("The types the span files keep (e.g. [NP, PER, LOC, ORG, MISC]); null keeps every type."),
     )
 
 
@@ -271,15 +284,20 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
         stats = _stats(options, files, scheme, labels, dict(sorted(unseen.items())), counts, facts)
         with out.open("label_ids.csv") as ids:
             ids.writelines(f"{label}\n" for label in labels)
+        if options.span_columns:
+            names, stats["spans"] = write_span_files(options, files, out)
+            produced |= names
         with out.open("dataset_stats.json") as written:
             json.dump(stats, written, indent=2, ensure_ascii=False)
             written.write("\n")
     # Outputs of an earlier conversion into this directory that this one did not produce (a test
     # split or documents the new data lacks) would be read as part of the new dataset.
     for split in ("train", "dev", "test"):
-        for name in (f"text_{split}.txt", f"labels_{split}.txt", f"docs_{split}.txt"):
+        for name in (f"text_{split}.txt", f"labels_{split}.txt", f"docs_{split}.txt", f"spans_{split}.jsonl"):
             if name not in produced:
                 (target / name).unlink(missing_ok=True)
+    if "span_label_ids.csv" not in produced:
+        (target / "span_label_ids.csv").unlink(missing_ok=True)
     return stats
 
 

@@ -43,13 +43,14 @@ def test_running_a_model_never_imports_lightning():
     (text_classification infer once took 3.5x the Hugging Face pipeline's time over 501 short texts for it)."""
     modules = [
         "tokcls.inference.runtime",
-        "tokcls.inference.scoring",
+        "tokcls.tasks.token.scoring",
+        "tokcls.tasks.text.scoring",
         "tokcls.model.archive",
         "tokcls.export.onnx",
         "tokcls.tasks.text.hf_export",
         "tokcls.tasks.token.hf_export",
-        "tokcls.commands.text.infer",
-        "tokcls.commands.infer",
+        "tokcls.commands.text_classification.infer",
+        "tokcls.commands.token_classification.infer",
     ]
     code = (
         "import importlib, sys\n"
@@ -59,3 +60,29 @@ def test_running_a_model_never_imports_lightning():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+PLATFORM = ("data", "model", "training", "inference", "export", "config", "report", "tuning", "metrics")
+
+
+def test_the_platform_names_no_task():
+    """The platform asks the registry for a task by name (tokcls.tasks.get_task); it never names one, nor reaches into
+    a task's package (lint-imports checks the imports; this also catches strings and lazy imports)."""
+    import re
+
+    from tokcls.core.programs import TEXT, TOKEN
+    from tokcls.tasks import REGISTRY
+
+    names = sorted(set(REGISTRY) | {TOKEN, TEXT} | {entry.module.split(".")[2] for entry in REGISTRY.values()})
+    pattern = re.compile(
+        r"tokcls\.tasks\.(%s)\b|[\"'](%s)[\"']|\b(%s)\b"
+        % ("|".join(names), "|".join(names), "|".join(n for n in names if "_" in n))
+    )
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for package in PLATFORM
+        for path in sorted((REPO / "tokcls" / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert found == []

@@ -8,12 +8,12 @@ from omegaconf import OmegaConf
 
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
-from tokcls.commands import export
+from tokcls.commands.token_classification import export
 from tokcls.core import atomic
 from tokcls.data import cache
-from tokcls.data.datamodule import load_split
-from tokcls.data.features import WindowSettings
+from tokcls.data.windows import WindowSettings
 from tokcls.model.archive import load_model, save_archive
+from tokcls.tasks.token.data import load_split
 
 
 class FullDisk:

@@ -21,6 +21,7 @@ import precision  # noqa: E402
 import profile_step  # noqa: E402
 import report_page  # noqa: E402
 import scaling  # noqa: E402
+import span_vs_crf  # noqa: E402
 import tao_defaults  # noqa: E402
 import text_compare_hf  # noqa: E402
 import tune_conll  # noqa: E402
@@ -84,6 +85,7 @@ def test_dropout_ab_times_both_dropouts_on_the_same_batches(tmp_path):
     assert dropout_ab.main(["--data-dir", str(tmp_path / "absent")]) == {}
 
 
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_tao_defaults_trains_the_chosen_variants_and_scores_them(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
     (data / "text_test.txt").write_text((data / "text_dev.txt").read_text())
@@ -110,6 +112,7 @@ def test_tao_defaults_trains_the_chosen_variants_and_scores_them(tmp_path, tiny_
     assert tao_defaults.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
 
 
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
     rows = decoders.main(
@@ -134,6 +137,17 @@ def test_decoders_trains_argmax_and_crf_and_scores_three_decoders(tmp_path, tiny
     assert decoders.main(["--data-dir", str(tmp_path / "absent"), "--output-dir", str(tmp_path / "o")]) == []
 
 
+@pytest.mark.slow  # trains two models: make test-all
+def test_span_vs_crf_trains_both_and_reports_f1_time_speed_and_memory(tmp_path, tiny_encoder, capsys):
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    argv = ["--data-dir", str(data), "--output-dir", str(tmp_path / "out"), "--seeds", "1", "--threads", "1"]
+    rows = span_vs_crf.main(argv + ["--extra", "model.language_model.pretrained_model_name=splade-tiny"])
+    assert [r["system"] for r in rows] == ["crf", "span"]
+    assert all(0 <= r["dev_f1"] <= 100 and r["train_seconds"] > 0 and r["evaluate_peak_rss_mb"] > 0 for r in rows)
+    assert "| span |" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_precision_trains_float32_and_bf16_and_compares_them(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
     rows = precision.main(
@@ -163,8 +177,9 @@ def test_convert_memory_measures_the_peak_against_the_input(tmp_path, capsys):
     assert (tmp_path / "out" / "out0" / "text_train.txt").is_file()
 
 
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_context_trains_each_context_and_scores_it(tmp_path, tiny_encoder, capsys):
-    from tests.test_document_context import write_context_dataset
+    from tests.tasks.token.test_document_context import write_context_dataset
 
     data = write_context_dataset(tmp_path / "data", 16, seed=1)
     rows = context.main(
@@ -201,6 +216,7 @@ def test_long_line_compares_one_line_with_the_same_text_as_lines(trained, tmp_pa
     assert long_line.main(["-m", str(tmp_path / "absent.tcls"), "--output-dir", str(tmp_path / "o")]) == {}
 
 
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(tmp_path, tiny_encoder, capsys):
     from tokcls.demo_data.make_text_sample import write
 
@@ -233,6 +249,7 @@ def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(t
     assert text_compare_hf.main(["--dataset", "absent", "--output-dir", str(tmp_path / "o")]) == {}
 
 
+@pytest.mark.slow  # trains several models (~40 s): make test-all
 def test_tune_conll_runs_the_default_and_the_search_and_scores_both(tmp_path, tiny_encoder, capsys):
     data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
     result = tune_conll.main(

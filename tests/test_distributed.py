@@ -25,7 +25,7 @@ def test_ddp_on_two_processes_validates_exactly_like_one_process_evaluate(tmp_pa
 
 def test_ddp_validation_in_document_mode_equals_evaluate(tmp_path, tiny_encoder):
     """Document context: each process scores a shard of the document windows; the sentences come back whole."""
-    from tests.test_document_context import write_context_dataset
+    from tests.tasks.token.test_document_context import write_context_dataset
 
     # 48 training documents of 2 sentences, one window each; 12 dev documents in batches of 5 split over the processes
     data = write_context_dataset(tmp_path / "data", 48, seed=3)

@@ -5,10 +5,10 @@ import json
 import torch
 
 from tokcls.cli import main
-from tokcls.data.examples import Example
-from tokcls.data.features import WindowSettings
+from tokcls.data.windows import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model
+from tokcls.tasks.token.examples import Example
 
 SENTENCES = ["mary visited berlin", "john smith went to paris and then rome"]
 

@@ -6,12 +6,12 @@ from omegaconf import OmegaConf
 
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
-from tokcls.commands.finetune import new_label_bias
-from tokcls.data.examples import read_examples
-from tokcls.data.features import WindowSettings
+from tokcls.commands.token_classification.finetune import new_label_bias
+from tokcls.data.windows import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model, read_archive
 from tokcls.tasks import get_task
+from tokcls.tasks.token.examples import read_examples
 from tokcls.tasks.token.specs import FineTuneConfig
 from tokcls.training.fit import prepare_data
 

@@ -143,7 +143,7 @@ def test_kill_9_at_a_random_step_then_the_same_command_finishes_like_an_uninterr
 
 def test_a_crash_in_document_mode_resumes_to_exactly_the_uninterrupted_model(tmp_path, tiny_encoder, monkeypatch):
     """The same with document context: the windows of packed documents, resumed mid-epoch."""
-    from tests.test_document_context import write_context_dataset
+    from tests.tasks.token.test_document_context import write_context_dataset
 
     data = write_context_dataset(
         tmp_path / "data", 120, seed=4

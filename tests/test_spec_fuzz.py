@@ -5,6 +5,7 @@ Two depths: every command's spec layer with many examples (the command itself re
 and real runs of every command (train and fine-tune cut to one step) with fewer examples."""
 
 import math
+import os
 import string
 
 import pytest
@@ -95,6 +96,10 @@ def run_main(argv, program: str = TOKEN) -> int:
         return stop.code
 
 
+# Drawn specs per command: each costs a spec composition (~0.4 s); HYPOTHESIS_PROFILE=long draws 10x as many.
+SPEC_EXAMPLES = 120 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 12
+
+
 PROGRAM_COMMANDS = [(program, command) for program in REGISTRIES for command in REGISTRIES[program].schemas]
 
 
@@ -106,7 +111,7 @@ def test_every_key_of_every_spec_takes_any_value_without_a_traceback(program, co
         results
     )  # drawn relative paths (a target_data_dir the lock creates) land here, not in the repository
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))  # x 16 commands
+    @settings(max_examples=SPEC_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))  # x 16 commands
     @given(overrides=overrides_for(command, program=program))
     def check(overrides):
         needed = {

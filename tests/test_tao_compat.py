@@ -12,9 +12,9 @@ from safetensors.torch import load as load_tensors
 from tests.conftest import REPO, write_ner_dataset
 from tests.test_train import scalars
 from tokcls.cli import main
-from tokcls.data.examples import read_examples
 from tokcls.data.labels import class_weights, read_label_ids
 from tokcls.model.archive import read_archive
+from tokcls.tasks.token.examples import read_examples
 
 ENCODER = "model.language_model.pretrained_model_name=splade-tiny"  # the one override this machine needs
 

@@ -210,7 +210,7 @@ def test_the_hugging_face_export_of_a_crf_model_says_its_cost_and_has_a_model_ca
 
 
 def test_a_plain_tag_set_prints_one_table_and_the_summary_names_its_f1s(tmp_path, capsys, tiny_encoder):
-    from tokcls.metrics.reports import all_reports, format_reports
+    from tokcls.tasks.token.metrics import all_reports, format_reports
 
     gold, pred = [["NN", "VB", "NN"]], [["NN", "NN", "NN"]]
     text = format_reports(all_reports(gold, pred, ["NN", "VB"], "O"))

@@ -6,6 +6,8 @@ Only this much happens here; what a command does lives in tokcls/commands/<comma
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -104,13 +106,29 @@ def run_logged(command: "Command", config, ctx: "Context", notes: list[str]) -> 
         run_command(command.name, config, ctx)
 
 
+def _interrupt(signum, frame) -> None:
+    """Ctrl-C as KeyboardInterrupt, except inside importlib's own frames: raised in a module lock's weakref callback,
+    the exception is lost ("Exception ignored in ...", a traceback on stderr) and the run goes on; there the signal is
+    sent again a moment later, from outside the callback."""
+    if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+        import threading
+
+        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+        return
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
     """The program; Ctrl-C at any point (while torch loads, the spec is read, the model loads) exits with 130."""
+    previous = signal.signal(signal.SIGINT, _interrupt) if threading_main() else None
     try:
         return _main(argv, program)
     except KeyboardInterrupt:
         print(f"\n{program}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _main(argv: list[str] | None, program: str) -> int:
@@ -212,6 +230,13 @@ def _main(argv: list[str] | None, program: str) -> int:
         print(f"\n{program} {name}: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def threading_main() -> bool:
+    """Signal handlers can only be set from the main thread (main() also runs in tests' threads)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def text_main(argv: list[str] | None = None) -> int:

@@ -149,3 +149,31 @@ def test_required_directories(tmp_path):
         convert(ConvertOptions(target_data_dir=str(tmp_path)))
     with pytest.raises(ConversionError, match="not a directory"):
         convert(ConvertOptions(source_data_dir=str(tmp_path / "nope"), target_data_dir=str(tmp_path)))
+
+
+def test_span_columns_join_into_nested_span_files_and_a_type_list(tmp_path):
+    import json
+
+    from conversion.dataset import ConvertOptions, convert
+
+    rows = [
+        [("the", "B-NP", "O"), ("bank", "I-NP", "B-ORG"), ("of", "I-NP", "I-ORG"), ("rome", "I-NP", "I-ORG")],
+        [("rome", "B-NP", "B-LOC"), ("fell", "B-VP", "O")],
+    ]
+    for split in ("train", "dev"):
+        lines = [" ".join((w, "POS", c, e)) for sentence in rows for (w, c, e) in sentence]
+        text, k = [], 0
+        for sentence in rows:
+            text += lines[k : k + len(sentence)] + [""]
+            k += len(sentence)
+        (tmp_path / f"{split}.txt").write_text("\n".join(text) + "\n")
+    options = ConvertOptions(str(tmp_path), str(tmp_path / "out"), span_columns=[2, 3], span_types=["NP", "ORG", "LOC"])
+    stats = convert(options)
+    spans = [json.loads(line) for line in (tmp_path / "out" / "spans_dev.jsonl").read_text().splitlines()]
+    assert spans == [[[0, 4, "NP"], [1, 4, "ORG"]], [[0, 1, "LOC"], [0, 1, "NP"]]]  # VP left out; ORG nests in NP
+    assert (tmp_path / "out" / "span_label_ids.csv").read_text() == "O\nLOC\nNP\nORG\n"
+    assert stats["spans"]["dev"] == {"spans": 4, "nested": 3, "same_words_other_type": 1}
+    convert(ConvertOptions(str(tmp_path), str(tmp_path / "out")))  # a later conversion without spans
+    assert (
+        not (tmp_path / "out" / "spans_dev.jsonl").exists() and not (tmp_path / "out" / "span_label_ids.csv").exists()
+    )

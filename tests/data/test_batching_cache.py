@@ -4,8 +4,8 @@ from omegaconf import OmegaConf
 from tests.conftest import write_ner_dataset
 from tokcls.data import cache
 from tokcls.data.batching import BucketBatchSampler, Collate, ResumableLoader
-from tokcls.data.datamodule import load_split
-from tokcls.data.features import IGNORE, WindowSettings
+from tokcls.data.windows import IGNORE, WindowSettings
+from tokcls.tasks.token.data import load_split
 
 
 def test_bucketed_batches_cover_every_window_once_and_vary_by_epoch():

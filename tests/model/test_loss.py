@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import torch
 
-from tokcls.data.features import IGNORE
+from tokcls.data.windows import IGNORE
 from tokcls.model.network import Network
 from tokcls.training.module import TaskModule
 

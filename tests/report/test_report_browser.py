@@ -8,10 +8,10 @@ import pytest
 
 from tests.report.browser import open_page
 from tests.report.pages import data, parse
-from tokcls.data.examples import Example
-from tokcls.metrics.reports import all_reports
 from tokcls.report.page import Meta, Run
-from tokcls.report.token_page import token_report_page
+from tokcls.tasks.token.examples import Example
+from tokcls.tasks.token.metrics import all_reports
+from tokcls.tasks.token.report.page import token_report_page
 
 LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 

@@ -10,11 +10,11 @@ from omegaconf import OmegaConf
 
 from tokcls.cli import main
 from tokcls.config.sections import OptimConfig
-from tokcls.data.examples import read_examples
-from tokcls.data.features import WindowSettings
+from tokcls.data.windows import WindowSettings
 from tokcls.inference.predictor import Predictor
 from tokcls.model.archive import load_model, read_archive, save_archive
 from tokcls.model.network import Network
+from tokcls.tasks.token.examples import read_examples
 from tokcls.training.optim import build_optimizer
 
 FORMAT1 = Path(__file__).resolve().parents[1] / "fixtures" / "format1"
@@ -255,7 +255,7 @@ def test_a_crf_exports_to_onnx_with_its_transitions_and_onnx_decodes_the_same(cr
 
 @pytest.mark.parametrize("decoder", ["crf", "constrained"])
 def test_labels_added_to_a_viterbi_model_keep_its_predictions_at_step_zero(crf_trained, decoder):
-    from tokcls.commands.finetune import new_label_bias
+    from tokcls.commands.token_classification.finetune import new_label_bias
 
     data, archive, _ = crf_trained
     network, tokenizer, _ = load_model(archive)

@@ -217,7 +217,7 @@ def test_two_processes_share_one_study_without_duplicates(tmp_path, tiny_encoder
 
 
 def test_text_classification_tunes_its_default_space_and_never_looks_at_test(tmp_path, tiny_encoder, capsys):
-    from tests.text.data import CONVERT_OPTIONS, write_source
+    from tests.tasks.text.data import CONVERT_OPTIONS, write_source
     from tokcls.cli import text_main
     from tokcls.tasks import get_task
 

@@ -1,4 +1,4 @@
-"""One module per command, for each program (token_classification, text_classification). Each module declares
+"""One module per command, in a folder per program (commands/<program>/; what both programs share in shared/). Each module declares
 COMMAND (name, schema, flags) and run(config, ctx); the modules import only their schema at the top, the rest
 when they run, so --help and spec errors never load torch."""
 
@@ -11,18 +11,13 @@ from tokcls.commands.base import Command
 from tokcls.config.schema import register
 from tokcls.core.programs import TEXT, TOKEN
 
+# Each program's commands: the modules of its folder (commands/<program>/), and download_specs, which both share
 PROGRAMS = {
-    TOKEN: ("convert", "train", "evaluate", "infer", "finetune", "export", "tune", "download_specs"),
-    TEXT: (
-        "text.convert",
-        "text.train",
-        "text.evaluate",
-        "text.infer",
-        "text.finetune",
-        "text.export",
-        "text.tune",
-        "download_specs",
-    ),
+    program: tuple(
+        f"{program}.{name}" for name in ("convert", "train", "evaluate", "infer", "finetune", "export", "tune")
+    )
+    + ("download_specs",)
+    for program in (TOKEN, TEXT)
 }
 SPEC_DIRS = {TOKEN: "specs", TEXT: "specs/text_classification"}  # where download_specs' output is shipped
 

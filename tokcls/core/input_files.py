@@ -72,3 +72,16 @@ def decode_utf8(raw: bytes, path: str | Path, fix: str) -> str:
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise InputError(f"bytes {raw[e.start : e.end]!r} are not valid UTF-8 ({e.reason})", fix, path, line) from None
+
+
+def read_text_lines(path: Path, where: str, remake: str) -> list[str]:
+    """The lines of a UTF-8 file, split on \\n only; a missing or undecodable file is an InputError (`where`: the keys
+    to check; `remake`: how to write the file again)."""
+    # Bytes decoded by hand: read_text's universal newlines would take a lone \r inside a line
+    # for a line break and shift every later sentence against its labels.
+    text = decode_utf8(read_bytes(path, "file", where), path, remake)
+    # split("\n"), not splitlines(): words may hold U+2028 and other line-like characters.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]

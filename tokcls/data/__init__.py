@@ -1,1 +1,2 @@
-"""Data: text/labels files -> examples -> windowed features -> length-bucketed batches."""
+"""What every task's data shares: windows of sub-tokens stored as flat arrays, the feature cache, the label map and
+statistics, length-bucketed batches and the LightningDataModule. A task reads its files (tasks/<task>/)."""

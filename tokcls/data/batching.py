@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from tokcls.data.features import IGNORE, Features
+from tokcls.data.windows import IGNORE, Features
 
 
 class WindowDataset(Dataset):

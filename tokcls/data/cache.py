@@ -18,7 +18,7 @@ from safetensors.numpy import load_file, save
 
 from tokcls.core.atomic import atomic_files
 from tokcls.core.input_files import open_regular
-from tokcls.data.features import Features, WindowSettings
+from tokcls.data.windows import Features, WindowSettings
 
 log = logging.getLogger("tokcls")
 FORMAT_VERSION = "1"
@@ -49,6 +49,10 @@ def load(path: Path) -> tuple[Features, dict] | None:
     features = Features(
         *(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")),
         targets=arrays.get("targets"),
+        items={
+            name[5:]: values for name, values in arrays.items() if name.startswith("item_") and name != "item_offsets"
+        },
+        item_offsets=arrays.get("item_offsets"),
     )
     info = {"sentence_lengths": arrays["sentence_lengths"].tolist(), "windowed_sentences": int(arrays["windowed"][0])}
     return features, info

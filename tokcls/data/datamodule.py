@@ -1,149 +1,38 @@
-"""The LightningDataModule: examples -> cached windowed features -> bucketed, padded batches."""
+"""The LightningDataModule of every task: the task reads and encodes the splits (Task.read_training_split); this
+module batches them by length, shards them across processes and resumes mid-epoch."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
-from conversion.stats import length_stats
-from tokcls.core.errors import InputError
-from tokcls.data import cache
-from tokcls.data.batching import Collate, ResumableLoader
-from tokcls.data.documents import docs_file, pack, read_documents
-from tokcls.data.examples import Example, read_examples
-from tokcls.data.features import IGNORE, Features, WindowSettings, encode
-from tokcls.data.labels import check_labels_known
-
-log = logging.getLogger("tokcls")
+from tokcls.data.batching import ResumableLoader
+from tokcls.data.windows import Features
 
 
-def window_settings(dataset_cfg) -> WindowSettings:
-    """From model.dataset."""
-    return WindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, dataset_cfg.label_all_subwords)
-
-
-def document_units(
-    examples: list[Example], text_file: Path, context
-) -> tuple[list[Example], list[int] | None, Path | None]:
-    """(what to encode, the words of each unit or None in sentence mode, the docs file read): with
-    context=document the sentences of each document of docs_<split>.txt packed together."""
-    if getattr(context, "value", context) != "document":
-        return examples, None, None
-    path = docs_file(text_file)
-    documents = read_documents(path, len(examples))
-    if documents is None:
-        log.info(
-            "No %s beside %s: sentence mode for this split (model.dataset.context=document needs it; "
-            "dataset_convert writes it from -DOCSTART- lines)",
-            path.name,
-            text_file.name,
-        )
-        return examples, None, None
-    units, sizes = pack(examples, documents)
-    log.info("Document context: %d sentences of %s in %d documents", len(examples), text_file.name, len(units))
-    return units, sizes, path
-
-
-def load_split(
-    split_cfg,
-    data_dir: Path,
-    tokenizer,
-    labels: list[str],
-    settings: WindowSettings,
-    use_cache: bool = True,
-    fallback_dir: Path | None = None,
-    context: str = "sentence",
-):
-    """(examples, features, facts to log, the words of each document unit or None in sentence mode)."""
-    text_file = data_dir / split_cfg.text_file
-    labels_file = data_dir / split_cfg.labels_file if split_cfg.labels_file else None
-    examples = read_examples(text_file, labels_file, split_cfg.num_samples)
-    if labels_file is not None:
-        check_labels_known(examples, labels, labels_file)
-    units, unit_words, documents_file = document_units(examples, text_file, context)
-    files = [text_file] + ([labels_file] if labels_file else []) + ([documents_file] if documents_file else [])
-    path = (
-        data_dir
-        / ".tokcls_cache"
-        / f"features_{cache.cache_key(files, tokenizer, labels, settings, split_cfg.num_samples)}.safetensors"
-    )
-    cached = cache.load(path) if use_cache else None
-    if cached is not None:
-        log.info("Features of %s read from cache %s", text_file.name, path)
-        features, info = cached
-    else:
-        features, info = encode(units, tokenizer, labels if labels_file else None, settings)
-        if use_cache:
-            cache.store(path, features, info, fallback_dir)
-    return examples, features, info, unit_words
-
-
-def log_split(
-    name: str,
-    examples: list[Example],
-    features: Features,
-    info: dict,
-    settings: WindowSettings,
-    tokenizer,
-    labels,
-    unit: str = "sentence",
-) -> None:
-    """`unit`: what was encoded as one sequence, sentences, or documents (context=document)."""
-    lengths = info["sentence_lengths"]
-    log.info(
-        "%s: %d sentences, %d words, %d windows",
-        name,
-        len(examples),
-        sum(len(e.words) for e in examples),
-        len(features),
-    )
-    if lengths:
-        log.info(
-            "  %s length in sub-tokens: %s", unit, "  ".join(f"{k} {v:g}" for k, v in length_stats(lengths).items())
-        )
-    log.info(
-        "  %d %ss are longer than max_seq_length=%d and were split into overlapping windows "
-        "(stride %d); no word is dropped",
-        info["windowed_sentences"],
-        unit,
-        settings.max_seq_length,
-        settings.stride,
-    )
-    if len(features):
-        window = features.window(0)
-        log.info("  example window of sentence %d:", int(window["example"]))
-        log.info("    subtokens: %s", " ".join(tokenizer.convert_ids_to_tokens(window["input_ids"].tolist())))
-        log.info("    loss_mask: %s", " ".join("1" if lab != IGNORE else "0" for lab in window["labels"]))
-        log.info("    labels:    %s", " ".join(labels[lab] if lab != IGNORE else "-" for lab in window["labels"]))
-
-
-class TokenClassificationDataModule(pl.LightningDataModule):
-    """Reads data_dir, training_ds, validation_ds and model.dataset of a train or fine-tune spec. `task` batches the
-    features (tasks/base.py: batches)."""
+class DataModule(pl.LightningDataModule):
+    """Reads data_dir, training_ds, validation_ds and model.dataset of a train or fine-tune spec through `task`
+    (tasks/base.py: window_settings, read_training_split, label_stats_dir, batches, collate)."""
 
     def __init__(
-        self, config, tokenizer, labels: list[str], seed: int = 0, cache_fallback_dir: Path | None = None, task=None
+        self, config, tokenizer, labels: list[str], task, seed: int = 0, cache_fallback_dir: Path | None = None
     ):
         super().__init__()
-        self.task = task
-        self.data_dir = Path(config.data_dir) if config.data_dir else None
+        self.task, self.config = task, config
+        self.data_dir = task.label_stats_dir(config)  # where the label statistics are saved
         self.train_cfg, self.val_cfg = config.training_ds, config.validation_ds
         self.cfg = config.model.dataset
         self.tokenizer = tokenizer
         self.labels = labels
         self.seed = seed
-        self.settings = self._window_settings()
+        self.settings = task.window_settings(config.model)
         self.cache_fallback_dir = cache_fallback_dir
-        self.train_examples: list[Example] | None = None
-        self.val_examples: list[Example] | None = None
+        self.train_examples: list | None = None
+        self.val_examples: list | None = None
         self.val_units: list[int] | None = None  # words of each document unit (context=document), else None
-
-    def _window_settings(self) -> WindowSettings:
-        return window_settings(self.cfg)
 
     def prepare(self) -> None:
         """Read and tokenize both splits (once; cached on disk)."""
@@ -152,35 +41,10 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         self.train_examples, self.train_features, _ = self._load("train", self.train_cfg)
         self.val_examples, self.val_features, self.val_units = self._load("validation", self.val_cfg)
 
-    def _load(self, name: str, split_cfg) -> tuple[list[Example], Features, list[int] | None]:
-        examples, features, info, units = load_split(
-            split_cfg,
-            self.data_dir,
-            self.tokenizer,
-            self.labels,
-            self.settings,
-            self.cfg.use_cache,
-            self.cache_fallback_dir,
-            self.cfg.get("context", "sentence"),
+    def _load(self, name: str, split_cfg) -> tuple[list, Features, list[int] | None]:
+        return self.task.read_training_split(
+            name, split_cfg, self.config, self.tokenizer, self.labels, self.settings, self.cache_fallback_dir
         )
-        if not any(e.words for e in examples):  # nothing to train on or to pick the best epoch by
-            key = "training_ds" if name == "train" else "validation_ds"
-            raise InputError(
-                f"the {name} split has no words",
-                f"check {key}.text_file and {key}.num_samples",
-                self.data_dir / split_cfg.text_file,
-            )
-        log_split(
-            name,
-            examples,
-            features,
-            info,
-            self.settings,
-            self.tokenizer,
-            self.labels,
-            "document" if units is not None else "sentence",
-        )
-        return examples, features, units
 
     def setup(self, stage: str | None = None) -> None:
         self.prepare()
@@ -204,7 +68,7 @@ class TokenClassificationDataModule(pl.LightningDataModule):
         return ResumableLoader(
             dataset,
             batch_sampler=sampler,
-            collate_fn=Collate(self.tokenizer.pad_token_id),
+            collate_fn=self.task.collate(self.tokenizer.pad_token_id),
             num_workers=self._per_split(split_cfg, "num_workers"),
             pin_memory=self._per_split(split_cfg, "pin_memory"),
             position=self._position,

@@ -1,4 +1,5 @@
-"""The label map (label_ids.csv) and class weights for a weighted loss."""
+"""The label map (label_ids.csv) and class weights for a weighted loss, from the labels each example carries
+(`example.labels`: a word's label each for tokens, a text's classes for texts)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import InputError
 from tokcls.core.input_files import decode_utf8, read_bytes
-from tokcls.data.examples import Example
 
 
 def read_label_ids(path: str | Path) -> list[str]:
@@ -32,7 +32,7 @@ def read_label_ids(path: str | Path) -> list[str]:
     return labels
 
 
-def check_labels_known(examples: list[Example], labels: list[str], labels_file: str | Path) -> None:
+def check_labels_known(examples: list, labels: list[str], labels_file: str | Path) -> None:
     known = set(labels)
     for number, example in enumerate(examples, start=1):
         unknown = sorted(set(example.labels or ()) - known)
@@ -45,19 +45,19 @@ def check_labels_known(examples: list[Example], labels: list[str], labels_file: 
             )
 
 
-def label_counts(examples: list[Example], labels: list[str]) -> list[int]:
+def label_counts(examples: list, labels: list[str]) -> list[int]:
     counts = Counter(label for example in examples for label in example.labels)
     return [counts[label] for label in labels]
 
 
-def class_weights(examples: list[Example], labels: list[str]) -> list[float]:
+def class_weights(examples: list, labels: list[str]) -> list[float]:
     """NeMo's formula, total / (num_classes * count); a label absent from training data weighs 0."""
     counts = label_counts(examples, labels)
     total = sum(counts)
     return [total / (len(labels) * count) if count else 0.0 for count in counts]
 
 
-def training_label_stats(examples: list[Example], labels: list[str], save_dir: Path) -> dict:
+def training_label_stats(examples: list, labels: list[str], save_dir: Path) -> dict:
     """Counts, frequencies and class weights of the training labels actually used (after num_samples),
     computed on every run (counting is cheaper than any cache check) and saved in save_dir as
     label_stats_<digest>.json. The digest covers the label map and every training label, so runs on

@@ -30,11 +30,12 @@ class _Outputs(torch.nn.Module):
         # What the decoder needs besides the scores to decode as the archive does (a Viterbi decoder's transitions)
         tensors = network.decoder.exported_tensors()
         self.extra = list(tensors)  # their names, in the decoder's order
+        self.head_input_names: list[str] = []  # the batch tensors the task's head takes besides the encoder's (to_onnx)
         for name, value in tensors.items():
             self.register_buffer(name, value.detach().clone())
 
-    def forward(self, input_ids, attention_mask):
-        logits = self.network(input_ids, attention_mask)
+    def forward(self, input_ids, attention_mask, *head_inputs):
+        logits = self.network(input_ids, attention_mask, **dict(zip(self.head_input_names, head_inputs)))
         if not self.extra:
             return logits
         return (logits,) + tuple(getattr(self, name) * 1 for name in self.extra)  # * 1: an output, not an input
@@ -44,9 +45,14 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
     # An example batch with padding, so that the traced graph is the one that applies the mask.
     mask = torch.ones(2, 8, dtype=torch.long)
     mask[1, 5:] = 0
-    example = (torch.full((2, 8), 1000, dtype=torch.long), mask)
+    # The task's extra head inputs (Task.example_head_inputs: [batch, count] tensors) become graph inputs after these two
+    head_inputs = get_task(network.task).example_head_inputs(2, 8)
+    example = (torch.full((2, 8), 1000, dtype=torch.long), mask, *head_inputs.values())
     outputs = _Outputs(network)
+    outputs.head_input_names = list(head_inputs)
     names = ["logits"] + outputs.extra
+    axes = {name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")}
+    axes.update({name: {0: "batch", 1: f"{name}_count"} for name in head_inputs})
     # The wrapper is put in eval mode itself: the exporter restores the wrapper's mode afterwards,
     # which for a fresh (training-mode) wrapper would switch the model's dropout back on.
     with warnings.catch_warnings():  # the tracer's notes on Python-side shape arithmetic: the axes are dynamic anyway
@@ -60,9 +66,9 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
             outputs.eval(),
             example,
             str(path),
-            input_names=["input_ids", "attention_mask"],
+            input_names=["input_ids", "attention_mask", *head_inputs],
             output_names=names,
-            dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "logits")},
+            dynamic_axes=axes,
             opset_version=opset,
             do_constant_folding=not outputs.extra,  # folded, the transition outputs lose their names (onnxruntime folds them anyway)
             dynamo=False,  # the TorchScript exporter: the dynamo one needs onnxscript
@@ -114,8 +120,8 @@ def open_session(path: Path, digest: str | None = None):
 
 
 class OnnxModel:
-    """Called like the network (input_ids, attention_mask) -> word scores, but runs onnxruntime; decodes
-    with the transition scores the graph carries, or argmax when it has none."""
+    """Called like the network (input_ids, attention_mask, the task's head inputs) -> the head's scores, but runs
+    onnxruntime; decodes with the decoder the task builds from model.json and the tensors the graph carries."""
 
     def __init__(self, path: Path, description: dict, digest: str | None = None):
         self.session = open_session(path, digest)
@@ -126,7 +132,11 @@ class OnnxModel:
         tensors = {}
         if extra:
             ids = np.zeros((1, 2), dtype=np.int64)
-            values = self.session.run(extra, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            feed.update(
+                {name: np.asarray(value) for name, value in get_task(self.task).example_head_inputs(1, 2).items()}
+            )
+            values = self.session.run(extra, feed)
             tensors = {name: torch.from_numpy(value) for name, value in zip(extra, values, strict=True)}
         self.description = dict(description)
         self.decoder = get_task(self.task).exported_decoder(description, tensors)
@@ -138,12 +148,11 @@ class OnnxModel:
     def eval(self):
         return self
 
-    def __call__(self, input_ids, attention_mask):
-        logits = self.session.run(
-            ["logits"],
-            {
-                "input_ids": np.asarray(input_ids, dtype=np.int64),
-                "attention_mask": np.asarray(attention_mask, dtype=np.int64),
-            },
-        )[0]
+    def __call__(self, input_ids, attention_mask, **head_inputs):
+        feed = {
+            "input_ids": np.asarray(input_ids, dtype=np.int64),
+            "attention_mask": np.asarray(attention_mask, dtype=np.int64),
+        }
+        feed.update({name: np.asarray(value, dtype=np.int64) for name, value in head_inputs.items()})
+        logits = self.session.run(["logits"], feed)[0]
         return torch.from_numpy(logits)

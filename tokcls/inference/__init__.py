@@ -1,1 +1,1 @@
-"""Running a trained network: the Predictor, the runtime (PyTorch / onnxruntime, int8), scoring, very long texts."""
+"""Running a trained network: the Predictor and the runtime (PyTorch / onnxruntime, int8) evaluate and infer use."""

@@ -13,9 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from tokcls.data.documents import pack
-from tokcls.data.examples import Example
-from tokcls.data.features import WindowSettings
+from tokcls.data.windows import WindowSettings
 from tokcls.tasks import get_task
 
 
@@ -47,7 +45,7 @@ class Predictor:
         self.trained = trained  # the spec the archive was trained with, when loaded from one (load_for_inference)
         self.task = get_task(model.task)
 
-    def _outputs(self, examples: list[Example], progress: bool, shuffle: bool):
+    def _outputs(self, examples: list, progress: bool, shuffle: bool):
         """(example, unit, rows) of every batch: the scores at the rows the task keeps (Task.keep), in batch order."""
         features, _ = self.task.encode(examples, self.tokenizer, None, self.settings)
         dataset, sampler = self.task.batches(features, self.batch_size, shuffle)
@@ -69,7 +67,7 @@ class Predictor:
         return parts
 
     def run(
-        self, examples: list[Example], progress: bool = False, shuffle: bool = False, documents: list | None = None
+        self, examples: list, progress: bool = False, shuffle: bool = False, documents: list | None = None
     ) -> Prediction:
         """Labels of every word; with gold labels on every example also the loss. `shuffle` runs the batches in
         a random order (NeMo's test_ds.shuffle); results keep the input order. `documents`: the document of
@@ -77,7 +75,7 @@ class Predictor:
         model = self.model
         units, unit_words = examples, None
         if self.context == "document" and documents is not None:
-            units, unit_words = pack(examples, documents)
+            units, unit_words = self.task.pack(examples, documents)
         parts = self._outputs(units, progress, shuffle)
         n_words = self.task.sizes(examples)
         if not parts:
@@ -93,8 +91,8 @@ class Predictor:
         return Prediction(labels, confidences, scores, loss)
 
     def predict(
-        self, examples: list[Example], progress: bool = False, documents: list | None = None
+        self, examples: list, progress: bool = False, documents: list | None = None
     ) -> tuple[list[list[str]], list[list[float]]]:
-        """One label per word of every example, with its confidence."""
-        prediction = self.run([Example(e.words, None) for e in examples], progress, documents=documents)
+        """The task's labels of every example (per word for tokens) with their confidences, gold labels ignored."""
+        prediction = self.run(self.task.unlabelled(examples), progress, documents=documents)
         return prediction.labels, prediction.confidences

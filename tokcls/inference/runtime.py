@@ -7,7 +7,6 @@ import warnings
 from pathlib import Path
 
 import torch
-from omegaconf import OmegaConf
 
 from tokcls.core.errors import InputError
 from tokcls.export.onnx import OnnxModel, open_session
@@ -86,13 +85,12 @@ def load_for_inference(ctx, config, batch_size: int, archive: str | None = None)
         )
     task = get_task(network.task)
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)
-    task.choose_decoder(model, network, OmegaConf.select(config, "model.head.decoder"))
+    task.choose_decoder(model, network, config)
     device = torch.device("cpu")  # onnxruntime and int8 run on the CPU
     if isinstance(model, torch.nn.Module) and getattr(config.quantize, "value", config.quantize) == "none":
         device = inference_device(config.trainer)
         model.to(device)
-    wanted, trained_with = config.model.dataset, trained.model.dataset
-    if wanted.max_seq_length is not None:
-        check_window(network.encoder.config, wanted.max_seq_length)
-    settings, context = task.inference_settings(trained_with, wanted)
+    if config.model.dataset.max_seq_length is not None:
+        check_window(network.encoder.config, config.model.dataset.max_seq_length)
+    settings, context = task.inference_settings(trained.model, config.model)
     return Predictor(model, tokenizer, settings, batch_size, device, context, trained)

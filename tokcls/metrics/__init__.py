@@ -1,1 +1,1 @@
-"""Token-level and entity-level (seqeval-exact) reports."""
+"""What every task's scores share: the per-class table (class_table) and the confusion-matrix picture (plots)."""

@@ -1,1 +1,2 @@
-"""The model: a pretrained encoder, a fully connected head, and the LightningModule around them."""
+"""The model: a pretrained encoder and a task's head (Network), the encoder's loading and checks, and the archive that
+holds them (no Lightning: inference loads this alone; the LightningModule is training/module.py)."""

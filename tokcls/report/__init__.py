@@ -1,1 +1,1 @@
-"""The HTML page evaluate writes: what a model gets wrong, to look at."""
+"""The one template of the HTML page evaluate writes, for every task (each task builds its page on it)."""

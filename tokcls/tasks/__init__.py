@@ -27,6 +27,9 @@ REGISTRY: dict[str, TaskEntry] = {
     "text_classification": TaskEntry(
         "tokcls.tasks.text.task", "TextTask", "text_classification", "tokcls.tasks.text.checks"
     ),
+    "span_classification": TaskEntry(
+        "tokcls.tasks.span.task", "SpanTask", "token_classification", "tokcls.tasks.span.checks"
+    ),
 }
 
 # Archives of format 1 (before model.json described the network) were all of this task: it reads their config.yaml
@@ -63,9 +66,15 @@ def default_task(program: str) -> str:
 def check_spec(command: str, config, program: str = "token_classification") -> None:
     """Refuse, all at once, settings that contradict each other (after every key's own type was checked): the checks
     every task shares, then the program's task's own."""
+    from omegaconf import OmegaConf
+
     from tokcls.config.loading import raise_problems
     from tokcls.config.schema import common_problems
 
     command = "train" if command == "tune" else command  # tune's spec is train's plus `search`, checked by tune
-    checks = importlib.import_module(REGISTRY[default_task(program)].checks)
+    chosen = OmegaConf.select(config, "model.task")  # a program offering several tasks: the spec may pick one
+    task = getattr(chosen, "value", chosen)
+    if task not in PROGRAMS[program]:
+        task = default_task(program)
+    checks = importlib.import_module(REGISTRY[task].checks)
     raise_problems(common_problems(command, config) + checks.spec_problems(command, config))

@@ -8,7 +8,7 @@ The network (model/network.py), the LightningModule (training/module.py), the Pr
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -20,17 +20,15 @@ class Decoder(Protocol):
     """What a head's decoder is (flair's choice of decoder): the loss a head trains with and how scores become
     predictions switch together. Each task's decoders add the arguments their batches need."""
 
-    labels: list[str]
-
-    def loss(self, emissions: torch.Tensor, *batch, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+    def loss(self, emissions: torch.Tensor, *batch: Any, **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
         """(summed loss, its weight) of the scores of one batch."""
         ...
 
-    def decode(self, scores: torch.Tensor, *sizes) -> object:
+    def decode(self, scores: torch.Tensor, *sizes: Any, **kwargs: Any) -> Any:
         """Predictions of the scores of whole examples."""
         ...
 
-    def gold_loss(self, scores: torch.Tensor, gold: torch.Tensor, *sizes) -> float:
+    def gold_loss(self, scores: torch.Tensor, gold: torch.Tensor, *sizes: Any, **kwargs: Any) -> float:
         """The summed loss of gold-labelled examples (the test loss)."""
         ...
 
@@ -43,9 +41,10 @@ class Decoder(Protocol):
 class Head(Protocol):
     """The module on the encoder: hidden states (and what the task adds of the batch) -> scores; it owns its decoder."""
 
-    decoder: Decoder
+    @property
+    def decoder(self) -> Decoder: ...
 
-    def __call__(self, hidden_states: torch.Tensor, **inputs) -> torch.Tensor: ...
+    def __call__(self, hidden_states: torch.Tensor, **inputs: Any) -> torch.Tensor: ...
 
     def describe(self) -> dict:
         """Its settings (what the archive stores, what build_head rebuilds it from)."""
@@ -128,11 +127,66 @@ class Task(Protocol):
     ) -> list[str]:
         """evaluate's files (`text`: the printed reports), written through `out` (all or nothing); returns their names."""
 
+    # What the platform asks besides (WindowTask gives the window tasks' defaults of the first five)
+    summary_notes: dict[str, str]  # metric of the test summary -> the line printed under it
+
+    def collate(self, pad_id: int):
+        """The DataLoader's collate_fn: windows (or a batch sampler's items) -> the batch's tensors."""
+
+    def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
+        """The batch's tensors the head takes besides the encoder's (Network.forward passes them on)."""
+
+    def example_head_inputs(self, batch: int, length: int) -> dict[str, torch.Tensor]:
+        """head_inputs of a made-up batch: what an ONNX export traces its extra graph inputs from."""
+
+    def keep(self, batch: dict, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+        """(example, unit, scores) of the rows of the head's output that count (a word's, a text's, a span's)."""
+
+    def score_split(self, predictor, data_dir, split_cfg, progress: bool = True) -> tuple:
+        """(examples, prediction, reports with `summary` and the test loss) of a labelled split of evaluate's or train's
+        spec, run through `predictor` (the Predictor: tasks sit below inference and never build one)."""
+
+    def sizes(self, examples: list) -> list[int]:
+        """The units (words, texts, spans) each example has predictions for."""
+
+    def window_settings(self, model_cfg):
+        """The windows a train or fine-tune spec's model section asks for."""
+
+    def read_training_split(self, name: str, split_cfg, config, tokenizer, labels, settings, fallback_dir) -> tuple:
+        """(examples, features, the words of each document unit or None) of training_ds or validation_ds."""
+
+    def label_stats_dir(self, config):
+        """Where the training label statistics are saved."""
+
+    def pack(self, examples: list, documents: list[str]) -> tuple[list, list[int]]:
+        """Document context: the examples of each document as one unit, and the size of each unit."""
+
+    def unlabelled(self, examples: list) -> list:
+        """The examples without their gold labels."""
+
+    def inference_settings(self, trained_model, wanted_model) -> tuple:
+        """(window settings, context) evaluate and infer run with: the archive's model section unless the spec's sets
+        them."""
+
+    def choose_decoder(self, model, network, config) -> None:
+        """Decode with the decoder the evaluate or infer spec names (none named: the archive's)."""
+
+    def exported_decoder(self, description: dict, tensors: dict):
+        """The decoder of an ONNX export, from model.json and the tensors the graph carries."""
+
+    def model_facts(self, description: dict, config) -> list[tuple[str, str]]:
+        """What report.html says of the model besides encoder and labels."""
+
+    def model_card_notes(self, network) -> list[str]:
+        """What a Hugging Face export's model card must say of this task's model."""
+
 
 class WindowTask:
     """What the two tasks of encoder windows share (a task may override any of it): the padded batch of
     tokcls.data.batching.Collate, no extra head inputs, and the rows whose word_index >= 0 (a word's first sub-token
     in the window that owns it; a text's [CLS])."""
+
+    summary_notes: dict[str, str] = {}  # metric of the test summary -> the line printed under it (metrics/summary.py)
 
     def collate(self, pad_id: int):
         from tokcls.data.batching import Collate
@@ -140,6 +194,11 @@ class WindowTask:
         return Collate(pad_id)
 
     def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
+        return {}
+
+    def example_head_inputs(self, batch: int, length: int) -> dict[str, torch.Tensor]:
+        """Head inputs of a batch of `batch` windows of `length` sub-tokens, in head_inputs' order: what an ONNX export
+        traces its extra graph inputs from ([batch, count] int64 tensors; {}: none)."""
         return {}
 
     def keep(self, batch: dict, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:

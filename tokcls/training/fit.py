@@ -9,7 +9,7 @@ import torch
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 
 from tokcls.core.errors import InputError
-from tokcls.data.datamodule import TokenClassificationDataModule
+from tokcls.data.datamodule import DataModule
 from tokcls.model.archive import save_archive
 from tokcls.training.experiment import archive_path, build_trainer, copy_files, mark_finished, resume_checkpoint
 from tokcls.training.timing import FitTimer, write_train_results
@@ -17,9 +17,9 @@ from tokcls.training.timing import FitTimer, write_train_results
 log = logging.getLogger("tokcls")
 
 
-def prepare_data(config, tokenizer, labels: list[str], results: Path, task, data_class=TokenClassificationDataModule):
+def prepare_data(config, tokenizer, labels: list[str], results: Path, task):
     """The data module of `task` (tasks/base.py), with both splits read and tokenized."""
-    data = data_class(config, tokenizer, labels, config.seed, cache_fallback_dir=results / "cache", task=task)
+    data = DataModule(config, tokenizer, labels, task, config.seed, cache_fallback_dir=results / "cache")
     data.prepare()
     return data
 

@@ -3,19 +3,24 @@ text, and scikit-learn/scipy-equal reports for one class, a set of labels, or a 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from tokcls.core.errors import InputError
 from tokcls.data.batching import ItemBatchSampler, WindowDataset
-from tokcls.data.text_features import TextWindowSettings, encode_texts, targets, text_items, text_window_settings
 from tokcls.metrics.plots import plot_confusion_matrix
-from tokcls.metrics.text_reports import format_text_reports, text_reports
-from tokcls.report.text_page import text_report_page
-from tokcls.tasks.base import WindowTask
+from tokcls.tasks.base import Head, Task, WindowTask
+from tokcls.tasks.text.data import read_training_split
 from tokcls.tasks.text.decoders import DECODERS, pool
+from tokcls.tasks.text.examples import split_path
+from tokcls.tasks.text.features import TextWindowSettings, encode_texts, targets, text_items, text_window_settings
 from tokcls.tasks.text.head import TextHead
+from tokcls.tasks.text.metrics import format_text_reports, text_reports
+from tokcls.tasks.text.report_page import text_report_page
 
 HEAD_KEYS = ("num_output_layers", "fc_dropout", "activation", "use_transformer_init")
 
@@ -39,11 +44,37 @@ class TextTask(WindowTask):
     def build_head(self, hidden_size, labels, outside, settings) -> TextHead:
         return TextHead(hidden_size, labels, outside, **settings)
 
-    def inference_settings(self, trained, wanted) -> tuple[TextWindowSettings, str]:
-        """(window settings, context): the archive's, with max_seq_length and stride as the spec sets them."""
-        return text_window_settings(trained, wanted.max_seq_length, wanted.stride), "sentence"
+    def score_split(self, predictor, data_dir, split_cfg, progress: bool = True):
+        """(examples, prediction, reports) of a labelled split: file_path (under data_dir when set)."""
+        from tokcls.tasks.text.scoring import score_text_split
 
-    def choose_decoder(self, model, network, name) -> None:
+        path = split_path(data_dir, split_cfg)
+        return score_text_split(predictor, path, split_cfg.num_samples, split_cfg.shuffle, progress)
+
+    def window_settings(self, model_cfg) -> TextWindowSettings:
+        """The windows a train or fine-tune spec's model.dataset asks for."""
+        return text_window_settings(model_cfg.dataset)
+
+    def read_training_split(self, name, split_cfg, config, tokenizer, labels, settings, fallback_dir) -> tuple:
+        """training_ds / validation_ds: a file_path under data_dir."""
+        return read_training_split(name, split_cfg, config, tokenizer, labels, settings, fallback_dir)
+
+    def label_stats_dir(self, config) -> Path:
+        """Where the training label statistics go: beside the training file."""
+        return split_path(config.data_dir, config.training_ds).parent
+
+    def pack(self, examples: list, documents: list[str]) -> tuple[list, list[int]]:
+        raise InputError("document context is for token models", "set model.dataset.context=sentence")
+
+    def unlabelled(self, examples: list) -> list:
+        return [dataclasses.replace(example, labels=None, value=None) for example in examples]
+
+    def inference_settings(self, trained_model, wanted_model) -> tuple[TextWindowSettings, str]:
+        """(window settings, context): the archive's, with max_seq_length and stride as the spec sets them."""
+        wanted = wanted_model.dataset
+        return text_window_settings(trained_model.dataset, wanted.max_seq_length, wanted.stride), "sentence"
+
+    def choose_decoder(self, model, network, config) -> None:
         """A text model decodes as its problem type says (the spec has no decoder to choose)."""
 
     def exported_decoder(self, description: dict, tensors: dict):
@@ -159,3 +190,9 @@ class TextTask(WindowTask):
                 plot_confusion_matrix([e.labels for e in examples], pred, labels, f, unit="texts")
             written.append("confusion_matrix.png")
         return written
+
+
+# The protocols of tasks/base.py this task implements, checked by mypy (structurally) and by
+# tests/tasks/test_contract.py (at run time, on a trained network).
+_TASK: type[Task] = TextTask
+_HEAD: type[Head] = TextHead

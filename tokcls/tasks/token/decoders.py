@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from conversion.schemes import Scheme, allowed_transition
-from tokcls.data.features import IGNORE
+from tokcls.data.windows import IGNORE
 from tokcls.tasks.token import crf
 from tokcls.tasks.token.sections import DecoderName
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from tokcls.data.examples import Example
-from tokcls.data.text_split import Word, split_words
+from tokcls.data.word_split import Word, split_words
+from tokcls.tasks.token.examples import Example
 from tokcls.tasks.token.spans import entity_spans
 
 PIECE_CHARS = 50_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -10,13 +11,17 @@ from omegaconf import OmegaConf
 
 from tokcls.core.errors import InputError
 from tokcls.data.batching import BucketBatchSampler, WindowDataset
-from tokcls.data.features import IGNORE, WindowSettings, encode
+from tokcls.data.windows import IGNORE, WindowSettings
 from tokcls.metrics.plots import plot_confusion_matrix
-from tokcls.metrics.reports import all_reports, format_reports, tag_scheme
-from tokcls.report.token_page import token_report_page
-from tokcls.tasks.base import WindowTask
+from tokcls.tasks.base import Decoder, Head, Task, WindowTask
+from tokcls.tasks.token.data import read_training_split, window_settings
 from tokcls.tasks.token.decoders import TRANSITION_NAMES, ArgmaxDecoder, ExportedDecoder, build_decoder
+from tokcls.tasks.token.documents import pack
+from tokcls.tasks.token.examples import Example
+from tokcls.tasks.token.features import encode
 from tokcls.tasks.token.head import TokenHead
+from tokcls.tasks.token.metrics import all_reports, format_reports, tag_scheme
+from tokcls.tasks.token.report.page import token_report_page
 from tokcls.tasks.token.words import per_sentence, word_scores
 
 
@@ -28,6 +33,10 @@ class TokenTask(WindowTask):
         "optim.lr": "loguniform(1e-5, 2e-4)",
         "optim.head_lr": "loguniform(1e-4, 3e-3)",
         "model.head.fc_dropout": "uniform(0.0, 0.5)",
+    }
+
+    summary_notes = {
+        "token_macro_f1": "token_macro_f1 is the macro avg row of the token table: the value TAO prints as f1"
     }
 
     def head_settings(self, head_cfg, train_labels: list[list[str]], outside: str) -> dict:
@@ -42,17 +51,38 @@ class TokenTask(WindowTask):
     def build_head(self, hidden_size: int, labels: list[str], outside: str, settings: dict) -> TokenHead:
         return TokenHead(hidden_size, labels, outside, **settings)
 
-    def inference_settings(self, trained, wanted) -> tuple[WindowSettings, str]:
+    def window_settings(self, model_cfg) -> WindowSettings:
+        """The windows a train or fine-tune spec's model.dataset asks for."""
+        return window_settings(model_cfg.dataset)
+
+    def read_training_split(self, name, split_cfg, config, tokenizer, labels, settings, fallback_dir) -> tuple:
+        """training_ds / validation_ds: text_file + labels_file (+ docs_<split>.txt with document context)."""
+        return read_training_split(name, split_cfg, config, tokenizer, labels, settings, fallback_dir)
+
+    def label_stats_dir(self, config) -> Path | None:
+        """Where the training label statistics go: data_dir, beside label_ids.csv."""
+        return Path(config.data_dir) if config.data_dir else None
+
+    def pack(self, examples: list, documents: list[str]) -> tuple[list, list[int]]:
+        """Document context: the sentences of each document as one unit, and the words of each unit."""
+        return pack(examples, documents)
+
+    def unlabelled(self, examples: list) -> list:
+        return [Example(example.words, None) for example in examples]
+
+    def inference_settings(self, trained_model, wanted_model) -> tuple[WindowSettings, str]:
         """(window settings, context) evaluate and infer run with: the archive's model.dataset (`trained`) unless the
         spec's model.dataset (`wanted`) sets them."""
+        trained, wanted = trained_model.dataset, wanted_model.dataset
         settings = WindowSettings(
             wanted.max_seq_length or trained.max_seq_length, trained.stride if wanted.stride is None else wanted.stride
         )
         return settings, wanted.context or trained.get("context", "sentence")  # archives before document context
 
-    def choose_decoder(self, model, network, name) -> None:
+    def choose_decoder(self, model, network, config) -> None:
         """Decode with model.head.decoder when the spec names one (null: the one the model was trained with); `model`
         is the network itself, its int8 copy, or its ONNX export."""
+        name = OmegaConf.select(config, "model.head.decoder")
         name = getattr(name, "value", name)
         trained = network.head.describe()["decoder"]
         if name is None or name == trained:
@@ -97,6 +127,12 @@ class TokenTask(WindowTask):
         outside = config.model.dataset.pad_label
         head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
         return {"task": self.name, "labels": labels, "outside_label": outside, "head": head}
+
+    def score_split(self, predictor, data_dir, split_cfg, progress: bool = True):
+        """(examples, prediction, reports) of a labelled split: text_file and labels_file under data_dir."""
+        from tokcls.tasks.token.scoring import score_split
+
+        return score_split(predictor, data_dir, split_cfg, progress)
 
     def sizes(self, examples) -> list[int]:
         """The words of each sentence."""
@@ -189,3 +225,11 @@ class TokenTask(WindowTask):
         with out.open("confusion_matrix.png", "wb") as f:
             plot_confusion_matrix([e.labels for e in examples], pred, labels, f)
         return ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.txt", "confusion_matrix.png"]
+
+
+# The protocols of tasks/base.py this task implements, checked by mypy (structurally) and by
+# tests/tasks/test_contract.py (at run time, on a trained network).
+_TASK: type[Task] = TokenTask
+_HEAD: type[Head] = TokenHead
+_DECODER_ARGMAX: type[Decoder] = ArgmaxDecoder
+_DECODER_EXPORTED: type[Decoder] = ExportedDecoder

@@ -1,6 +1,6 @@
 """Window outputs -> word scores: the rows predicted at owned first sub-tokens, put in sentence order.
 
-Every word is owned by exactly one window (data/features.py), so each word gets exactly one row; this
+Every word is owned by exactly one window (features.py), so each word gets exactly one row; this
 is where that is checked, and the one place the windows' outputs become whole sentences again, before
 any decoder runs."""
 

@@ -1,0 +1,118 @@
+"""A span model on a set only nested decoding can solve: banks named after their city (ORG) hold the city (LOC)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from tokcls.cli import main
+
+CITIES = ["paris", "london", "berlin", "madrid", "rome", "vienna", "oslo", "dublin"]
+NAMES = ["john", "mary", "peter", "anna"]
+FILLER = ["the", "a", "visited", "saw", "and", "then", "went", "to", "with", "today"]
+
+
+def write_nested_dataset(directory: Path, n_train: int = 240, n_dev: int = 40, seed: int = 0) -> Path:
+    """text_<split>.txt and spans_<split>.jsonl: 'bank of <city>' is an ORG holding a LOC; cities and names alone."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def sentence():
+        words, spans = [], []
+        for _ in range(rng.randint(2, 4)):
+            kind = rng.random()
+            if kind < 0.35:
+                city = rng.choice(CITIES)
+                spans += [[len(words), len(words) + 3, "ORG"], [len(words) + 2, len(words) + 3, "LOC"]]
+                words += ["bank", "of", city]
+            elif kind < 0.5:
+                spans.append([len(words), len(words) + 1, "LOC"])
+                words.append(rng.choice(CITIES))
+            elif kind < 0.65:
+                spans.append([len(words), len(words) + 1, "PER"])
+                words.append(rng.choice(NAMES))
+            else:
+                words.append(rng.choice(FILLER))
+        return words, spans
+
+    for split, n in (("train", n_train), ("dev", n_dev)):
+        rows = [sentence() for _ in range(n)]
+        (directory / f"text_{split}.txt").write_text("".join(" ".join(w) + "\n" for w, _ in rows))
+        (directory / f"spans_{split}.jsonl").write_text("".join(json.dumps(s) + "\n" for _, s in rows))
+    (directory / "label_ids.csv").write_text("O\nLOC\nORG\nPER\n")
+    return directory
+
+
+SPLITS = ["training_ds.labels_file=spans_train.jsonl", "validation_ds.labels_file=spans_dev.jsonl"]
+TEST = ["test_ds.text_file=text_dev.txt", "test_ds.labels_file=spans_dev.jsonl"]
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory, tiny_encoder):
+    root = tmp_path_factory.mktemp("nested")
+    data = write_nested_dataset(root / "data")
+    argv = ["train", "-r", str(root / "train"), f"data_dir={data}", *SPLITS, "model.task=span_classification"]
+    argv += ["model.span.decoder=nested", "model.span.max_entity_length=4", "trainer.max_epochs=6", "optim.lr=3e-3"]
+    argv += ["model.language_model.pretrained_model_name=splade-tiny", "trainer.enable_progress_bar=false"]
+    assert main(argv) == 0
+    return root, data, root / "train" / "checkpoints" / "tokcls.tcls"
+
+
+def _evaluate(root, data, archive, name, *extra) -> dict:
+    assert main(["evaluate", "-r", str(root / name), "-m", str(archive), f"data_dir={data}", *TEST, *extra]) == 0
+    return json.loads((root / name / "evaluation_report.json").read_text())
+
+
+def test_nested_decoding_solves_what_flat_decoding_cannot(nested):
+    root, data, archive = nested
+    as_nested = _evaluate(root, data, archive, "eval_nested")
+    as_flat = _evaluate(root, data, archive, "eval_flat", "model.span.decoder=flat")
+    assert as_nested["summary"]["entity_f1"] >= 90 and as_nested["nesting"]["share"] >= 0.9
+    # flat keeps one span of each nested pair at most: half of the nested gold spans is its ceiling
+    assert as_flat["nesting"]["share"] <= 0.5 and as_flat["summary"]["entity_f1"] < as_nested["summary"]["entity_f1"]
+    page = (root / "eval_nested" / "report.html").read_text()
+    assert "Error kinds" in page and "[<b>ORG</b>" in page or as_nested["summary"]["entity_f1"] == 100
+
+
+def test_the_archive_round_trips_every_tensor(nested, tmp_path):
+    import torch
+
+    from tokcls.model.archive import load_model, save_archive
+
+    _, _, archive = nested
+    network, tokenizer, config = load_model(archive)
+    copy = save_archive(tmp_path / "copy.tcls", network, config, tokenizer)
+    again, _, _ = load_model(copy)
+    ours, theirs = network.state_dict(), again.state_dict()
+    assert ours.keys() == theirs.keys() and all(torch.equal(ours[k], theirs[k]) for k in ours)
+    assert again.describe() == network.describe()
+
+
+def test_onnx_and_infer_give_the_nested_entities_with_offsets(nested, tmp_path):
+    root, data, archive = nested
+    assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "format=onnx"]) == 0
+    onnx = ["runtime=onnx", f"onnx_file={tmp_path / 'x' / 'model.onnx'}"]
+    text = "john saw the bank of rome today"
+    records = {}
+    for runtime, extra in (("pytorch", []), ("onnx", onnx)):
+        _evaluate(tmp_path, data, archive, f"eval_{runtime}", *extra)
+        assert main(["infer", "-r", str(tmp_path / runtime), "-m", str(archive), f"input_batch=[{text}]", *extra]) == 0
+        records[runtime] = (tmp_path / runtime / "infer_results.jsonl").read_text()
+    assert records["onnx"] == records["pytorch"]
+    assert (tmp_path / "eval_onnx" / "predictions_dev.jsonl").read_text() == (
+        tmp_path / "eval_pytorch" / "predictions_dev.jsonl"
+    ).read_text()
+    entities = json.loads(records["pytorch"])["entities"]
+    found = {(e["type"], e["text"]) for e in entities}
+    assert {("ORG", "bank of rome"), ("LOC", "rome"), ("PER", "john")} <= found
+    for entity in entities:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_a_span_archive_refuses_the_hugging_face_export_with_the_reason(nested, tmp_path, capsys):
+    _, _, archive = nested
+    assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 2
+    assert "no Hugging Face model class" in capsys.readouterr().err

@@ -1,0 +1,31 @@
+"""The span task's spec checks across keys (no torch): a window holds a span of max_entity_length words only when
+the stride leaves room for it, and a checkpoint monitors a metric the span task logs."""
+
+from __future__ import annotations
+
+from omegaconf import OmegaConf
+
+from tokcls.config.experiment import MONITORS
+
+METRICS = ("val_entity_f1", "val_entity_precision", "val_entity_recall")
+LOSSES = ("val_loss", "train_loss")
+
+
+def spec_problems(command: str, config) -> list[str]:
+    problems = []
+    if command in ("train", "fine-tune"):
+        span = OmegaConf.select(config, "model.span.max_entity_length")
+        stride = OmegaConf.select(config, "model.dataset.stride")
+        if span is not None and stride is not None and stride < span:
+            problems.append(
+                f"model.dataset.stride={stride} is below model.span.max_entity_length={span}: a span of that many words "
+                "(at least one sub-token each) could lie whole in no window. Set model.dataset.stride to at least "
+                f"{span} (a quarter of max_seq_length is usual)."
+            )
+        monitor = OmegaConf.select(config, "exp_manager.checkpoint_callback_params.monitor")
+        if monitor in MONITORS and monitor not in METRICS + LOSSES:
+            problems.append(
+                f"exp_manager.checkpoint_callback_params.monitor={monitor} is not logged by the span task; it logs "
+                f"{', '.join(METRICS + LOSSES)}."
+            )
+    return problems

@@ -1,0 +1,124 @@
+"""Reading a span split for training: text and labels files -> span examples -> cached windows with candidate spans,
+with the facts logged: lengths, windows, and the gold entities no candidate can predict (longer than
+max_entity_length, or in no window whole), per type, as SpanMarker reports them."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from conversion.stats import length_stats
+from tokcls.core.errors import InputError
+from tokcls.data import cache
+from tokcls.tasks.span.examples import NONE, SpanExample, candidates, read_span_examples
+from tokcls.tasks.span.features import SpanWindowSettings, encode
+
+log = logging.getLogger("tokcls")
+
+
+def window_settings(dataset_cfg, span_cfg) -> SpanWindowSettings:
+    return SpanWindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, False, span_cfg.max_entity_length)
+
+
+def check_types_known(examples: list[SpanExample], labels: list[str], path: Path) -> None:
+    known = set(labels) - {NONE}
+    for number, example in enumerate(examples, start=1):
+        unknown = sorted({t for _, _, t in example.spans or ()} - known)
+        if unknown:
+            raise InputError(
+                f"entity type(s) {', '.join(unknown)} are not in label_ids.csv",
+                "convert all splits together with dataset_convert (allow_unseen_labels=true adds dev/test labels)",
+                path,
+                number,
+            )
+
+
+def too_long(examples: list[SpanExample], max_width: int) -> Counter:
+    return Counter(t for e in examples for s, end, t in e.spans or () if end - s > max_width)
+
+
+def in_no_window(examples: list[SpanExample], features) -> Counter:
+    """Gold entities short enough to be candidates that no window holds whole (they have no row), per type."""
+    windows = np.repeat(np.arange(len(features)), np.diff(features.item_offsets))
+    rows = set(zip(features.example[windows].tolist(), features.items["span_id"].tolist()))
+    lost: Counter = Counter()
+    for number, example in enumerate(examples):
+        if not example.spans:
+            continue
+        index = {span: k for k, span in enumerate(candidates(len(example.words), example.max_width))}
+        for start, end, type_ in example.spans:
+            if (start, end) in index and (number, index[(start, end)]) not in rows:
+                lost[type_] += 1
+    return lost
+
+
+def log_lost(name: str, examples: list[SpanExample], features, max_width: int) -> None:
+    """The gold entities the model cannot predict, per type: longer than max_entity_length, or in no window whole."""
+    total = Counter(t for e in examples for _, _, t in e.spans or ())
+    longer, outside = too_long(examples, max_width), in_no_window(examples, features)
+    if not (longer or outside):
+        log.info("  every gold entity of %s is a candidate span (max_entity_length=%d)", name, max_width)
+        return
+    for type_ in sorted(set(longer) | set(outside)):
+        log.info(
+            "  %s: %d of %d %s entities cannot be predicted (%d longer than max_entity_length=%d words, %d in no "
+            "window whole)",
+            name,
+            longer[type_] + outside[type_],
+            total[type_],
+            type_,
+            longer[type_],
+            max_width,
+            outside[type_],
+        )
+
+
+def load_split(split_cfg, data_dir: Path, tokenizer, labels, settings: SpanWindowSettings, use_cache, fallback_dir):
+    text_file = data_dir / split_cfg.text_file
+    labels_file = data_dir / split_cfg.labels_file if split_cfg.labels_file else None
+    examples = read_span_examples(text_file, labels_file, split_cfg.num_samples, settings.max_entity_length)
+    if labels_file is not None:
+        check_types_known(examples, labels, labels_file)
+    files = [text_file] + ([labels_file] if labels_file else [])
+    key = cache.cache_key(files, tokenizer, labels, settings, split_cfg.num_samples)
+    path = data_dir / ".tokcls_cache" / f"span_features_{key}.safetensors"
+    cached = cache.load(path) if use_cache else None
+    if cached is not None:
+        log.info("Features of %s read from cache %s", text_file.name, path)
+        features, info = cached
+    else:
+        features, info = encode(examples, tokenizer, labels if labels_file else None, settings)
+        if use_cache:
+            cache.store(path, features, info, fallback_dir)
+    return examples, features, info
+
+
+def read_training_split(name: str, split_cfg, config, tokenizer, labels, settings, fallback_dir):
+    """(examples, features, None) of training_ds or validation_ds (a span split has no document units yet)."""
+    data_dir = Path(config.data_dir)
+    examples, features, info = load_split(
+        split_cfg, data_dir, tokenizer, labels, settings, config.model.dataset.use_cache, fallback_dir
+    )
+    if not any(e.words for e in examples):
+        key = "training_ds" if name == "train" else "validation_ds"
+        raise InputError(
+            f"the {name} split has no words",
+            f"check {key}.text_file and {key}.num_samples",
+            data_dir / split_cfg.text_file,
+        )
+    log.info(
+        "%s: %d sentences, %d gold entities, %d windows, %d candidate spans",
+        name,
+        len(examples),
+        sum(len(e.spans or ()) for e in examples),
+        len(features),
+        len(features.items["span_id"]),
+    )
+    if info["sentence_lengths"]:
+        stats = length_stats(info["sentence_lengths"])
+        log.info("  sentence length in sub-tokens: %s", "  ".join(f"{k} {v:g}" for k, v in stats.items()))
+    log_lost(name, examples, features, settings.max_entity_length)
+    return examples, features, None

@@ -1,0 +1,55 @@
+"""Document context: the sentences of a document encoded together, each word seeing its neighbours.
+
+Consecutive sentences of one document are packed into one unit (their words one after another); the
+windows of features.py then cut the unit as they cut any long sentence, and each word is owned
+by the window where it has the most context on both sides. Every sub-token is still computed once,
+so the context costs only the longer windows. Units keep the sentences' order, so the word scores of
+all units, unit after unit, are those of all sentences, sentence after sentence: reports, predictions
+files and JSON Lines stay per sentence, and each sentence is decoded on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tokcls.core.errors import InputError
+from tokcls.core.input_files import decode_utf8, read_bytes
+from tokcls.tasks.token.examples import Example
+
+
+def docs_file(text_file: Path) -> Path:
+    """text_<split>.txt -> docs_<split>.txt beside it (written by dataset_convert from -DOCSTART- lines)."""
+    return text_file.with_name("docs_" + text_file.name.removeprefix("text_"))
+
+
+def read_documents(path: Path, count: int) -> list[str] | None:
+    """The document of each of the first `count` sentences, or None when there is no docs file."""
+    if not path.is_file():
+        return None
+    fix = "re-create it with dataset_convert, or set model.dataset.context=sentence"
+    documents = decode_utf8(read_bytes(path, "documents file", fix), path, fix).split("\n")[:count]
+    if len(documents) < count:
+        raise InputError(
+            f"{len(documents)} document ids for {count} sentences",
+            f"re-create {path.name} with dataset_convert, or set model.dataset.context=sentence",
+            path,
+        )
+    return documents
+
+
+def pack(examples: list[Example], documents: list[str]) -> tuple[list[Example], list[int]]:
+    """(one example per run of consecutive sentences of a document, the words of each unit)."""
+    units: list[Example] = []
+    sizes: list[int] = []
+    previous = object()
+    for example, document in zip(examples, documents):
+        if document != previous or not units:
+            units.append(Example([], [] if example.labels is not None else None))
+            sizes.append(0)
+            previous = document
+        unit = units[-1]
+        unit.words.extend(example.words)
+        if unit.labels is not None:
+            unit.labels.extend(example.labels)
+        sizes[-1] += len(example.words)
+    return units, sizes

@@ -116,3 +116,37 @@ def test_a_span_archive_refuses_the_hugging_face_export_with_the_reason(nested, 
     _, _, archive = nested
     assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "format=hf"]) == 2
     assert "no Hugging Face model class" in capsys.readouterr().err
+
+
+def test_a_span_archive_is_compared_with_a_crf_archive_on_the_same_entities(tmp_path, tiny_encoder):
+    from tests.conftest import write_ner_dataset
+
+    data = write_ner_dataset(tmp_path / "data", n_train=120, n_dev=20)
+    tiny = ["model.language_model.pretrained_model_name=splade-tiny", "trainer.enable_progress_bar=false"]
+    for name, keys in (("span", ["model.task=span_classification"]), ("crf", ["model.head.decoder=crf"])):
+        argv = ["train", "-r", str(tmp_path / name), f"data_dir={data}", "trainer.max_epochs=2", "optim.lr=3e-3"]
+        assert main(argv + keys + tiny) == 0
+    span, crf = (str(tmp_path / name / "checkpoints" / "tokcls.tcls") for name in ("span", "crf"))
+    test = ["test_ds.text_file=text_dev.txt", "test_ds.labels_file=labels_dev.txt"]
+    assert main(["evaluate", "-r", str(tmp_path / "both"), "-m", span, "-m", crf, f"data_dir={data}", *test]) == 0
+    page = (tmp_path / "both" / "report.html").read_text()
+    assert "Where the two models disagree" in page and page.count(crf) >= 1
+
+
+def test_tune_searches_a_span_model_and_its_best_archive_is_one(tmp_path, tiny_encoder):
+    from tests.conftest import write_ner_dataset
+    from tokcls.model.archive import load_model
+
+    data = write_ner_dataset(tmp_path / "data", n_train=60, n_dev=12)
+    argv = [
+        "tune",
+        "-r",
+        str(tmp_path / "t"),
+        f"data_dir={data}",
+        "model.task=span_classification",
+        "search.n_trials=2",
+    ]
+    argv += ["model.language_model.pretrained_model_name=splade-tiny", "trainer.max_epochs=1"]
+    assert main(argv + ["trainer.enable_progress_bar=false"]) == 0
+    network, _, _ = load_model(tmp_path / "t" / "best.tcls")
+    assert network.task == "span_classification" and network.labels == ["O", "LOC", "PER"]

@@ -137,3 +137,12 @@ def test_every_candidate_lies_whole_in_one_window_and_long_sentences_keep_every_
         assert (features.items["span_start"][part] >= 1).all() and (features.items["span_end"][part] < length - 1).all()
     labelled = features.items["span_label"]
     assert (labelled == 1).sum() == 1 and (labelled == 0).sum() == len(ids) - 1
+
+
+def test_spans_on_the_same_words_with_two_types_are_counted_as_lost_for_all_but_one():
+    from tokcls.tasks.span.data import shared_words
+    from tokcls.tasks.span.examples import SpanExample
+
+    example = SpanExample(["london", "calling"], [(0, 1, "LOC"), (0, 1, "NP"), (0, 2, "NP")], 8)
+    assert shared_words([example]) == {"LOC": 1}
+    assert example.labels[0] == "NP"  # the type kept: the last in sorted order

@@ -55,9 +55,31 @@ def in_no_window(examples: list[SpanExample], features) -> Counter:
     return lost
 
 
+def shared_words(examples: list[SpanExample]) -> Counter:
+    """Gold spans whose words carry another gold span's type too, per type lost: a span gets one type (the last in
+    sorted order: examples.SpanExample.labels), so the other one is never learned nor predicted."""
+    lost: Counter = Counter()
+    for example in examples:
+        seen: dict[tuple[int, int], list[str]] = {}
+        for start, end, type_ in example.spans or ():
+            seen.setdefault((start, end), []).append(type_)
+        lost.update(t for types in seen.values() for t in sorted(types)[:-1])
+    return lost
+
+
 def log_lost(name: str, examples: list[SpanExample], features, max_width: int) -> None:
-    """The gold entities the model cannot predict, per type: longer than max_entity_length, or in no window whole."""
+    """The gold entities the model cannot predict, per type: longer than max_entity_length, in no window whole, or on
+    the same words as a span of another type."""
     total = Counter(t for e in examples for _, _, t in e.spans or ())
+    for type_, count in sorted(shared_words(examples).items()):
+        log.info(
+            "  %s: %d of %d %s spans lie on the same words as a span of another type: a span gets one type, these are "
+            "not learned",
+            name,
+            count,
+            total[type_],
+            type_,
+        )
     longer, outside = too_long(examples, max_width), in_no_window(examples, features)
     if not (longer or outside):
         log.info("  every gold entity of %s is a candidate span (max_entity_length=%d)", name, max_width)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from conversion.schemes import read_entities
 from tokcls.report.page import Markup, Meta, Page, Run, details, esc, facts, pct, score_bars, table
 
 
@@ -37,6 +38,36 @@ def error_kinds(gold, pred) -> Counter:
             kinds["wrong type" if same else "wrong boundary" if overlapping else "spurious"] += 1
         kinds["missed"] += sum(1 for s, e, _ in g - p if not any(x[0] < e and s < x[1] for x in p))
     return kinds
+
+
+def as_spans(predicted: list) -> list:
+    """A run's predictions of one sentence as spans: a span model's as they are; a token model's word labels (evaluate
+    -m SPAN -m CRF) read as entities, as seqeval reads them."""
+    if predicted and isinstance(predicted[0], str):
+        return [(e.start, e.end, e.type) for e in read_entities(predicted) if e.type]
+    return [tuple(span) for span in predicted]
+
+
+def compare_section(page: Page, examples, runs: list[Run]) -> None:
+    """Where the two models' entities differ: the counts, and the sentences with gold, A's and B's entities."""
+    gold = [{tuple(s) for s in e.spans or ()} for e in examples]
+    a, b = ([set(as_spans(p)) for p in run.pred] for run in runs)
+    differ = [i for i in range(len(examples)) if a[i] != b[i]]
+    verdict = Counter("A right" if a[i] == gold[i] else "B right" if b[i] == gold[i] else "neither" for i in differ)
+    body = facts([("A", runs[0].name), ("B", runs[1].name)])
+    counts = [[len(differ), verdict["A right"], verdict["B right"], verdict["neither"]]]
+    body += table(
+        ["sentences where they differ", "A right", "B right", "neither right"],
+        counts,
+        "disagreement-counts",
+        numeric_from=0,
+    )
+    rows = [
+        [i + 1, *(bracketed(examples[i].words, spans, page.color) for spans in (gold[i], a[i], b[i]))]
+        for i in differ[:300]
+    ]
+    body += table(["line", "gold", "A", "B"], rows, "compare-list")
+    page.section("compare", "Where the two models disagree", body)
 
 
 def span_report_page(examples, runs: list[Run], labels: list[str], meta: Meta) -> str:
@@ -78,4 +109,6 @@ def span_report_page(examples, runs: list[Run], labels: list[str], meta: Meta) -
     page.section(
         "errors", "Sentences with errors", f"<p>{esc(note)}.</p>" + table(["line", "gold", "predicted"], rows, "errors")
     )
+    if len(runs) == 2:
+        compare_section(page, examples, runs)
     return page.render()

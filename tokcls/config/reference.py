@@ -42,7 +42,7 @@ def _fields(node: Any) -> list[tuple[dataclasses.Field, Any]]:
 def render_yaml(schema: type) -> str:
     """A spec file: every key of `schema` with its default, its help text above it as a comment."""
     lines = [
-        f"# {schema.__doc__.strip()}",
+        f"# {(schema.__doc__ or '').strip()}",
         "# Every key can also be set on the command line as key=value; a key left out keeps the default shown.",
     ]
 
@@ -82,7 +82,7 @@ def render_reference(schemas: dict[str, type], program: str | None = None) -> st
         lines += [
             f"## `{command}`",
             "",
-            schema.__doc__.strip(),
+            (schema.__doc__ or "").strip(),
             "",
             "| key | type | default | description |",
             "|---|---|---|---|",

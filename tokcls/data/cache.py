@@ -47,7 +47,11 @@ def load(path: Path) -> tuple[Features, dict] | None:
         log.warning("ignoring unreadable feature cache %s (%s)", path, e)
         return None
     features = Features(
-        *(arrays[name] for name in ("input_ids", "labels", "word_index", "offsets", "example")),
+        arrays["input_ids"],
+        arrays["labels"],
+        arrays["word_index"],
+        arrays["offsets"],
+        arrays["example"],
         targets=arrays.get("targets"),
         items={
             name[5:]: values for name, values in arrays.items() if name.startswith("item_") and name != "item_offsets"

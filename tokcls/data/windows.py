@@ -8,6 +8,7 @@ overlap); which window owns which position is the task's choice (tasks/<task>/fe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
@@ -140,3 +141,18 @@ def word_pieces(tokenizer, words_batch: list[list[str]]) -> list[list[list[int]]
                 pieces[word].append(piece)
         result.append([p or [tokenizer.unk_token_id] for p in pieces])
     return result
+
+
+def sentence_pieces(
+    examples: list, tokenizer, chunk: int = 2000
+) -> Iterator[tuple[int, list[list[int]], list[int], np.ndarray]]:
+    """(example number, sub-token ids per word, all of them in a row, the position of each word's first sub-token) of
+    every example with words, tokenized `chunk` examples at a time (an example without words has nothing to encode)."""
+    for begin in range(0, len(examples), chunk):
+        batch = examples[begin : begin + chunk]
+        nonempty = [i for i, example in enumerate(batch) if example.words]
+        if not nonempty:
+            continue
+        for i, pieces in zip(nonempty, word_pieces(tokenizer, [batch[i].words for i in nonempty])):
+            flat = [p for word in pieces for p in word]
+            yield begin + i, pieces, flat, np.cumsum([0] + [len(p) for p in pieces[:-1]])

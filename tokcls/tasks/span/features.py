@@ -20,9 +20,9 @@ from tokcls.data.windows import (
     Features,
     WindowSettings,
     check_settings,
+    sentence_pieces,
     special_tokens,
     window_spans,
-    word_pieces,
 )
 from tokcls.tasks.span.examples import NONE, SpanExample, candidates
 
@@ -60,39 +60,32 @@ def encode(
     offsets, example_of, item_offsets = [0], [], [0]
     items: dict[str, list[int]] = {name: [] for name in ITEMS}
     lengths, windowed = [], 0
-    for begin in range(0, len(examples), chunk):
-        batch = examples[begin : begin + chunk]
-        nonempty = [i for i, example in enumerate(batch) if example.words]
-        tokenized = dict(zip(nonempty, word_pieces(tokenizer, [batch[i].words for i in nonempty]))) if nonempty else {}
-        for i, example in enumerate(batch):
-            if not example.words:
-                continue  # nothing to predict; the sentence still comes out, empty
-            pieces = tokenized[i]
-            flat = [p for word in pieces for p in word]
-            firsts = np.cumsum([0] + [len(p) for p in pieces[:-1]])
-            lasts = firsts + np.array([len(p) for p in pieces]) - 1
-            windows = window_spans(len(flat), capacity, settings.stride)
-            lengths.append(len(flat) + len(before) + len(after))
-            windowed += len(windows) > 1
-            gold = None
-            if labels and example.spans is not None:
-                gold = {(s, e): t for s, e, t in example.spans}
-            owned: list[list[tuple[int, int, int]]] = [[] for _ in windows]
-            for number, (s, e) in enumerate(candidates(len(example.words), settings.max_entity_length)):
-                k = 0 if len(windows) == 1 else _owner(int(firsts[s]), int(lasts[e - 1]), windows)
-                if k >= 0:  # else no window holds it whole: no row (data.py counts the gold entities lost so)
-                    owned[k].append((number, s, e))
-            for k, (start, end) in enumerate(windows):
-                input_ids += before + flat[start:end] + after
-                offsets.append(len(input_ids))
-                example_of.append(begin + i)
-                for number, s, e in owned[k]:
-                    items["span_start"].append(prefix + int(firsts[s]) - start)
-                    items["span_end"].append(prefix + int(lasts[e - 1]) - start)
-                    items["span_width"].append(e - s - 1)
-                    items["span_label"].append(label_id[gold.get((s, e), NONE)] if gold is not None else IGNORE)
-                    items["span_id"].append(number)
-                item_offsets.append(len(items["span_id"]))
+    # An example without words has nothing to predict; it still comes out, empty
+    for number, pieces, flat, firsts in sentence_pieces(examples, tokenizer, chunk):
+        example = examples[number]
+        lasts = firsts + np.array([len(p) for p in pieces]) - 1
+        windows = window_spans(len(flat), capacity, settings.stride)
+        lengths.append(len(flat) + len(before) + len(after))
+        windowed += len(windows) > 1
+        gold = None
+        if labels and example.spans is not None:
+            gold = {(s, e): t for s, e, t in example.spans}
+        owned: list[list[tuple[int, int, int]]] = [[] for _ in windows]
+        for candidate, (s, e) in enumerate(candidates(len(example.words), settings.max_entity_length)):
+            k = 0 if len(windows) == 1 else _owner(int(firsts[s]), int(lasts[e - 1]), windows)
+            if k >= 0:  # else no window holds it whole: no row (data.py counts the gold entities lost so)
+                owned[k].append((candidate, s, e))
+        for k, (start, end) in enumerate(windows):
+            input_ids += before + flat[start:end] + after
+            offsets.append(len(input_ids))
+            example_of.append(number)
+            for candidate, s, e in owned[k]:
+                items["span_start"].append(prefix + int(firsts[s]) - start)
+                items["span_end"].append(prefix + int(lasts[e - 1]) - start)
+                items["span_width"].append(e - s - 1)
+                items["span_label"].append(label_id[gold.get((s, e), NONE)] if gold is not None else IGNORE)
+                items["span_id"].append(candidate)
+            item_offsets.append(len(items["span_id"]))
     n = len(input_ids)
     features = Features(
         np.asarray(input_ids, dtype=np.int32),

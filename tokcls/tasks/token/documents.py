@@ -49,7 +49,7 @@ def pack(examples: list[Example], documents: list[str]) -> tuple[list[Example], 
             previous = document
         unit = units[-1]
         unit.words.extend(example.words)
-        if unit.labels is not None:
+        if unit.labels is not None and example.labels is not None:
             unit.labels.extend(example.labels)
         sizes[-1] += len(example.words)
     return units, sizes

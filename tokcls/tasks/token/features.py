@@ -16,9 +16,9 @@ from tokcls.data.windows import (
     WindowSettings,
     check_settings,
     owning_window,
+    sentence_pieces,
     special_tokens,
     window_spans,
-    word_pieces,
 )
 from tokcls.tasks.token.examples import Example
 
@@ -42,44 +42,37 @@ def encode(
 
     input_ids, label_ids, word_index, offsets, example_of = [], [], [], [0], []
     sentence_lengths, windowed = [], 0
-    for begin in range(0, len(examples), chunk):
-        batch = examples[begin : begin + chunk]
-        nonempty = [i for i, ex in enumerate(batch) if ex.words]
-        tokenized = dict(zip(nonempty, word_pieces(tokenizer, [batch[i].words for i in nonempty]))) if nonempty else {}
-        for i, example in enumerate(batch):
-            if not example.words:
-                continue  # nothing to predict; the sentence still comes out, empty
-            pieces = tokenized[i]
-            flat = [p for word in pieces for p in word]
-            firsts = np.cumsum([0] + [len(p) for p in pieces[:-1]])
-            spans = window_spans(len(flat), capacity, settings.stride)
-            sentence_lengths.append(len(flat) + len(before) + len(after))
-            windowed += len(spans) > 1
-            # The words each window owns, found once: scanning every word for every window was
-            # quadratic in the sentence's length (a 1 MB line took 31 s to encode).
-            owned_by: list[list[int]] = [[] for _ in spans]
-            for w, p in enumerate(firsts):
-                owned_by[owning_window(int(p), spans, step)].append(w)
-            gold = [label_id[label] for label in example.labels] if labels and example.labels is not None else None
-            for k, (start, end) in enumerate(spans):
-                ids = before + flat[start:end] + after
-                window_labels = [IGNORE] * len(ids)
-                window_words = [-1] * len(ids)
-                for w in owned_by[k]:
-                    first = firsts[w]
-                    position = prefix + first - start
-                    window_words[position] = w
-                    if gold is not None:
-                        window_labels[position] = gold[w]
-                        if continuation is not None:
-                            last = min(first + len(pieces[w]), end)
-                            for q in range(first + 1, last):
-                                window_labels[prefix + q - start] = continuation[gold[w]]
-                input_ids += ids
-                label_ids += window_labels
-                word_index += window_words
-                offsets.append(len(input_ids))
-                example_of.append(begin + i)
+    # An example without words has nothing to predict; it still comes out, empty
+    for number, pieces, flat, firsts in sentence_pieces(examples, tokenizer, chunk):
+        example = examples[number]
+        spans = window_spans(len(flat), capacity, settings.stride)
+        sentence_lengths.append(len(flat) + len(before) + len(after))
+        windowed += len(spans) > 1
+        # The words each window owns, found once: scanning every word for every window was
+        # quadratic in the sentence's length (a 1 MB line took 31 s to encode).
+        owned_by: list[list[int]] = [[] for _ in spans]
+        for w, p in enumerate(firsts):
+            owned_by[owning_window(int(p), spans, step)].append(w)
+        gold = [label_id[label] for label in example.labels] if labels and example.labels is not None else None
+        for k, (start, end) in enumerate(spans):
+            ids = before + flat[start:end] + after
+            window_labels = [IGNORE] * len(ids)
+            window_words = [-1] * len(ids)
+            for w in owned_by[k]:
+                first = firsts[w]
+                position = prefix + first - start
+                window_words[position] = w
+                if gold is not None:
+                    window_labels[position] = gold[w]
+                    if continuation is not None:
+                        last = min(first + len(pieces[w]), end)
+                        for q in range(first + 1, last):
+                            window_labels[prefix + q - start] = continuation[gold[w]]
+            input_ids += ids
+            label_ids += window_labels
+            word_index += window_words
+            offsets.append(len(input_ids))
+            example_of.append(number)
     features = Features(
         np.asarray(input_ids, dtype=np.int32),
         np.asarray(label_ids, dtype=np.int32),

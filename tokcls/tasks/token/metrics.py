@@ -34,7 +34,7 @@ def entity_report(gold: list[list[str]], pred: list[list[str]], outside: str = "
     """seqeval's classification report (default mode, or strict mode in the data's scheme)."""
     scheme = tag_scheme(gold + pred, outside)
     y_true, y_pred = _for_seqeval(gold, scheme, outside), _for_seqeval(pred, scheme, outside)
-    kwargs = {"output_dict": True, "zero_division": 0}
+    kwargs: dict = {"output_dict": True, "zero_division": 0}
     if strict:
         if scheme in (Scheme.io, Scheme.plain):
             return {}  # seqeval has no strict IO scheme; one-word entities of plain tags read the same in both modes

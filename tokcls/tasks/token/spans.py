@@ -14,10 +14,11 @@ def is_plain(labels: list[str], outside: str = "O") -> bool:
 def entity_spans(
     text: str, words: list[Word], labels: list[str], confidences: list[float], plain: bool, outside: str = "O"
 ) -> list[dict]:
-    if plain:
-        groups = [(label, i, i + 1) for i, label in enumerate(labels) if label != outside]
-    else:
-        groups = read_entities(labels, outside)
+    groups: list = (
+        [(label, i, i + 1) for i, label in enumerate(labels) if label != outside]
+        if plain
+        else read_entities(labels, outside)
+    )
     spans = []
     for type_, first, last in groups:
         start, end = words[first].start, words[last - 1].end

@@ -123,6 +123,33 @@ def trained(tmp_path_factory, tiny_encoder):
     return data, root / "train" / "checkpoints" / "tokcls.tcls", root
 
 
+@pytest.fixture(scope="session")
+def span_trained(tmp_path_factory, tiny_encoder):
+    """(root, data dir, archive) of a nested span model (tests/tasks/span/data.py)."""
+    from tests.tasks.span.data import train_nested
+
+    return train_nested(tmp_path_factory.mktemp("nested"))
+
+
+@pytest.fixture(scope="session")
+def text_trained(tmp_path_factory, tiny_encoder):
+    """(data dir, archive) of a single-label text model of the tiny encoder (tests/tasks/text/data.py's topics)."""
+    from tests.tasks.text.data import write_source
+    from tokcls.cli import text_main
+
+    root = tmp_path_factory.mktemp("text")
+    write_source(root / "src", "single")
+    convert = ["dataset_convert", "-r", str(root / "c"), f"source_data_dir={root / 'src'}"]
+    assert (
+        text_main([*convert, f"target_data_dir={root / 'data'}", "stats_tokenizer=null", "text_column=sentence"]) == 0
+    )
+    train = ["train", "-r", str(root / "train"), f"data_dir={root / 'data'}", "trainer.max_epochs=3", "optim.lr=1e-3"]
+    train += ["model.language_model.pretrained_model_name=splade-tiny", "model.dataset.max_seq_length=64"]
+    train += ["model.dataset.stride=16", "trainer.enable_progress_bar=false", "test_ds.file_path=dev.tsv"]
+    assert text_main(train) == 0
+    return root / "data", root / "train" / "checkpoints" / "tokcls_text.tcls"
+
+
 def pytorch_and_onnx_predictions(archive: Path, data: Path, tmp_path: Path) -> dict[str, str]:
     """The predictions file of `evaluate` on the dev split, run by PyTorch and by the ONNX export of the archive."""
     from tokcls.cli import main

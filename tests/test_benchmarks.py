@@ -21,6 +21,7 @@ import precision  # noqa: E402
 import profile_step  # noqa: E402
 import report_page  # noqa: E402
 import scaling  # noqa: E402
+import serve_load  # noqa: E402
 import span_vs_crf  # noqa: E402
 import tao_defaults  # noqa: E402
 import text_compare_hf  # noqa: E402
@@ -309,3 +310,17 @@ def test_report_page_measures_a_page_in_the_browser(trained, tmp_path):
     assert shot.read_bytes().startswith(b"\x89PNG") and (tmp_path / "shot_errors.png").exists()
     synthetic = report_page.main(["--synthetic", "300", "--output-dir", str(tmp_path / "s"), "--opens", "1"])
     assert synthetic["sentences"] == 300 and synthetic["page_bytes"] > 10_000
+
+
+@pytest.mark.slow  # starts three servers: make test-all
+def test_serve_load_measures_three_services_at_three_concurrencies(trained, tmp_path, capsys):
+    from tokcls.cli import main
+
+    data, archive, _ = trained
+    assert main(["export", "-r", str(tmp_path / "hf"), "-m", str(archive), "-k", "key1", "format=hf"]) == 0
+    argv = ["--archive", str(archive), "--hf-dir", str(tmp_path / "hf"), "--sentences", str(data / "text_dev.txt")]
+    argv += ["--output-dir", str(tmp_path / "out"), "--requests", "12", "--seconds", "20", "--threads", "1"]
+    rows = serve_load.main(argv + ["--key", "key1"])
+    assert [(r["system"], r["clients"]) for r in rows][:3] == [("tokcls serve", c) for c in (1, 8, 32)]
+    assert len(rows) == 9 and all(r["answered"] == 12 and r["failed"] == 0 and r["peak_rss_mb"] > 0 for r in rows)
+    assert "| pipeline app | 32 |" in capsys.readouterr().out

@@ -5,8 +5,8 @@ import pytest
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
 from tokcls.commands import SCHEMAS
-from tokcls.config import SpecError, load_spec
-from tokcls.tasks import check_spec
+from tokcls.config.loading import SpecError, load_spec
+from tokcls.tasks.spec_checks import check_spec
 
 NEMO_CONFIG = """
 pretrained_model: null

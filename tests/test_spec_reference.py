@@ -6,7 +6,7 @@ from omegaconf import OmegaConf
 from tests.conftest import REPO
 from tokcls.cli import main
 from tokcls.commands import SCHEMAS, SPEC_FILES
-from tokcls.config import load_spec
+from tokcls.config.loading import load_spec
 from tokcls.config.reference import render_reference, render_yaml
 
 REQUIRED = {
@@ -17,6 +17,7 @@ REQUIRED = {
     "fine-tune": ["data_dir=a"],
     "export": [],
     "tune": ["data_dir=a"],
+    "serve": [],
 }
 REGENERATE = (
     "regenerate: token_classification download_specs -r /tmp/specs_log -o specs overwrite=true && "

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tokcls.cli import main
-from tokcls.config import load_spec
+from tokcls.config.loading import load_spec
 from tokcls.tasks.token.specs import TrainConfig
 
 TRAIN = ["train", "data_dir=/nonexistent"]

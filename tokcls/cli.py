@@ -169,8 +169,8 @@ def _main(argv: list[str] | None, program: str) -> int:
     command = registry.commands[name]
     given = vars(args)  # only the flags this command has are there
     # Imported here so that `--help` and spec errors come back without loading torch.
-    from tokcls.config import SpecError, load_spec
-    from tokcls.tasks import check_spec
+    from tokcls.config.loading import SpecError, load_spec
+    from tokcls.tasks.spec_checks import check_spec
     from tokcls.training.log_dir import resolve_log_dir
 
     def fail(message: str) -> int:

@@ -14,7 +14,7 @@ from tokcls.core.programs import TEXT, TOKEN
 # Each program's commands: the modules of its folder (commands/<program>/), and download_specs, which both share
 PROGRAMS = {
     program: tuple(
-        f"{program}.{name}" for name in ("convert", "train", "evaluate", "infer", "finetune", "export", "tune")
+        f"{program}.{name}" for name in ("convert", "train", "evaluate", "infer", "finetune", "export", "tune", "serve")
     )
     + ("download_specs",)
     for program in (TOKEN, TEXT)

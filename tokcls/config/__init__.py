@@ -1,5 +1,2 @@
-"""Typed spec schemas and their loading (YAML spec + dotted overrides)."""
-
-from tokcls.config.loading import SpecError, load_spec
-
-__all__ = ["SpecError", "load_spec"]
+"""Typed spec schemas (schema.py, sections.py) and their loading (loading.py: a YAML spec + dotted overrides, composed
+with Hydra). Nothing is imported here, so a schema module can be read without loading Hydra."""

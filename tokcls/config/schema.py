@@ -1,6 +1,6 @@
 """The checks across keys that every task's spec shares (training, exp_manager, names that become files), and the
 registration of the schemas with Hydra's ConfigStore. A task adds its own (tokcls/tasks/<task>/checks.py); the
-registry runs both (tokcls.tasks.check_spec). Which schema a command has is declared by the command itself."""
+registry runs both (tokcls.tasks.spec_checks.check_spec). Which schema a command has is declared by the command itself."""
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf

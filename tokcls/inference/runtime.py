@@ -72,16 +72,25 @@ def inference_device(device_cfg) -> torch.device:
 
 
 def load_for_inference(ctx, config, batch_size: int, archive: str | None = None) -> Predictor:
-    """The Predictor evaluate and infer run: the archive (-m, -k; or `archive`) in the chosen runtime, on the chosen
-    device, with the archive's window settings and decoder unless the spec overrides them."""
+    """The Predictor evaluate and infer run: the archive (-m, -k; or `archive`) of this program, in the chosen runtime,
+    on the chosen device, with the archive's window settings and decoder unless the spec overrides them."""
+    return open_predictor(archive or ctx.model, ctx.key, config, batch_size, (ctx.program, ctx.command))
+
+
+def open_predictor(
+    archive, key: str | None, config, batch_size: int, program: tuple[str, str] | None = None
+) -> Predictor:
+    """The Predictor of an archive as an infer spec (`config`: runtime, onnx_file, quantize, trainer, model) sets it
+    up; `program`: (program, command) whose task the archive must be, or None for any (the Python API)."""
     from tokcls.model.archive import load_model
 
-    network, tokenizer, trained = load_model(archive or ctx.model, ctx.key)
-    if program_of(network.task) != ctx.program:
+    network, tokenizer, trained = load_model(archive, key)
+    if program is not None and program_of(network.task) != program[0]:
+        name, command = program
         raise InputError(
-            f"a {network.task} model, but this is {ctx.program}",
-            f"run {program_of(network.task)} {ctx.command} with it, or give a {ctx.program} model",
-            archive or ctx.model,
+            f"a {network.task} model, but this is {name}",
+            f"run {program_of(network.task)} {command} with it, or give a {name} model",
+            archive,
         )
     task = get_task(network.task)
     model = inference_model(network, config.runtime, config.onnx_file, config.quantize)

@@ -101,7 +101,7 @@ def save_archive(path: str | Path, network, config, tokenizer, key: str | None =
         manifest = {
             "format": FORMAT,
             "members": {
-                f.relative_to(stage).as_posix(): {"sha256": _sha256_file(f), "size": f.stat().st_size} for f in members
+                f.relative_to(stage).as_posix(): {"sha256": sha256_file(f), "size": f.stat().st_size} for f in members
             },
         }
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
@@ -116,7 +116,8 @@ def save_archive(path: str | Path, network, config, tokenizer, key: str | None =
     return path
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -61,20 +61,3 @@ def program_of(task: str) -> str:
 def default_task(program: str) -> str:
     """The task a program's commands run unless told otherwise."""
     return PROGRAMS[program][0]
-
-
-def check_spec(command: str, config, program: str = "token_classification") -> None:
-    """Refuse, all at once, settings that contradict each other (after every key's own type was checked): the checks
-    every task shares, then the program's task's own."""
-    from omegaconf import OmegaConf
-
-    from tokcls.config.loading import raise_problems
-    from tokcls.config.schema import common_problems
-
-    command = "train" if command == "tune" else command  # tune's spec is train's plus `search`, checked by tune
-    chosen = OmegaConf.select(config, "model.task")  # a program offering several tasks: the spec may pick one
-    task = getattr(chosen, "value", chosen)
-    if task not in PROGRAMS[program]:
-        task = default_task(program)
-    checks = importlib.import_module(REGISTRY[task].checks)
-    raise_problems(common_problems(command, config) + checks.spec_problems(command, config))

@@ -57,7 +57,7 @@ class Head(Protocol):
 
 class Task(Protocol):
     name: str  # stored in the archive: which task rebuilds the network (tokcls/tasks/__init__.py registers it)
-    hf_pipeline: str  # the Hugging Face pipeline() of its HF export (the model card)
+    hf_pipeline: str  # the Hugging Face pipeline() of its HF export (the model card); serve answers in its shape
     title: str  # its name in the model card
     default_search_space: dict[str, str]  # what tune's search.params={} searches
 
@@ -163,6 +163,16 @@ class Task(Protocol):
 
     def unlabelled(self, examples: list) -> list:
         """The examples without their gold labels."""
+
+    inference_keys: tuple[str, ...]  # the infer spec keys it reads besides model.dataset (the Python API's overrides)
+
+    def answer(self, record: dict, labels: list[str], words: bool):
+        """A record in the field names of the task's Hugging Face pipeline (serve's answer); `words`: also each
+        word (serve's "parameters": {"words": true}; refused for tasks whose hf_pipeline labels no words)."""
+
+    def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
+        """What infer writes for each text (one JSON Lines record each) and the Python API returns. `words`: each
+        text's words (data.word_split.Word, offsets into the text), or None to split the texts as infer does."""
 
     def inference_settings(self, trained_model, wanted_model) -> tuple:
         """(window settings, context) evaluate and infer run with: the archive's model section unless the spec's sets

@@ -15,7 +15,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution, Floa
 from tokcls.config.loading import SpecError, raise_problems
 from tokcls.config.ranges import range_problems
 from tokcls.config.tune import GRAMMAR
-from tokcls.tasks import check_spec
+from tokcls.tasks.spec_checks import check_spec
 
 # Keys tune sets itself for every trial: searching them would break the trials' folders or the study.
 RESERVED = (

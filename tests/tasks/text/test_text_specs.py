@@ -6,9 +6,9 @@ from omegaconf import OmegaConf
 from tests.conftest import REPO
 from tokcls.cli import text_main
 from tokcls.commands import REGISTRIES, TEXT
-from tokcls.config import SpecError, load_spec
+from tokcls.config.loading import SpecError, load_spec
 from tokcls.config.reference import render_reference, render_yaml
-from tokcls.tasks import check_spec
+from tokcls.tasks.spec_checks import check_spec
 
 REGISTRY = REGISTRIES[TEXT]
 REQUIRED = {"dataset_convert": ["source_data_dir=a", "target_data_dir=b"]}

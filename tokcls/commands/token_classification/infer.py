@@ -27,22 +27,6 @@ COMMAND = Command(
 FIELDS = ("words", "labels", "offsets", "confidences", "entities")  # after "text", in this order
 
 
-def _records(predictor, config, chunk: list[str], documents: bool):
-    """(text, words, labels, confidences) of each line; with `documents` the lines between blank lines form a document."""
-    from tokcls.data.word_split import split_words
-    from tokcls.tasks.token.examples import Example
-
-    words = [split_words(text) for text in chunk]
-    document_of = list(itertools.accumulate(not text.strip() for text in chunk)) if documents else None
-    labels, confidences = predictor.predict(
-        [Example([w.text for w in ws], None) for ws in words],
-        progress=config.input_file is not None,
-        documents=document_of,
-    )
-    for text, ws, ls, cs in zip(chunk, words, labels, confidences):
-        yield text, ws, ls, cs
-
-
 def _document_mode(predictor, config, chunk: list[str]) -> bool:
     """Whether lines are labelled with their document around them: context=document and an input_file with
     blank lines between documents (input_batch entries are each their own document)."""
@@ -125,9 +109,11 @@ def _shower(config):
 
 def run(config, ctx):
     from tokcls.commands.token_classification import span
+    from tokcls.data.word_split import split_words
     from tokcls.inference.runtime import load_for_inference
     from tokcls.tasks.token import long_text
     from tokcls.tasks.token.long_text import StreamingEntities, label_in_pieces
+    from tokcls.tasks.token.records import label_words
     from tokcls.tasks.token.spans import entity_spans, is_plain
 
     check_input(config)
@@ -157,7 +143,9 @@ def run(config, ctx):
                 )
                 show(f"{printable(text[:200])}... ({len(text)} characters, labelled in pieces: see the output file)")
                 continue
-            for text, ws, ls, cs in _records(predictor, config, group, state["documents"]):
+            words = [split_words(text) for text in group]
+            labelled = label_words(predictor, group, words, state["documents"], config.input_file is not None)
+            for text, ws, ls, cs in labelled:
                 sink.write(_json_line(text, ws, ls, cs, entity_spans(text, ws, ls, cs, plain, model.outside_label)))
                 marked = " ".join(
                     w.text if lab == model.outside_label else f"{w.text}[{lab}]" for w, lab in zip(ws, ls)

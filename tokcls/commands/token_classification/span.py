@@ -117,41 +117,16 @@ def infer_writer(predictor, config, show):
     """write_chunk for stream_records: per line its words with offsets and its entities (nested ones included)."""
     from tokcls.commands.shared.infer import printable
     from tokcls.data.word_split import split_words
-
-    labels_of = predictor.task.unlabelled
+    from tokcls.tasks.span.records import records
 
     def write_chunk(chunk: list[str], sink) -> None:
         words = [split_words(text) for text in chunk]
-        examples = labels_of([_example(ws, predictor) for ws in words])
-        prediction = predictor.run(examples, progress=config.input_file is not None)
-        for text, ws, spans, confidences in zip(chunk, words, prediction.labels, prediction.confidences):
-            entities = [
-                {
-                    "type": type_,
-                    "start": ws[s].start,
-                    "end": ws[e - 1].end,
-                    "text": text[ws[s].start : ws[e - 1].end],
-                    "confidence": round(confidence, 4),
-                    "words": [s, e],
-                }
-                for (s, e, type_), confidence in zip(spans, confidences)
-            ]
-            record = {
-                "text": text,
-                "words": [w.text for w in ws],
-                "offsets": [[w.start, w.end] for w in ws],
-                "entities": entities,
-            }
+        for record in records(predictor, chunk, words, progress=config.input_file is not None):
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-            show(printable(text), printable(" ".join(f"[{e['type']}: {e['text']}]" for e in entities)))
+            entities = " ".join(f"[{e['type']}: {e['text']}]" for e in record["entities"])
+            show(printable(record["text"]), printable(entities))
 
     return write_chunk
-
-
-def _example(words, predictor):
-    from tokcls.tasks.span.examples import SpanExample
-
-    return SpanExample([w.text for w in words], None, predictor.model.decoder.max_width)
 
 
 def refuse_hf() -> None:

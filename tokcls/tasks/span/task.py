@@ -32,6 +32,7 @@ def _value(option):
 
 class SpanTask(WindowTask):
     name = "span_classification"
+    inference_keys: tuple[str, ...] = ("model.span.decoder", "model.span.threshold")  # what choose_decoder reads
     hf_pipeline, title = "token-classification", "Span NER"  # no HF export: the model card is never written
     summary_notes: dict[str, str] = {}
     default_search_space = {
@@ -97,6 +98,17 @@ class SpanTask(WindowTask):
 
     def unlabelled(self, examples) -> list:
         return [SpanExample(e.words, None, e.max_width) for e in examples]
+
+    def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
+        from tokcls.data.word_split import split_words
+        from tokcls.tasks.span.records import records
+
+        return records(predictor, texts, words if words is not None else [split_words(text) for text in texts])
+
+    def answer(self, record: dict, labels: list[str], words: bool):
+        from tokcls.tasks.span.records import hf_answer
+
+        return hf_answer(record, words)
 
     # --- loss and decoding
     def loss(self, decoder, emissions, batch, weight):

@@ -1,5 +1,5 @@
 """text_classification's spec checks across keys: the splits' files, and keys that must agree with the problem type
-(the class weights, the monitored metric). Run by tokcls.tasks.check_spec after the shared checks; imports no torch."""
+(the class weights, the monitored metric). Run by tokcls.tasks.spec_checks.check_spec after the shared checks; imports no torch."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ HEAD_KEYS = ("num_output_layers", "fc_dropout", "activation", "use_transformer_i
 
 class TextTask(WindowTask):
     name = "text_classification"
+    inference_keys: tuple[str, ...] = ()  # what choose_decoder reads
     hf_pipeline, title = "text-classification", "Text Classification"  # the model card's pipeline() and task
     # What search.params={} searches (docs/tune.md)
     default_search_space = {
@@ -68,6 +69,17 @@ class TextTask(WindowTask):
 
     def unlabelled(self, examples: list) -> list:
         return [dataclasses.replace(example, labels=None, value=None) for example in examples]
+
+    def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
+        """A text is classified whole: given words were joined into `texts` already."""
+        from tokcls.tasks.text.records import classify
+
+        return [line for line, _ in classify(predictor, texts)]
+
+    def answer(self, record: dict, labels: list[str], words: bool):
+        from tokcls.tasks.text.records import hf_answer
+
+        return hf_answer(record, labels)
 
     def inference_settings(self, trained_model, wanted_model) -> tuple[TextWindowSettings, str]:
         """(window settings, context): the archive's, with max_seq_length and stride as the spec sets them."""

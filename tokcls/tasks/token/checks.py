@@ -1,5 +1,5 @@
 """token_classification's spec checks across keys: each labelled split has both files, and a checkpoint monitors a
-metric this task logs. Run by tokcls.tasks.check_spec after the shared checks; imports no torch (spec errors are
+metric this task logs. Run by tokcls.tasks.spec_checks.check_spec after the shared checks; imports no torch (spec errors are
 reported before any model code loads)."""
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from tokcls.tasks.token.words import per_sentence, word_scores
 
 class TokenTask(WindowTask):
     name = "token_classification"
+    inference_keys: tuple[str, ...] = ("model.head.decoder",)  # what choose_decoder reads
     hf_pipeline, title = "token-classification", "Token Classification"  # the model card's pipeline() and task
     # What search.params={} searches (docs/tune.md): the keys that move results most after a first run
     default_search_space = {
@@ -69,6 +70,16 @@ class TokenTask(WindowTask):
 
     def unlabelled(self, examples: list) -> list:
         return [Example(example.words, None) for example in examples]
+
+    def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
+        from tokcls.tasks.token.records import records
+
+        return records(predictor, texts, words)
+
+    def answer(self, record: dict, labels: list[str], words: bool):
+        from tokcls.tasks.token.records import hf_answer
+
+        return hf_answer(record, words)
 
     def inference_settings(self, trained_model, wanted_model) -> tuple[WindowSettings, str]:
         """(window settings, context) evaluate and infer run with: the archive's model.dataset (`trained`) unless the

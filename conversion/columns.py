@@ -28,8 +28,10 @@ class Delimiter(str, Enum):
 class Sentence:
     words: list[str]
     tags: list[str]
-    first_line: int  # 1-based line of the first word; word i sits on line first_line + i
-    document: int  # number of -DOCSTART- lines read before this sentence
+    first_line: int  # 1-based line of the first word; word i sits on line first_line + i (columns), the record's number
+    document: int  # number of -DOCSTART- lines read before this sentence; an annotation record's document number
+    where: str | None = None  # an annotation record's "FILE, line N" / "FILE, task N" (conversion/annotations/)
+    spans: list | None = None  # an annotation record's word spans, overlapping ones included (the span task's file)
 
 
 @dataclass

@@ -8,15 +8,14 @@ conversion never leaves a half-converted dataset behind.
 from __future__ import annotations
 
 import json
-from array import array
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
-from conversion.columns import ColumnFormat, Delimiter, Sentence, iter_sentences
+from conversion.columns import ColumnFormat, Delimiter
 from conversion.errors import ConversionError
 from conversion.schemes import (
     MixedTagsError,
@@ -29,6 +28,7 @@ from conversion.schemes import (
     read_entities,
 )
 from conversion.spans import write_span_files
+from conversion.splits import Boundary, SourceFormat, SplitFile, WordSplit, split_files
 from conversion.stats import label_counts, length_stats
 from tokcls.core.atomic import atomic_files
 from tokcls.core.errors import MISSING
@@ -128,56 +128,56 @@ class ConvertOptions:
         default=None,
         metadata=_help("The types the span files keep (e.g. [NP, PER, LOC, ORG, MISC]); null keeps every type."),
     )
-
-
-@dataclass
-class SplitFile:
-    """One split's file, read in two streamed passes: a scan (checks, scheme, lengths), then the conversion."""
-
-    split: str
-    path: Path
-    fmt: ColumnFormat
-    sentences: int = 0
-    words: int = 0
-    documents: set = field(default_factory=set)
-    lengths: array = field(default_factory=lambda: array("I"))  # 4 bytes a sentence: the length percentiles
-    first_seen: dict = field(default_factory=dict)  # tag -> line of its first occurrence (for errors)
-
-    def read(self) -> Iterator[Sentence]:
-        return iter_sentences(self.path, self.fmt)
-
-    def scan(self) -> Iterator[list[str]]:
-        """Every sentence's tags, noting the split's counts on the way (the first pass)."""
-        for sentence in self.read():
-            self.sentences += 1
-            self.words += len(sentence.words)
-            self.documents.add(sentence.document)
-            self.lengths.append(len(sentence.words))
-            for i, tag in enumerate(sentence.tags):
-                self.first_seen.setdefault(tag, sentence.first_line + i)
-            yield sentence.tags
-
-    @property
-    def has_documents(self) -> bool:
-        return any(document > 0 for document in self.documents)
-
-
-def _split_files(options: ConvertOptions, fmt: ColumnFormat) -> dict[str, SplitFile]:
-    source = Path(options.source_data_dir)
-    if not source.is_dir():
-        raise ConversionError(
-            "source_data_dir is not a directory", "pass source_data_dir=<dir with train/dev files>", source
-        )
-    files = {}
-    for split, name, required in (
-        ("train", options.train_file, True),
-        ("dev", options.dev_file, True),
-        ("test", options.test_file, False),
-    ):
-        if name is None or (not required and not (source / name).exists()):
-            continue
-        files[split] = SplitFile(split, source / name, fmt)
-    return files
+    format: SourceFormat = field(
+        default=SourceFormat.auto,
+        metadata=_help(
+            "What train_file, dev_file and test_file are: conll (token and tag columns), label_studio (its JSON "
+            "export), prodigy (db-out JSON Lines), doccano (JSONL export), brat (a folder of .txt + .ann), conllu "
+            "(CoNLL-U, tag_field), hf (a Hugging Face dataset's to_json() or parquet: tokens + ner_tags), or auto: a "
+            "folder is brat, .conllu CoNLL-U, .parquet hf, a JSON list Label Studio, JSON Lines Prodigy, doccano or "
+            "hf by their fields, anything else columns. The tools' character spans become words as infer splits raw "
+            "text (docs/dataset_convert.md)."
+        ),
+    )
+    boundary: Boundary = field(
+        default=Boundary.snap,
+        metadata=_help(
+            "A tool's span that starts or ends inside a word: snap (extend it to whole words, counted per label and "
+            "reported with examples) or refuse (stop, naming the record)."
+        ),
+    )
+    word_split: WordSplit = field(
+        default=WordSplit.infer,
+        metadata=_help(
+            "How an annotation format's texts become words: infer (the splitter infer uses on raw text, so training "
+            "and inference words agree: punctuation apart, a word per Chinese or Japanese character) or whitespace "
+            "(at spaces only: texts written from tokens, e.g. joined CoNLL words)."
+        ),
+    )
+    tag_field: Optional[str] = field(
+        default=None,
+        metadata=_help(
+            "conllu: the tag's column (upos, xpos, deprel) or misc:KEY for KEY=TAG in the MISC column (null: "
+            "misc:NER); hf: the record's tag list (null: ner_tags, pos_tags, chunk_tags, tags or labels)."
+        ),
+    )
+    label_names: Optional[List[str]] = field(
+        default=None,
+        metadata=_help("hf: the tag names of tag ids, in id order (the dataset's ClassLabel names)."),
+    )
+    label_studio_predictions: bool = field(
+        default=False,
+        metadata=_help(
+            "label_studio: a task nobody annotated is read from its first prediction (pre-annotations, e.g. infer's "
+            "annotations.format=label_studio) instead of being skipped; counted either way."
+        ),
+    )
+    text_key: Optional[str] = field(
+        default=None,
+        metadata=_help(
+            "The field holding a record's text (Label Studio: a key of data); null: 'text', else the only text field."
+        ),
+    )
 
 
 def _scan(options: ConvertOptions, files: dict[str, SplitFile]) -> Scheme:
@@ -191,12 +191,12 @@ def _scan(options: ConvertOptions, files: dict[str, SplitFile]) -> Scheme:
         try:
             scheme = detect_scheme(every_sentence, options.outside_label)
         except MixedTagsError as e:
-            where = next((f, f.first_seen[e.tags[0]]) for f in files.values() if e.tags[0] in f.first_seen)
+            f, at = next((f, f.first_seen[e.tags[0]]) for f in files.values() if e.tags[0] in f.first_seen)
             raise ConversionError(
                 f"{e}; cannot tell the tagging scheme",
                 "correct the tag, or set input_scheme=plain to keep every tag exactly as it is",
-                where[0].path,
-                where[1],
+                at if isinstance(at, str) else f.path,  # a record's "FILE, line N", or a column file's line
+                None if isinstance(at, str) else at,
             ) from None
     for f in files.values():
         if not f.sentences:
@@ -228,7 +228,7 @@ def convert(options: ConvertOptions) -> dict:
         if getattr(options, key) in (None, MISSING, ""):
             raise ConversionError(f"{key} is required", f"pass {key}=<directory> on the command line or in the spec")
     fmt = ColumnFormat(options.token_column, options.tag_column, Delimiter(options.delimiter), options.encoding)
-    files = _split_files(options, fmt)
+    files = split_files(options, fmt)
     scheme = _scan(options, files)
     target = Path(options.target_data_dir)
     created = not target.exists()
@@ -250,6 +250,7 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
     first_unseen: dict[str, str] = {}
     merge_io = output_scheme is OutputScheme.io and scheme is not Scheme.plain
     produced = {"label_ids.csv", "dataset_stats.json"}
+    span_types: Counter = Counter()
     with atomic_files(target) as out:
         for split, f in files.items():
             counts[split], invalid, changed, merged = Counter(), 0, 0, 0
@@ -258,6 +259,7 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
                 text = opened.enter_context(out.open(f"text_{split}.txt"))
                 labels_out = opened.enter_context(out.open(f"labels_{split}.txt"))
                 docs = opened.enter_context(out.open(f"docs_{split}.txt")) if documents else None
+                spans = opened.enter_context(out.open(f"spans_{split}.jsonl")) if f.annotated else None
                 numbering: dict[int, int] = {}
                 for sentence in f.read():
                     new_tags = convert_tags(sentence.tags, scheme, output_scheme, outside)
@@ -266,6 +268,9 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
                     if docs is not None:  # one line per sentence: its document's number, for document context
                         docs.write(f"{numbering.setdefault(sentence.document, len(numbering))}\n")
                     counts[split].update(new_tags)
+                    if spans is not None and sentence.spans is not None:  # the tool's spans, overlaps kept
+                        spans.write(json.dumps(sentence.spans, ensure_ascii=False) + "\n")
+                        span_types.update(label for *_, label in sentence.spans)
                     invalid += count_invalid_transitions(sentence.tags, scheme, outside)
                     changed += sum(a != b for a, b in zip(sentence.tags, new_tags))
                     merged += merged_by_io(read_entities(sentence.tags, outside)) if merge_io else 0
@@ -274,9 +279,11 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
                             if tag not in counts["train"]:
                                 if split not in unseen.setdefault(tag, []):
                                     unseen[tag].append(split)
-                                first_unseen.setdefault(tag, f"{f.path}:{sentence.first_line + i}")
+                                first_unseen.setdefault(tag, sentence.where or f"{f.path}:{sentence.first_line + i}")
             produced |= {f"text_{split}.txt", f"labels_{split}.txt"} | ({f"docs_{split}.txt"} if documents else set())
+            produced |= {f"spans_{split}.jsonl"} if f.annotated else set()
             facts[split] = {"invalid_transitions": invalid, "tags_changed": changed, "entities_merged": merged}
+            facts[split] |= {"annotations": f.report()} if f.annotated else {}
         if unseen and not options.allow_unseen_labels:
             _refuse_unseen(unseen, first_unseen, files["train"].path)
         all_labels = set().union(*counts.values())
@@ -287,6 +294,10 @@ def _convert_and_write(options: ConvertOptions, files: dict[str, SplitFile], sch
         if options.span_columns:
             names, stats["spans"] = write_span_files(options, files, out)
             produced |= names
+        elif span_types:  # an annotation format's spans: the span task's types
+            with out.open("span_label_ids.csv") as ids:
+                ids.writelines(f"{label}\n" for label in [outside, *sorted(span_types)])
+            produced.add("span_label_ids.csv")
         with out.open("dataset_stats.json") as written:
             json.dump(stats, written, indent=2, ensure_ascii=False)
             written.write("\n")

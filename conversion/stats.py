@@ -54,6 +54,7 @@ def format_stats(stats: dict, max_labels: int = 25) -> str:
             f"  invalid transitions ({scheme['detected']}): {s['invalid_transitions']:,}"
             f"  tags changed by conversion: {s['tags_changed']:,}",
         ]
+        lines += annotation_report(s.get("annotations"))
         if s.get("entities_merged"):
             lines.append(f"  adjacent same-type entities merged by IO tagging: {s['entities_merged']:,}")
         by_count = sorted(s["labels"].items(), key=lambda item: -item[1]["count"])
@@ -63,3 +64,25 @@ def format_stats(stats: dict, max_labels: int = 25) -> str:
         if len(by_count) > max_labels:
             lines.append(f"    ... {len(by_count) - max_labels} more labels in dataset_stats.json")
     return "\n".join(lines)
+
+
+def annotation_report(report: dict | None) -> list[str]:
+    """What reading an annotation tool's export changed or left out (conversion/annotations/), with examples."""
+    if not report:
+        return []
+    lines = []
+    kinds = [
+        ("snapped_to_words", "spans snapped to whole words (boundary=snap)"),
+        ("overlaps_dropped_from_iob", "overlapping spans left out of the IOB labels (kept in spans_<split>.jsonl)"),
+        ("discontinuous", "discontinuous spans skipped"),
+        ("skipped_records", "records skipped"),
+    ]
+    for key, title in kinds:
+        if report.get(key):
+            listed = ", ".join(f"{label} {n:,}" for label, n in sorted(report[key].items()))
+            lines.append(f"  {title}: {listed}")
+    if report.get("utf16_offsets_converted"):
+        lines.append(f"  spans with UTF-16 offsets converted to characters: {report['utf16_offsets_converted']:,}")
+    for examples in report.get("examples", {}).values():
+        lines += [f"    e.g. {example}" for example in examples[:3]]
+    return lines

@@ -42,6 +42,8 @@ class TextFormat(str, Enum):
     csv = "csv"
     jsonl = "jsonl"
     folder = "folder"
+    label_studio = "label_studio"
+    prodigy = "prodigy"
 
 
 def _help(text: str) -> dict:
@@ -74,8 +76,9 @@ class TextConvertOptions:
     format: TextFormat = field(
         default=TextFormat.auto,
         metadata=_help(
-            "auto (from the extension: .tsv/.txt tab-separated, .csv comma-separated, .jsonl/.json JSON Lines; a folder: "
-            "one folder per class, each file a text), tsv, csv, jsonl or folder."
+            "auto (from the extension: .tsv/.txt tab-separated, .csv comma-separated, .jsonl/.json JSON Lines, a .json "
+            "list Label Studio, JSON Lines with Prodigy's answer field Prodigy; a folder: one folder per class, each file "
+            "a text), tsv, csv, jsonl, folder, label_studio (its JSON export: choices) or prodigy (accept sessions)."
         ),
     )
     header: Optional[bool] = field(

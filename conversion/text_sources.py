@@ -173,6 +173,13 @@ def source_format(path: Path, wanted: str) -> str:
         return wanted
     if path.is_dir():
         return "folder"
+    if path.suffix.lower() in (".json", ".jsonl") and path.is_file():
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8-sig", errors="replace").lstrip()
+        if head.startswith("["):
+            return "label_studio"
+        if head.startswith("{") and '"answer"' in head.splitlines()[0]:
+            return "prodigy"
     if path.suffix.lower() not in FORMATS:
         raise ConversionError(
             f"cannot tell the format from the extension {path.suffix!r}",
@@ -183,6 +190,12 @@ def source_format(path: Path, wanted: str) -> str:
 
 
 def read_rows(path: Path, fmt: str, header: Optional[bool], columns: tuple, encoding: str) -> Iterator[Row]:
+    if fmt in ("label_studio", "prodigy"):
+        from conversion.annotations import text_labels
+
+        reader = text_labels.label_studio_choices if fmt == "label_studio" else text_labels.prodigy_choices
+        key = None if columns[0] in (None, "text") else str(columns[0])
+        return (Row(text, None, label, where) for text, label, where in reader(path, key))
     if fmt == "folder":
         if not path.is_dir():
             raise ConversionError(

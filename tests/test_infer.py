@@ -66,7 +66,7 @@ def test_a_very_long_line_is_labelled_in_pieces_like_a_whole(trained, tmp_path, 
     """The same record as when the line is one example: words, offsets, entities read from its labels."""
     import random
 
-    from tokcls.data.word_split import split_words
+    from tokcls.core.word_split import split_words
     from tokcls.tasks.token import long_text
     from tokcls.tasks.token.spans import entity_spans
 

@@ -83,8 +83,8 @@ class Model:
     def predict(self, texts: str | list[str] | list[list[str]]) -> dict | list[dict]:
         """Records of `texts`: one raw string (one record back), a list of raw strings, or a list of pre-split
         sentences (lists of words; offsets then index the words joined by single spaces). Raw strings are split into
-        words as infer splits them (tokcls/data/word_split.py); windows, batching and decoding are infer's."""
-        from tokcls.data.word_split import Word
+        words as infer splits them (tokcls/core/word_split.py); windows, batching and decoding are infer's."""
+        from tokcls.core.word_split import Word
 
         if isinstance(texts, str):
             return self.predict([texts])[0]

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokcls.data.word_split import split_words
+from tokcls.core.word_split import split_words
 
 
 def texts(words):
@@ -23,7 +23,10 @@ def test_punctuation_is_its_own_word_and_joiners_stay_inside():
 
 
 def test_scripts_emoji_and_marks():
-    assert texts(split_words("東京に行きました。")) == ["東京に行きました", "。"]
+    # written without spaces: a word per character (a run is never one word an entity could hide in)
+    assert texts(split_words("東京に行きました。")) == ["東", "京", "に", "行", "き", "ま", "し", "た", "。"]
+    assert texts(split_words("ダーバンがNY゙")) == ["ダ", "ー", "バ", "ン", "が", "NY゙"]
+    assert texts(split_words("が東京")) == ["が", "東", "京"]  # a combining mark stays on its character
     assert texts(split_words("שלום עולם, مرحبا")) == ["שלום", "עולם", ",", "مرحبا"]
     assert texts(split_words("I ❤️ NLP 👩‍💻")) == ["I", "❤️", "NLP", "👩\u200d💻"]
     assert texts(split_words("cafe\u0301 !")) == ["cafe\u0301", "!"]

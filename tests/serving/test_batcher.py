@@ -26,7 +26,7 @@ class Gate:
 
 def test_queued_requests_run_together_and_each_gets_its_own_answers():
     gate = Gate()
-    batcher = MicroBatcher(gate, max_batch_size=5, max_wait_ms=0, max_queue=100)
+    batcher = MicroBatcher(lambda: gate, max_batch_size=5, max_wait_ms=0, max_queue=100)
     first = batcher.submit(["a"])  # taken at once; the others queue behind it while the gate is shut
     assert gate.entered.wait(5)
     rest = [batcher.submit([f"{i}x", f"{i}y"]) for i in range(3)]
@@ -42,7 +42,7 @@ def test_queued_requests_run_together_and_each_gets_its_own_answers():
 
 def test_a_full_queue_refuses_and_a_cancelled_request_is_skipped():
     gate = Gate()
-    batcher = MicroBatcher(gate, max_batch_size=1, max_wait_ms=0, max_queue=3)
+    batcher = MicroBatcher(lambda: gate, max_batch_size=1, max_wait_ms=0, max_queue=3)
     running = batcher.submit(["run"])
     assert gate.entered.wait(5)
     cancelled = batcher.submit(["gone"])
@@ -59,7 +59,7 @@ def test_a_full_queue_refuses_and_a_cancelled_request_is_skipped():
 
 def test_close_answers_everything_queued_before_it():
     gate = Gate()
-    batcher = MicroBatcher(gate, max_batch_size=2, max_wait_ms=50, max_queue=100)
+    batcher = MicroBatcher(lambda: gate, max_batch_size=2, max_wait_ms=50, max_queue=100)
     futures = [batcher.submit([str(i)]) for i in range(7)]
     closing = threading.Thread(target=batcher.close, args=(10,))
     closing.start()
@@ -77,9 +77,27 @@ def test_a_failing_batch_fails_its_requests_only():
             raise ValueError("cannot label")
         return texts
 
-    batcher = MicroBatcher(predict, max_batch_size=1, max_wait_ms=0, max_queue=10)
+    batcher = MicroBatcher(lambda: predict, max_batch_size=1, max_wait_ms=0, max_queue=10)
     with pytest.raises(ValueError, match="cannot label"):
         batcher.submit(["bad"]).result(5)
     assert batcher.submit(["good"]).result(5) == ["good"]
     assert batcher.counters.failed_batches == 1
     batcher.close(5)
+
+
+def test_the_model_is_opened_in_the_worker_thread_and_its_error_raised_to_the_caller():
+    threads = []
+
+    def opened():
+        threads.append(threading.current_thread().name)
+        return lambda texts: [threading.current_thread().name for _ in texts]
+
+    batcher = MicroBatcher(opened, max_batch_size=4, max_wait_ms=0, max_queue=10)
+    assert threads == ["tokcls-batcher"] and batcher.submit(["a"]).result(5) == ["tokcls-batcher"]
+    batcher.close(5)
+
+    def broken():
+        raise FileNotFoundError("no archive")
+
+    with pytest.raises(FileNotFoundError, match="no archive"):
+        MicroBatcher(broken, max_batch_size=4, max_wait_ms=0, max_queue=10)

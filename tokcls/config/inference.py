@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Optional
 
+from conversion.annotations.writers import LabelStudio
 from tokcls.config.sections import _help
 
 
@@ -67,3 +69,40 @@ class DeviceConfig:
 
 def _device_field():
     return field(default_factory=DeviceConfig, metadata=_help("The device."))
+
+
+LABEL_STUDIO = LabelStudio()  # the tag names of Label Studio's templates
+
+
+class AnnotationFormat(str, Enum):
+    label_studio = "label_studio"
+    prodigy = "prodigy"
+    doccano = "doccano"
+
+
+@dataclass
+class AnnotationsConfig:
+    """infer's predictions written again for an annotation tool (docs/dataset_convert.md reads them back)."""
+
+    format: Optional[AnnotationFormat] = field(
+        default=None,
+        metadata=_help(
+            "null: none; label_studio: tasks with predictions (each region and the task scored), importable in Label "
+            "Studio; prodigy: JSON Lines with spans (entities) or accept (text labels); doccano: its JSONL import."
+        ),
+    )
+    file: Optional[str] = field(
+        default=None, metadata=_help("The file written to RESULTS; null: predictions_<format>.json(l).")
+    )
+    from_name: str = field(
+        default=LABEL_STUDIO.from_name,
+        metadata=_help("label_studio: the name of the labelling interface's Labels or Choices tag."),
+    )
+    to_name: str = field(
+        default=LABEL_STUDIO.to_name,
+        metadata=_help("label_studio: the name of its Text tag, which is also the data key."),
+    )
+
+
+def _annotations_field():
+    return field(default_factory=AnnotationsConfig, metadata=_help("Predictions written for an annotation tool."))

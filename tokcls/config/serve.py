@@ -27,8 +27,13 @@ class ServerConfig:
         ),
     )
     max_wait_ms: float = field(
-        default=5.0,
-        metadata=_help("How long the oldest queued request waits for others to join its batch.", ge=0, le=10_000),
+        default=0.0,
+        metadata=_help(
+            "How long the oldest queued request waits for others to join its batch. 0: no waiting; the requests that "
+            "arrive while the model runs form the next batch, so batches grow with the load by themselves.",
+            ge=0,
+            le=10_000,
+        ),
     )
     max_queue: int = field(
         default=1024,

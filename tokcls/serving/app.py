@@ -70,19 +70,19 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def build_app(model, server) -> FastAPI:
-    """The app serving `model` (tokcls.api.Model) under `server` (the spec's server section)."""
+def build_app(model, server, batcher: MicroBatcher) -> FastAPI:
+    """The app serving `model` (tokcls.api.Model, run by `batcher`'s thread) under `server` (the spec's server
+    section)."""
     limits = Limits(server.max_texts, server.max_chars)
     task = model.predictor.task
     pipeline = task.hf_pipeline  # the answers' shape: that pipeline's
-    state: dict = {"answered": 0}  # accepted requests answered (labelled, failed or timed out)
-
-    def predict(texts: list[str]) -> list[dict]:
-        return model.predict(texts)
+    state: dict = {
+        "answered": 0,
+        "batcher": batcher,
+    }  # answered: accepted requests answered (labelled, failed, timed out)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        state["batcher"] = MicroBatcher(predict, server.max_batch_size, server.max_wait_ms, server.max_queue)
         yield
         # uvicorn has stopped accepting and waited for the requests in flight; nothing queued is left behind
         await asyncio.to_thread(state["batcher"].close, server.drain_s)

@@ -1,7 +1,9 @@
 """Server-side micro-batching: requests queue up and run together through one model call.
 
-One worker thread owns the model (PyTorch and onnxruntime release the GIL while they compute, so the event loop keeps
-accepting requests meanwhile). It takes the oldest request, then waits at most `max_wait_ms` for more, up to
+One worker thread owns the model: it loads it and runs every prediction (PyTorch and onnxruntime release the GIL while
+they compute, so the event loop keeps accepting requests meanwhile). Loading in the same thread matters: the thread
+that first runs torch's OpenMP code owns its fastest thread team; a model loaded in one thread and run in another
+answered one sentence 1.5 to 4 ms slower (of about 15) in docs/serve.md's measurements. It takes the oldest request, then waits at most `max_wait_ms` for more, up to
 `max_batch_size` texts, and labels them all in one `predict` call: windows of many requests share batches, which is
 what makes serving many clients cheaper than serving each alone. The queue is bounded in texts: a request that would
 overflow it is refused at once (the service answers 503 with Retry-After) rather than waiting without limit.
@@ -39,16 +41,22 @@ class Counters:
 
 
 class MicroBatcher:
-    def __init__(self, predict, max_batch_size: int, max_wait_ms: float, max_queue: int):
-        self.predict = predict  # list of texts -> list of answers, one each, in order
+    def __init__(self, open_predict, max_batch_size: int, max_wait_ms: float, max_queue: int):
+        """`open_predict()`, called in the worker thread, loads the model and returns its predict (texts -> answers,
+        one each, in order); its error, if any, is raised here."""
         self.max_batch_size, self.max_wait = max_batch_size, max_wait_ms / 1000
         self.max_queue = max_queue
         self.counters = Counters()
         self._queue: queue.Queue = queue.Queue()
         self._waiting = 0  # texts queued, not yet taken by the worker
         self._lock = threading.Lock()
-        self._worker = threading.Thread(target=self._run, name="tokcls-batcher", daemon=True)
+        self._opened = threading.Event()
+        self._failed: BaseException | None = None
+        self._worker = threading.Thread(target=self._run, args=(open_predict,), name="tokcls-batcher", daemon=True)
         self._worker.start()
+        self._opened.wait()
+        if self._failed is not None:
+            raise self._failed
 
     def submit(self, texts: list[str]) -> Future:
         """A Future of the texts' answers; QueueFull when max_queue texts are already waiting."""
@@ -77,7 +85,14 @@ class MicroBatcher:
             self._waiting -= len(request.texts)
         return request.future.set_running_or_notify_cancel()
 
-    def _run(self) -> None:
+    def _run(self, open_predict) -> None:
+        try:
+            self.predict = open_predict()
+        except BaseException as error:  # raised again by __init__, in the caller's thread
+            self._failed = error
+            return
+        finally:
+            self._opened.set()
         held = None  # a request that did not fit the last batch: it starts the next one
         while True:
             first = held if held is not None else self._queue.get()

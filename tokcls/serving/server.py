@@ -6,13 +6,25 @@ import signal
 import time
 
 
-def serve(model, server) -> None:
+def serve(open_model, server) -> None:
+    """Load the model (`open_model()`, in the batcher's thread, which runs every prediction), then serve it."""
     import uvicorn
 
     from tokcls.serving.app import build_app
+    from tokcls.serving.batcher import MicroBatcher
 
     started = time.monotonic()
-    app = build_app(model, server)
+    opened = []
+
+    def open_predict():
+        model = open_model()
+        model.predict("Warm up .")  # the first call pays for lazy set-up; the first client should not
+        opened.append(model)
+        return model.predict
+
+    batcher = MicroBatcher(open_predict, server.max_batch_size, server.max_wait_ms, server.max_queue)
+    model = opened[0]
+    app = build_app(model, server, batcher)
     config = uvicorn.Config(
         app,
         host=server.host,
@@ -36,7 +48,7 @@ def serve(model, server) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
     state = app.state.tokcls
-    accepted = state["batcher"].counters.requests if "batcher" in state else 0
+    accepted = batcher.counters.requests
     print(
         f"Stopped{' on SIGTERM' if received else ''} after {time.monotonic() - started:.0f} s: "
         f"{state['answered']} of {accepted} accepted request(s) answered",

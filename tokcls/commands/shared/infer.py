@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from pathlib import Path
 
 from tokcls.core.errors import InputError
 from tokcls.core.input_files import open_regular
@@ -81,4 +82,9 @@ def stream_records(config, ctx, write_chunk, verb: str = "Labelled"):
         )
         raise SystemExit(130)
     print(f"{verb} {count} input(s); results in {output}")
+    annotations = getattr(config, "annotations", None)
+    if annotations is not None and annotations.format is not None:
+        from tokcls.commands.shared.annotations import write_for_tool
+
+        write_for_tool(output, annotations, ctx.results_dir, Path(ctx.model or "tokcls").stem)
     return output

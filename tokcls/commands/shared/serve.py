@@ -9,6 +9,5 @@ def run(config, ctx):
     from tokcls.api import Model
     from tokcls.serving.server import serve
 
-    model = Model.from_spec(ctx.model, ctx.key, config, (ctx.program, ctx.command))
-    serve(model, config.server)
+    serve(lambda: Model.from_spec(ctx.model, ctx.key, config, (ctx.program, ctx.command)), config.server)
     return 0

@@ -27,7 +27,14 @@ class TextServeConfig:
     """text_classification serve -m MODEL.tcls [-k KEY] [-e specs/text_classification/serve.yaml] [server.port=8000]"""
 
     restore_from: Optional[str] = _restore_from_field()
-    batch_size: int = field(default=64, metadata=_help("Texts per model batch (at most this many windows).", ge=1))
+    batch_size: int = field(
+        default=8,
+        metadata=_help(
+            "Texts per model batch (at most this many windows): a micro-batch runs as batches of texts of similar "
+            "length; small ones carry less padding on a CPU (docs/serve.md).",
+            ge=1,
+        ),
+    )
     model: TextInferenceModelConfig = field(
         default_factory=TextInferenceModelConfig, metadata=_help("Window settings.")
     )

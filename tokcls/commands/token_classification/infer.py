@@ -109,7 +109,7 @@ def _shower(config):
 
 def run(config, ctx):
     from tokcls.commands.token_classification import span
-    from tokcls.data.word_split import split_words
+    from tokcls.core.word_split import split_words
     from tokcls.inference.runtime import load_for_inference
     from tokcls.tasks.token import long_text
     from tokcls.tasks.token.long_text import StreamingEntities, label_in_pieces

@@ -116,7 +116,7 @@ def finetune(config, ctx, network, tokenizer, trained):
 def infer_writer(predictor, config, show):
     """write_chunk for stream_records: per line its words with offsets and its entities (nested ones included)."""
     from tokcls.commands.shared.infer import printable
-    from tokcls.data.word_split import split_words
+    from tokcls.core.word_split import split_words
     from tokcls.tasks.span.records import records
 
     def write_chunk(chunk: list[str], sink) -> None:

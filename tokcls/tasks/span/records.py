@@ -4,7 +4,7 @@ and word range [first, last + 1)."""
 
 from __future__ import annotations
 
-from tokcls.data.word_split import Word
+from tokcls.core.word_split import Word
 
 
 def records(predictor, texts: list[str], words: list[list[Word]], progress: bool = False) -> list[dict]:

@@ -45,6 +45,7 @@ class SpanTask(WindowTask):
         """model.head's layer keys and model.span's keys."""
         settings = {key: _value(model_cfg.head[key]) for key in HEAD_KEYS}
         settings.update({key: _value(model_cfg.span[key]) for key in SPAN_KEYS})
+        settings["inside_mean"] = True  # +0.40 dev F1 on CoNLL-2003 (docs/span.md); archives before it load without
         return settings
 
     def build_head(self, hidden_size, labels, outside, settings) -> SpanHead:
@@ -100,7 +101,7 @@ class SpanTask(WindowTask):
         return [SpanExample(e.words, None, e.max_width) for e in examples]
 
     def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
-        from tokcls.data.word_split import split_words
+        from tokcls.core.word_split import split_words
         from tokcls.tasks.span.records import records
 
         return records(predictor, texts, words if words is not None else [split_words(text) for text in texts])

@@ -14,9 +14,11 @@ from typing import List, Optional
 from conversion.text_dataset import ProblemType
 from tokcls.config.experiment import CheckpointConfig, ExpManagerConfig, TrainerConfig
 from tokcls.config.inference import (
+    AnnotationsConfig,
     DeviceConfig,
     Quantize,
     Runtime,
+    _annotations_field,
     _device_field,
     _onnx_file_field,
     _quantize_field,
@@ -309,6 +311,7 @@ class TextInferConfig:
     max_printed: int = field(
         default=20, metadata=_help("Query/Result lines printed (all of them go to output_file).", ge=0)
     )
+    annotations: AnnotationsConfig = _annotations_field()
     model: TextInferenceModelConfig = field(
         default_factory=TextInferenceModelConfig, metadata=_help("Window settings.")
     )

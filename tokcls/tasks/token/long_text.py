@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from tokcls.data.word_split import Word, split_words
+from tokcls.core.word_split import Word, split_words
 from tokcls.tasks.token.examples import Example
 from tokcls.tasks.token.spans import entity_spans
 

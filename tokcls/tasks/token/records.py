@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from tokcls.data.word_split import Word, split_words
+from tokcls.core.word_split import Word, split_words
 
 
 def label_words(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversion.schemes import read_entities, split_tag
-from tokcls.data.word_split import Word
+from tokcls.core.word_split import Word
 
 
 def is_plain(labels: list[str], outside: str = "O") -> bool:

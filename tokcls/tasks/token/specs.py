@@ -8,9 +8,11 @@ from typing import List, Optional
 
 from tokcls.config.experiment import ExpManagerConfig, TrainerConfig
 from tokcls.config.inference import (
+    AnnotationsConfig,
     DeviceConfig,
     Quantize,
     Runtime,
+    _annotations_field,
     _device_field,
     _onnx_file_field,
     _quantize_field,
@@ -200,6 +202,7 @@ class InferConfig:
     max_printed: int = field(
         default=20, metadata=_help("Query/Result lines printed (all of them go to output_file).", ge=0)
     )
+    annotations: AnnotationsConfig = _annotations_field()
     model: InferenceModelConfig = _model_field()
     trainer: DeviceConfig = _device_field()
     runtime: Runtime = _runtime_field()

@@ -5,6 +5,7 @@ nesting included; every bad record is named by file and record."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -257,17 +258,21 @@ def test_hf_datasets_json_lines_with_tag_names_or_ids(tmp_path):
     assert _convert(tmp_path / "n", named, named, src=src)[1]["labels_train.txt"] == ["B-LOC"]
 
 
-def test_parquet_without_pyarrow_names_the_package_to_install(tmp_path):
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pyarrow is installed here")
+def test_parquet_is_read_with_pyarrow_and_refused_with_the_fix_without_it(tmp_path, monkeypatch):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "train.parquet").write_bytes(b"PAR1")
+    table = pa.table({"tokens": [["John", "in", "Rome"], ["Paris"]], "ner_tags": [[1, 0, 2], [2]]})
+    pq.write_table(table, tmp_path / "src" / "train.parquet")
+    _, files = _convert(tmp_path, "train.parquet", "train.parquet", label_names=["O", "B-PER", "B-LOC"])
+    assert files["text_train.txt"] == ["John in Rome", "Paris"] and files["labels_train.txt"] == [
+        "B-PER O B-LOC",
+        "B-LOC",
+    ]
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if pyarrow were not installed
     with pytest.raises(ConversionError, match="pip install pyarrow"):
-        _convert(tmp_path, "train.parquet", "train.parquet")
+        _convert(tmp_path / "again", "train.parquet", "train.parquet", src=tmp_path / "src", label_names=["O"])
 
 
 @pytest.mark.parametrize("fmt", ["label_studio", "prodigy", "doccano"])
@@ -408,3 +413,24 @@ def test_every_span_format_gives_the_same_words_labels_spans_and_report(tmp_path
     assert report["overlaps_dropped_from_iob"] == {"CITY": 1, "MISC": 1}
     with pytest.raises(ConversionError, match="inside a word"):
         _convert(tmp_path / "refuse", name, name, src=tmp_path / "src", boundary="refuse")
+
+
+def test_text_infer_writes_label_studio_choices_and_prodigy_accepts(text_trained, tmp_path):
+    from tokcls.cli import text_main
+
+    _, archive = text_trained
+    texts = ["goal match team today", "bank market shares"]
+    (tmp_path / "in.txt").write_text("".join(t + "\n" for t in texts), encoding="utf-8")
+    base = ["infer", "-m", str(archive), f"input_file={tmp_path / 'in.txt'}"]
+    assert text_main(base + ["-r", str(tmp_path / "ls"), "annotations.format=label_studio"]) == 0
+    assert text_main(base + ["-r", str(tmp_path / "pr"), "annotations.format=prodigy"]) == 0
+    records = [json.loads(line) for line in (tmp_path / "ls" / "infer_results.jsonl").read_text().splitlines()]
+    tasks = json.loads((tmp_path / "ls" / "predictions_label_studio.json").read_text())
+    for record, task in zip(records, tasks):
+        (region,) = task["predictions"][0]["result"]
+        assert region["type"] == "choices" and region["value"]["choices"] == [record["label"]]
+        assert (
+            region["score"] == pytest.approx(record["confidence"], abs=1e-6) and task["data"]["text"] == record["text"]
+        )
+    accepted = [json.loads(line) for line in (tmp_path / "pr" / "predictions_prodigy.jsonl").read_text().splitlines()]
+    assert [a["accept"] for a in accepted] == [[r["label"]] for r in records]

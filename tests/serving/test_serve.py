@@ -167,3 +167,22 @@ def test_a_text_server_and_a_span_server_answer_what_infer_writes(text_trained, 
         assert server.predict({"inputs": texts, "parameters": {"words": True}})[2][0]["words"][0]["word"] == "john"
     finally:
         server.stop()
+
+
+def test_onnx_and_int8_runtimes_serve_as_infer_runs_them(token_server, tmp_path):
+    server, archive = token_server
+    assert main(["export", "-r", str(tmp_path / "x"), "-m", str(archive), "-k", "key1", "format=onnx"]) == 0
+    onnx = ["runtime=onnx", f"onnx_file={tmp_path / 'x' / 'model.onnx'}"]
+    expected = server.predict({"inputs": TEXTS})[2]
+    for name, extra in (("onnx", onnx), ("int8", onnx + ["quantize=int8"])):
+        other = Server("token_classification", archive, "-k", "key1", *extra, log=tmp_path / f"{name}.log")
+        try:
+            status, _, body = other.predict({"inputs": TEXTS})
+            assert status == 200 and other.get("/metadata")[2]["runtime"] == "onnx"
+            records = infer_records(main, archive, tmp_path / name, TEXTS, "-k", "key1", *extra)
+            labels = other.get("/metadata")[2]["labels"]
+            assert body == [TASK.answer(r, labels, False) for r in records]
+            if name == "onnx":
+                assert body == expected  # the export answers as the archive does
+        finally:
+            other.stop()

@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from tests.conftest import REPO, write_ner_dataset
 from tokcls import cli
-from tokcls.commands import REGISTRIES, TOKEN
+from tokcls.commands import PROGRAMS, REGISTRIES, TOKEN
 
 
 class Interpolation(str):
@@ -100,7 +100,7 @@ def run_main(argv, program: str = TOKEN) -> int:
 SPEC_EXAMPLES = 120 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 12
 
 
-PROGRAM_COMMANDS = [(program, command) for program in REGISTRIES for command in REGISTRIES[program].schemas]
+PROGRAM_COMMANDS = [(program, command) for program in PROGRAMS for command in REGISTRIES[program].schemas]
 
 
 @pytest.mark.parametrize("program, command", PROGRAM_COMMANDS)

@@ -49,14 +49,26 @@ def _registry(program: str) -> Registry:
     )
 
 
-REGISTRIES = {program: _registry(program) for program in PROGRAMS}
-for _program, _registered in REGISTRIES.items():
-    register(_registered.schemas, "" if _program == TOKEN else f"{_program}_")
+class _Registries(dict):
+    """Each program's registry, built (its command modules imported, its schemas registered with Hydra) when first
+    asked for: a token_classification run never imports text_classification's commands, nor its task."""
 
-# token_classification's, by their old names
-COMMANDS, ALIASES, SCHEMAS, SPEC_FILES = (
-    getattr(REGISTRIES[TOKEN], k) for k in ("commands", "aliases", "schemas", "spec_files")
-)
+    def __missing__(self, program: str) -> Registry:
+        built = self[program] = _registry(program)
+        register(built.schemas, "" if program == TOKEN else f"{program}_")
+        return built
+
+
+REGISTRIES: dict[str, Registry] = _Registries()
+
+OLD_NAMES = {"COMMANDS": "commands", "ALIASES": "aliases", "SCHEMAS": "schemas", "SPEC_FILES": "spec_files"}
+
+
+def __getattr__(name: str):
+    """token_classification's registry parts by their old names, built when first used."""
+    if name in OLD_NAMES:
+        return getattr(REGISTRIES[TOKEN], OLD_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run(name: str, config, ctx) -> object:

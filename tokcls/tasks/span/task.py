@@ -20,7 +20,6 @@ from tokcls.tasks.span.decoders import FlatDecoder, build_decoder
 from tokcls.tasks.span.examples import SpanExample, candidates
 from tokcls.tasks.span.features import SpanCollate, SpanWindowSettings, encode
 from tokcls.tasks.span.head import SpanHead
-from tokcls.tasks.span.metrics import format_span_report, nesting, span_report
 
 HEAD_KEYS = ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")
 SPAN_KEYS = ("max_entity_length", "width_embedding_dim", "decoder", "threshold")
@@ -155,6 +154,8 @@ class SpanTask(WindowTask):
 
     # --- reports
     def reports(self, gold, pred, model):
+        from tokcls.tasks.span.metrics import nesting, span_report
+
         report = span_report(gold, pred)
         micro = report["micro avg"]
         return {
@@ -168,6 +169,8 @@ class SpanTask(WindowTask):
         }
 
     def format_reports(self, reports) -> str:
+        from tokcls.tasks.span.metrics import format_span_report
+
         text = format_span_report(reports["entity"], "Entity level (exact spans):")
         nested = reports["nesting"]
         if nested["nested_gold_spans"]:

@@ -12,15 +12,12 @@ import torch
 
 from tokcls.core.errors import InputError
 from tokcls.data.batching import ItemBatchSampler, WindowDataset
-from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.tasks.base import Head, Task, WindowTask
 from tokcls.tasks.text.data import read_training_split
 from tokcls.tasks.text.decoders import DECODERS, pool
 from tokcls.tasks.text.examples import split_path
 from tokcls.tasks.text.features import TextWindowSettings, encode_texts, targets, text_items, text_window_settings
 from tokcls.tasks.text.head import TextHead
-from tokcls.tasks.text.metrics import format_text_reports, text_reports
-from tokcls.tasks.text.report_page import text_report_page
 
 HEAD_KEYS = ("num_output_layers", "fc_dropout", "activation", "use_transformer_init")
 
@@ -159,9 +156,13 @@ class TextTask(WindowTask):
         return decoder.gold_loss(scores, gold) / max(1, len(examples))
 
     def reports(self, gold, pred, model) -> dict:
+        from tokcls.tasks.text.metrics import text_reports  # scikit-learn and scipy: not on infer's path
+
         return text_reports(gold, pred, model.labels, model.decoder.problem_type)
 
     def format_reports(self, reports) -> str:
+        from tokcls.tasks.text.metrics import format_text_reports
+
         return format_text_reports(reports)
 
     def validation_metrics(self, reports):
@@ -179,6 +180,8 @@ class TextTask(WindowTask):
         return metrics | {"val_accuracy": reports["accuracy"], "val_mcc": reports["mcc"]} | binary
 
     def report_page(self, examples, runs, model, meta) -> str:
+        from tokcls.tasks.text.report_page import text_report_page
+
         return text_report_page(examples, runs, model.labels, model.decoder.problem_type, meta)
 
     def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
@@ -199,6 +202,8 @@ class TextTask(WindowTask):
         written = ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.jsonl"]
         if reports["problem_type"] == "single_label_classification":
             with out.open("confusion_matrix.png", "wb") as f:
+                from tokcls.metrics.plots import plot_confusion_matrix
+
                 plot_confusion_matrix([e.labels for e in examples], pred, labels, f, unit="texts")
             written.append("confusion_matrix.png")
         return written

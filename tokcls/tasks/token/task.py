@@ -12,7 +12,6 @@ from omegaconf import OmegaConf
 from tokcls.core.errors import InputError
 from tokcls.data.batching import BucketBatchSampler, WindowDataset
 from tokcls.data.windows import IGNORE, WindowSettings
-from tokcls.metrics.plots import plot_confusion_matrix
 from tokcls.tasks.base import Decoder, Head, Task, WindowTask
 from tokcls.tasks.token.data import read_training_split, window_settings
 from tokcls.tasks.token.decoders import TRANSITION_NAMES, ArgmaxDecoder, ExportedDecoder, build_decoder
@@ -20,8 +19,6 @@ from tokcls.tasks.token.documents import pack
 from tokcls.tasks.token.examples import Example
 from tokcls.tasks.token.features import encode
 from tokcls.tasks.token.head import TokenHead
-from tokcls.tasks.token.metrics import all_reports, format_reports, tag_scheme
-from tokcls.tasks.token.report.page import token_report_page
 from tokcls.tasks.token.words import per_sentence, word_scores
 
 
@@ -46,6 +43,8 @@ class TokenTask(WindowTask):
             key: getattr(head_cfg[key], "value", head_cfg[key])
             for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder")
         }
+        from tokcls.tasks.token.metrics import tag_scheme  # seqeval (and scikit-learn): not on infer's path
+
         settings["scheme"] = tag_scheme(train_labels, outside).value
         return settings
 
@@ -136,6 +135,8 @@ class TokenTask(WindowTask):
             for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init")
         }
         outside = config.model.dataset.pad_label
+        from tokcls.tasks.token.metrics import tag_scheme
+
         head.update(decoder="argmax", scheme=tag_scheme([labels], outside).value)  # the label names show the scheme
         return {"task": self.name, "labels": labels, "outside_label": outside, "head": head}
 
@@ -197,6 +198,8 @@ class TokenTask(WindowTask):
         return per_sentence(names, n_words), per_sentence(confidences.tolist(), n_words), scores
 
     def reports(self, gold, pred, model):
+        from tokcls.tasks.token.metrics import all_reports
+
         reports = all_reports(gold, pred, model.labels, model.outside_label)
         micro = reports["entity"]["micro avg"]
         # Named for what they are: TAO's own "f1" is the token table's macro average (docs/tao.md), seqeval's entity
@@ -210,6 +213,8 @@ class TokenTask(WindowTask):
         return reports
 
     def format_reports(self, reports) -> str:
+        from tokcls.tasks.token.metrics import format_reports
+
         return format_reports(reports)
 
     def validation_metrics(self, reports):
@@ -222,6 +227,8 @@ class TokenTask(WindowTask):
         }
 
     def report_page(self, examples, runs, model, meta) -> str:
+        from tokcls.tasks.token.report.page import token_report_page
+
         return token_report_page(examples, runs, model.labels, model.outside_label, meta)
 
     def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):
@@ -234,6 +241,8 @@ class TokenTask(WindowTask):
                 f.writelines(f"{w} {g} {p}\n" for w, g, p in zip(example.words, example.labels, predicted))
                 f.write("\n")
         with out.open("confusion_matrix.png", "wb") as f:
+            from tokcls.metrics.plots import plot_confusion_matrix  # matplotlib and scikit-learn: evaluate only
+
             plot_confusion_matrix([e.labels for e in examples], pred, labels, f)
         return ["evaluation_report.txt", "evaluation_report.json", f"predictions_{split}.txt", "confusion_matrix.png"]
 

@@ -274,7 +274,7 @@ def load_model(path: str | Path, key: str | None = None):
                 (Path(tmp) / name).write_bytes(data)
         try:
             tokenizer = AutoTokenizer.from_pretrained(Path(tmp) / "tokenizer")
-            encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"))
+            encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"), initialise=False)
         except (OSError, ValueError, TypeError) as e:
             raise InputError(
                 f"the archive's tokenizer or encoder config does not load ({e})",

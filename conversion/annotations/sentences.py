@@ -32,28 +32,43 @@ def detect(path: Path) -> str:
     if not path.is_file():
         return "conll"  # the column reader names the missing file
     with path.open("rb") as f:
-        head = f.read(1 << 16).decode("utf-8-sig", errors="replace").lstrip()
-    if head.startswith("["):
+        raw = f.read(1 << 16).decode("utf-8-sig", errors="replace")
+    head = raw.lstrip()
+    if head.startswith("[") and _is_task_list(path):  # a JSON list of objects: Label Studio's export
         return "label_studio"
-    if head.startswith("{"):
-        try:
-            first = json.loads(head.splitlines()[0])
-        except (json.JSONDecodeError, IndexError):
-            first = None
-        if isinstance(first, dict):
-            if "spans" in first or "answer" in first:
-                return "prodigy"
-            if {"tokens", "words"} & set(first):
-                return "hf"
-            if {"label", "labels", "entities"} & set(first):
-                return "doccano"
-        raise ConversionError(
-            "JSON Lines whose first record has neither Prodigy's 'spans', doccano's 'label' nor 'tokens'",
-            "set format= to the tool that wrote it (label_studio, prodigy, doccano, brat, conllu, hf)",
-            path,
-            1,
-        )
-    return "conll"
+    first = _json_object(head.splitlines()[0] if head else "")
+    if first is None:  # not JSON: columns (a first token may well be "{" or "[")
+        return "conll"
+    if "spans" in first or "answer" in first:
+        return "prodigy"
+    if {"tokens", "words"} & set(first):
+        return "hf"
+    if {"label", "labels", "entities"} & set(first):
+        return "doccano"
+    line = raw[: len(raw) - len(head)].count("\n") + 1
+    raise ConversionError(
+        "JSON Lines whose first record has neither Prodigy's 'spans', doccano's 'label' nor 'tokens'",
+        "set format= to the tool that wrote it (label_studio, prodigy, doccano, brat, conllu, hf)",
+        path,
+        line,
+    )
+
+
+def _is_task_list(path: Path) -> bool:
+    """Whether the file is a JSON list of objects (read whole, as its reader will: only files starting with "[")."""
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+
+
+def _json_object(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def annotated_sentences(path: Path, fmt: str, options, changes: Changes, skipped: Skipped) -> Iterator[Sentence]:

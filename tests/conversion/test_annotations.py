@@ -434,3 +434,17 @@ def test_text_infer_writes_label_studio_choices_and_prodigy_accepts(text_trained
         )
     accepted = [json.loads(line) for line in (tmp_path / "pr" / "predictions_prodigy.jsonl").read_text().splitlines()]
     assert [a["accept"] for a in accepted] == [[r["label"]] for r in records]
+
+
+def test_column_files_whose_first_token_looks_like_json_stay_columns(tmp_path):
+    """Found by the property test: auto-detection took a column file starting with "{" for JSON Lines."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "train.txt").write_text("\n{ O\n[ O\n} O\n\n[] O\n", encoding="utf-8")
+    (src / "dev.txt").write_text('[{"a": O\n', encoding="utf-8")
+    _, files = _convert(tmp_path, "train.txt", "dev.txt")
+    assert files["text_train.txt"] == ["{ [ }", "[]"] and files["text_dev.txt"] == ['[{"a":']
+    (src / "bad.jsonl").write_text('\n\n{"text": "no known field"}\n', encoding="utf-8")
+    with pytest.raises(ConversionError, match="Prodigy") as error:
+        _convert(tmp_path / "x", "bad.jsonl", "dev.txt", src=src)
+    assert error.value.line == 3  # the record's own line, after the blank ones

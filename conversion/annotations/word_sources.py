@@ -89,7 +89,7 @@ def _parquet_rows(path: Path):
     except ImportError:
         raise ConversionError(
             "reading parquet needs pyarrow, which is not installed",
-            "pip install pyarrow (or export the dataset with to_json())",
+            "pip install 'tokcls[parquet]' (pyarrow), or export the dataset with to_json()",
             path,
         ) from None
     number = 0

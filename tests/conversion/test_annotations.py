@@ -271,7 +271,7 @@ def test_parquet_is_read_with_pyarrow_and_refused_with_the_fix_without_it(tmp_pa
         "B-LOC",
     ]
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if pyarrow were not installed
-    with pytest.raises(ConversionError, match="pip install pyarrow"):
+    with pytest.raises(ConversionError, match=r"pip install 'tokcls\[parquet\]' \(pyarrow\)"):
         _convert(tmp_path / "again", "train.parquet", "train.parquet", src=tmp_path / "src", label_names=["O"])
 
 

@@ -131,7 +131,7 @@ def build_app(model, server, batcher: MicroBatcher) -> FastAPI:
         finally:
             state["answered"] += 1
         answers = [task.answer(record, model.labels, parsed.words) for record in records]
-        return answers[0] if parsed.single else answers
+        return JSONResponse(answers[0] if parsed.single else answers)  # plain JSON already: no encoder walk
 
     @app.get("/health")
     async def health():

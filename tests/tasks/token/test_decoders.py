@@ -141,3 +141,33 @@ def test_allowed_transitions_follow_the_scheme():
     assert not start[index["I-X"]] and start[index["B-X"]] and start[index["S-X"]]
     assert not end[index["B-X"]] and end[index["E-X"]]
     assert between[index["B-X"], index["E-X"]] and not between[index["O"], index["E-X"]]
+
+
+def test_numpy_decoding_equals_torch_decoding():
+    """The CPU path (crf.viterbi_numpy / marginals_numpy) against the torch functions, forbidden transitions included."""
+    import numpy as np
+
+    from tokcls.tasks.token import crf
+
+    generator = torch.Generator().manual_seed(0)
+    for trial in range(300):
+        batch, words, labels = (
+            int(torch.randint(low, high, (1,), generator=generator)) for low, high in ((1, 5), (1, 30), (2, 10))
+        )
+        emissions = torch.randn(batch, words, labels, generator=generator) * 3
+        between, start, end = (
+            torch.randn(*shape, generator=generator) for shape in ((labels, labels), (labels,), (labels,))
+        )
+        if trial % 2:
+            between[torch.rand(labels, labels, generator=generator) < 0.3] = float("-inf")
+        lengths = torch.randint(1, words + 1, (batch,), generator=generator)
+        lengths[0] = words
+        mask = torch.arange(words)[None] < lengths[:, None]
+        arrays = tuple(t.numpy() for t in (emissions, mask, between, start, end))
+        best = crf.viterbi(emissions, mask, between, start, end)
+        assert torch.equal(best[mask], torch.from_numpy(crf.viterbi_numpy(*arrays))[mask]), trial
+        expected = crf.marginals(emissions, mask, between, start, end)[mask]
+        got = torch.from_numpy(crf.marginals_numpy(*arrays))[mask]
+        assert got.dtype == torch.float32 and torch.equal(torch.isfinite(expected), torch.isfinite(got))
+        finite = torch.isfinite(expected)
+        assert np.abs((expected[finite] - got[finite]).numpy()).max(initial=0) < 5e-5, trial

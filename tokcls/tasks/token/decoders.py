@@ -139,13 +139,20 @@ class ConstrainedDecoder(ArgmaxDecoder):
         between, start, end = (s.to(emissions.device) for s in self.decoding_scores())
         labels = torch.zeros(len(emissions), dtype=torch.long, device=emissions.device)
         confidence = torch.zeros(len(emissions), device=emissions.device)
+        on_cpu = emissions.device.type == "cpu"
         for block, mask, positions in padded(emissions.float(), lengths):
             mask = mask.to(block.device)
-            best = crf.viterbi(block, mask, between, start, end)
+            if on_cpu:  # numpy: the same arithmetic without torch's per-operation overhead (crf.py)
+                scores = tuple(t.detach().numpy() for t in (block, mask, between, start, end))
+                best = torch.from_numpy(crf.viterbi_numpy(*scores))
+                probabilities = torch.from_numpy(crf.marginals_numpy(*scores))
+            else:
+                best = crf.viterbi(block, mask, between, start, end)
+                probabilities = crf.marginals(block, mask, between, start, end)
             labels[positions] = best[mask]
             # a word's confidence: the probability of its label given the sentence, over the label sequences the
             # transition scores allow (what a CRF models; a word's softmax alone ignores its neighbours)
-            chosen = crf.marginals(block, mask, between, start, end).gather(-1, best.unsqueeze(-1)).squeeze(-1)
+            chosen = probabilities.gather(-1, best.unsqueeze(-1)).squeeze(-1)
             confidence[positions] = chosen[mask].clamp(0.0, 1.0)  # float32 rounding can pass 1 by an ulp
         return labels, confidence
 

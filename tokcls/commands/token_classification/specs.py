@@ -4,20 +4,9 @@ NER (model.task and model.span, tokcls/tasks/span/sections.py). One program, one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
-from tokcls.config.inference import (
-    DeviceConfig,
-    Quantize,
-    Runtime,
-    _device_field,
-    _onnx_file_field,
-    _quantize_field,
-    _restore_from_field,
-    _runtime_field,
-)
 from tokcls.config.sections import _help
-from tokcls.config.serve import ServerConfig
+from tokcls.config.serve import ServeConfig
 from tokcls.tasks.span.sections import TASK_HELP, InferenceSpanConfig, SpanConfig, TaskName
 from tokcls.tasks.token.sections import ModelConfig
 from tokcls.tasks.token.specs import EvaluateConfig, InferConfig, InferenceModelConfig, TrainConfig, TuneConfig
@@ -75,24 +64,9 @@ class ProgramInferConfig(InferConfig):
 
 
 @dataclass
-class ProgramServeConfig:
+class ProgramServeConfig(ServeConfig):
     """token_classification serve -m MODEL.tcls [-k KEY] [-e specs/serve.yaml] [server.port=8000]"""
 
-    restore_from: Optional[str] = _restore_from_field()
-    batch_size: int = field(
-        default=8,
-        metadata=_help(
-            "Windows per model batch: a micro-batch of texts runs as batches of this many windows of similar length. "
-            "Small batches carry less padding: on 2 CPU cores 8 labelled 245 CoNLL sentences/s where 64 labelled 131 "
-            "(docs/serve.md).",
-            ge=1,
-        ),
-    )
     model: ProgramInferenceModelConfig = _model(
         ProgramInferenceModelConfig, "Decoder (model.head, model.span) and window settings (model.dataset)."
     )
-    trainer: DeviceConfig = _device_field()
-    runtime: Runtime = _runtime_field()
-    onnx_file: Optional[str] = _onnx_file_field()
-    quantize: Quantize = _quantize_field()
-    server: ServerConfig = _model(ServerConfig, "Where the service listens, how it batches, what it refuses.")

@@ -20,6 +20,7 @@ import long_line  # noqa: E402
 import precision  # noqa: E402
 import profile_step  # noqa: E402
 import report_page  # noqa: E402
+import scale_out  # noqa: E402
 import scaling  # noqa: E402
 import serve_load  # noqa: E402
 import span_vs_crf  # noqa: E402
@@ -324,3 +325,23 @@ def test_serve_load_measures_three_services_at_three_concurrencies(trained, tmp_
     assert [(r["system"], r["clients"]) for r in rows][:3] == [("tokcls serve", c) for c in (1, 8, 32)]
     assert len(rows) == 9 and all(r["answered"] == 12 and r["failed"] == 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert "| pipeline app | 32 |" in capsys.readouterr().out
+
+
+def test_scale_out_times_one_process_two_workers_and_a_kill_at_half(trained, tmp_path, capsys):
+    data, archive, _ = trained
+    argv = ["--archive", str(archive), "-k", "key1", "--data-dir", str(data), "--output-dir", str(tmp_path)]
+    runs = scale_out.main(
+        [*argv, "--sentences", "300", "--shard-lines", "100", "--chunk-lines", "50", "--systems", "one", "two", "kill"]
+    )
+    assert [r["system"] for r in runs] == [
+        "one process",
+        "-g 2 workers",
+        "sharded, uninterrupted",
+        "sharded, killed at half",
+        "sharded, resumed",
+    ]
+    assert all(r["wall_seconds"] > 0 and r["peak_mb_per_worker"] for r in runs)
+    assert len(runs[1]["peak_mb_per_worker"]) >= 2  # the two workers, each seen
+    assert "output identical: True" in capsys.readouterr().out
+    lines = (tmp_path / "two" / "infer_results.jsonl").read_text().splitlines()
+    assert len(lines) == 300 and (tmp_path / "one" / "infer_results.jsonl").read_text().splitlines() == lines

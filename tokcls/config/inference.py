@@ -71,6 +71,24 @@ def _device_field():
     return field(default_factory=DeviceConfig, metadata=_help("The device."))
 
 
+@dataclass
+class InferDeviceConfig(DeviceConfig):
+    """infer's device: as evaluate's, and -g N > 1 runs N worker processes over the shards (docs/scale_out.md)."""
+
+    devices: int = field(
+        default=1,
+        metadata=_help(
+            "-g sets it: 1 runs on one device (a GPU when there is one), 0 on the CPU, N > 1 runs N worker processes "
+            "over the input's shards (a GPU each where there are N).",
+            ge=0,
+        ),
+    )
+
+
+def _infer_device_field():
+    return field(default_factory=InferDeviceConfig, metadata=_help("The device, or -g N worker processes."))
+
+
 LABEL_STUDIO = LabelStudio()  # the tag names of Label Studio's templates
 
 
@@ -106,3 +124,40 @@ class AnnotationsConfig:
 
 def _annotations_field():
     return field(default_factory=AnnotationsConfig, metadata=_help("Predictions written for an annotation tool."))
+
+
+@dataclass
+class ShardConfig:
+    """Sharded, resumable infer (docs/scale_out.md): the input cut into shards, each written whole with a manifest;
+    a rerun resumes; -g N runs N worker processes over them; a SLURM array job sets index and count."""
+
+    lines: Optional[int] = field(
+        default=None,
+        metadata=_help(
+            "Lines of input_file per shard (a multiple of chunk_lines); null: not sharded, unless -g N > 1, index or "
+            "count is set or input_file is a folder (a shard per file), then 10000.",
+            ge=1,
+        ),
+    )
+    index: Optional[int] = field(
+        default=None,
+        metadata=_help(
+            "This job labels the shards k with k % count == index (a SLURM array job: $SLURM_ARRAY_TASK_ID); null: "
+            "every shard not done yet.",
+            ge=0,
+        ),
+    )
+    count: int = field(
+        default=1, metadata=_help("How many jobs share the shards (SLURM: $SLURM_ARRAY_TASK_COUNT).", ge=1)
+    )
+    merge: bool = field(
+        default=True,
+        metadata=_help(
+            "Join the shards into output_file, in input order, once every one is done (the job that finds them all "
+            "done does it); false: leave the join to a later run."
+        ),
+    )
+
+
+def _shard_field():
+    return field(default_factory=ShardConfig, metadata=_help("Sharded, resumable labelling of a large input."))

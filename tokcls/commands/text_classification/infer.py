@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tokcls.commands.base import Command
-from tokcls.commands.shared.infer import check_input, printable, stream_records
+from tokcls.commands.shared.infer import check_input, printable, run_in_workers, stream_records
 from tokcls.tasks.text.specs import TextInferConfig
 
 COMMAND = Command(
@@ -22,6 +22,8 @@ def run(config, ctx):
     from tokcls.inference.runtime import load_for_inference
     from tokcls.tasks.text.records import classify
 
+    if run_in_workers(run, config, ctx):  # -g N > 1: N processes over the shards, each with its model
+        return None
     check_input(config)
     predictor = load_for_inference(ctx, config, config.batch_size)
     printed = []

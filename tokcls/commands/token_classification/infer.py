@@ -9,7 +9,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from tokcls.commands.base import Command
-from tokcls.commands.shared.infer import check_input, printable, stream_records
+from tokcls.commands.shared.infer import check_input, printable, run_in_workers, stream_records
 from tokcls.commands.token_classification.specs import ProgramInferConfig
 
 if TYPE_CHECKING:  # imported when run: --help never loads torch
@@ -116,6 +116,8 @@ def run(config, ctx):
     from tokcls.tasks.token.records import label_words
     from tokcls.tasks.token.spans import entity_spans, is_plain
 
+    if run_in_workers(run, config, ctx):  # -g N > 1: N processes over the shards, each with its model
+        return None
     check_input(config)
     predictor = load_for_inference(ctx, config, config.batch_size)
     if predictor.task.name == span.SPAN:  # the program's second task: entities of candidate spans, nested or not

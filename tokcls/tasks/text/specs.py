@@ -16,14 +16,18 @@ from tokcls.config.experiment import CheckpointConfig, ExpManagerConfig, Trainer
 from tokcls.config.inference import (
     AnnotationsConfig,
     DeviceConfig,
+    InferDeviceConfig,
     Quantize,
     Runtime,
+    ShardConfig,
     _annotations_field,
     _device_field,
+    _infer_device_field,
     _onnx_file_field,
     _quantize_field,
     _restore_from_field,
     _runtime_field,
+    _shard_field,
     compare_to_field,
 )
 from tokcls.config.sections import (
@@ -315,7 +319,8 @@ class TextInferConfig:
     model: TextInferenceModelConfig = field(
         default_factory=TextInferenceModelConfig, metadata=_help("Window settings.")
     )
-    trainer: DeviceConfig = _device_field()
+    trainer: InferDeviceConfig = _infer_device_field()
+    shard: ShardConfig = _shard_field()
     runtime: Runtime = _runtime_field()
     onnx_file: Optional[str] = _onnx_file_field()
     quantize: Quantize = _quantize_field()

@@ -10,14 +10,18 @@ from tokcls.config.experiment import ExpManagerConfig, TrainerConfig
 from tokcls.config.inference import (
     AnnotationsConfig,
     DeviceConfig,
+    InferDeviceConfig,
     Quantize,
     Runtime,
+    ShardConfig,
     _annotations_field,
     _device_field,
+    _infer_device_field,
     _onnx_file_field,
     _quantize_field,
     _restore_from_field,
     _runtime_field,
+    _shard_field,
     compare_to_field,
 )
 from tokcls.config.sections import (
@@ -204,7 +208,8 @@ class InferConfig:
     )
     annotations: AnnotationsConfig = _annotations_field()
     model: InferenceModelConfig = _model_field()
-    trainer: DeviceConfig = _device_field()
+    trainer: InferDeviceConfig = _infer_device_field()
+    shard: ShardConfig = _shard_field()
     runtime: Runtime = _runtime_field()
     onnx_file: Optional[str] = _onnx_file_field()
     quantize: Quantize = _quantize_field()

@@ -300,12 +300,26 @@ def main(argv=None) -> dict:
         threads,
     )
     hf_infer.update(json.loads(timed.read_text()))
+    one_sentence = one_sentence_latency(py, steps, archive, hf_dir / "model", raw, out, threads)
 
     result = summarize(args, out, train, scored, machine_gflops, tok_train, hf_train, variants, hf_infer)
+    result["one_sentence_wall_seconds"] = one_sentence
     (out / "compare_hf.json").write_text(json.dumps(result, indent=2))
     print(format_table(result))
     print(f"\nJSON: {out / 'compare_hf.json'}; logs: {out / 'logs'}")
     return result
+
+
+def one_sentence_latency(py, steps, archive, hf_model, raw: Path, out: Path, threads: int) -> dict:
+    """What a user waits for one sentence from the shell: a fresh process each, start-up and loading included."""
+    one = out / "one_sentence.txt"
+    one.write_text(raw.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    tok = [py, "-m", "tokcls", "infer", "-r", str(out / "infer_one"), "-m", str(archive), f"input_file={one}"]
+    hf = [py, str(steps), "hf-pipeline", "--out", str(out / "hf_one.json"), "--model", str(hf_model), "--input"]
+    return {
+        "tokcls": run_child("tokcls_infer_one_sentence", tok, out, threads)["wall_seconds"],
+        "hf": run_child("hf_pipeline_one_sentence", [*hf, str(one)], out, threads)["wall_seconds"],
+    }
 
 
 def summarize(args, out, train, scored, machine_gflops, tok_train, hf_train, variants, hf_infer) -> dict:
@@ -438,6 +452,17 @@ def format_table(r: dict) -> str:
             f"{ratios['infer_peak_rss']}×",
         ),
     ]
+    rows.append(
+        (
+            "inference wall s, fresh process (start-up + load + labelling)",
+            tok["infer"]["wall_seconds"],
+            hf["infer"]["wall_seconds"],
+            f"{hf['infer']['wall_seconds'] / tok['infer']['wall_seconds']:.2f}× faster",
+        )
+    )
+    if "one_sentence_wall_seconds" in r:
+        one = r["one_sentence_wall_seconds"]
+        rows.append(("one sentence from the shell, s", one["tokcls"], one["hf"], f"{one['hf'] / one['tokcls']:.2f}×"))
     for name, v in r["tokcls_runtimes"].items():
         if name == "pytorch":
             continue

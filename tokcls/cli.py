@@ -170,7 +170,7 @@ def _main(argv: list[str] | None, program: str) -> int:
     given = vars(args)  # only the flags this command has are there
     # Imported here so that `--help` and spec errors come back without loading torch.
     from tokcls.config.loading import SpecError, load_spec
-    from tokcls.tasks.spec_checks import check_spec
+    from tokcls.tasks.spec_checks import check_spec, task_defaults
     from tokcls.training.log_dir import resolve_log_dir
 
     def fail(message: str) -> int:
@@ -185,7 +185,8 @@ def _main(argv: list[str] | None, program: str) -> int:
         overrides.append(f"trainer.devices={given['gpus']}")
     notes: list[str] = []
     try:
-        config = load_spec(registry.schemas[name], given.get("spec"), overrides, notes)
+        defaults = lambda config: task_defaults(name, config, program)  # noqa: E731
+        config = load_spec(registry.schemas[name], given.get("spec"), overrides, notes, defaults)
         check_spec(name, config, program)
         model, *others = given.get("model") or [None]
         if others and not hasattr(config, "compare_to"):

@@ -217,21 +217,40 @@ def _parents(key: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+def _apply_task_defaults(config: DictConfig, chosen: tuple[str, dict], set_keys: set[str], notes: list[str]) -> None:
+    """A task's own defaults (`chosen`: the task, {key: value}) for the keys neither the spec nor the command line set."""
+    task, values = chosen
+    for key, value in values.items():
+        if not any(key == given or key.startswith(f"{given}.") for given in set_keys):  # `optim={lr: 1}` sets optim.lr
+            OmegaConf.update(config, key, value, merge=False)
+            notes.append(f"{key}={value}: the {task} task's default (set {key} to choose another)")
+
+
 def load_spec(
-    schema: type, spec_path: str | Path | None, overrides: list[str], notes: list[str] | None = None
+    schema: type,
+    spec_path: str | Path | None,
+    overrides: list[str],
+    notes: list[str] | None = None,
+    task_defaults=None,
 ) -> DictConfig:
-    """The validated config; `notes` receives one line per NeMo key read into tokcls's layout."""
+    """The validated config; `notes` receives one line per NeMo key read into tokcls's layout and per task default
+    applied. `task_defaults(config)` -> (task, {key: value}): the chosen task's values for keys the user left out."""
     notes = [] if notes is None else notes
     problems: list[str] = []
     defaults = OmegaConf.structured(schema)
     config = defaults
+    set_keys: set[str] = set()
     if spec_path is not None:
         tree = translate_tree(
             read_spec(Path(spec_path)), notes, problems, str(spec_path), lambda k: unknown_key(defaults, k, "") is None
         )
+        set_keys.update(_leaf_keys(tree))
         config = _merge_collecting(defaults, tree, str(spec_path), problems)
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
+    set_keys.update(text.lstrip("~+").split("=", 1)[0] for text in kept)
     config = _compose_collecting(schema, config, kept, problems)
+    if task_defaults is not None and not problems:
+        _apply_task_defaults(config, task_defaults(config), set_keys, notes)
     if not problems:
         config = _resolved(schema, config, problems)
     if not problems:

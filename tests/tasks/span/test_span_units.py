@@ -146,3 +146,30 @@ def test_spans_on_the_same_words_with_two_types_are_counted_as_lost_for_all_but_
     example = SpanExample(["london", "calling"], [(0, 1, "LOC"), (0, 1, "NP"), (0, 2, "NP")], 8)
     assert shared_words([example]) == {"LOC": 1}
     assert example.labels[0] == "NP"  # the type kept: the last in sorted order
+
+
+def test_the_span_task_sets_its_learning_rate_only_where_the_user_sets_none(tmp_path):
+    from tokcls.commands import SCHEMAS
+    from tokcls.config.loading import load_spec
+    from tokcls.tasks.spec_checks import task_defaults
+
+    def lr(overrides, spec=None):
+        notes: list[str] = []
+        config = load_spec(
+            SCHEMAS["train"], spec, ["data_dir=d", *overrides], notes, lambda c: task_defaults("train", c)
+        )
+        return config.optim.lr, notes
+
+    token_lr = lr([])[0]
+    assert lr(["model.task=span_classification"]) == (
+        8e-5,
+        ["optim.lr=8e-05: the span_classification task's default (set optim.lr to choose another)"],
+    )
+    assert lr(["model.task=span_classification", f"optim.lr={token_lr}"]) == (token_lr, [])
+    assert lr(["model.task=span_classification", "optim={lr: 3e-5}"])[0] == 3e-5
+    spec = tmp_path / "train.yaml"
+    spec.write_text("optim:\n  lr: 4.0e-05\nmodel:\n  task: span_classification\n")
+    assert lr([], spec)[0] == 4e-5
+    spec.write_text("model:\n  task: span_classification\n")
+    assert lr([], spec)[0] == 8e-5
+    assert token_lr == 5e-5 and lr(["model.task=token_classification"]) == (5e-5, [])

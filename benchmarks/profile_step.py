@@ -7,6 +7,7 @@ length. For each it prints the time per step, the share of padding, the split fo
 optimizer, and the operators that take the most time grouped by kind.
 
     python benchmarks/profile_step.py --data-dir DATA [--encoder NAME] [--steps 10] [--threads 2] [--out P.json]
+        [--decoder argmax|constrained|crf]   (the CRF default against argmax on the same batches)
 
 DATA is a directory in the text/labels layout (dataset_convert's output).
 """
@@ -75,6 +76,7 @@ def load(args):
             f"training_ds.batch_size={args.batch_size}",
             f"validation_ds.batch_size={args.batch_size}",
             "model.dataset.use_cache=false",
+            *([f"model.head.decoder={args.decoder}"] if getattr(args, "decoder", None) else []),
         ],
     )
     torch.manual_seed(config.seed)
@@ -195,6 +197,7 @@ def main(argv=None) -> dict:
     parser = step_parser(__doc__)
     parser.add_argument("--steps", type=int, default=10, help="batches profiled in each setting (after 2 warm-up ones)")
     parser.add_argument("--out", type=Path, help="JSON file to write")
+    parser.add_argument("--decoder", choices=["argmax", "constrained", "crf"], help="the head's; default: the spec's")
     args = parser.parse_args(argv)
     loaded = load_if_present(args)
     if loaded is None:

@@ -84,8 +84,10 @@ def test_file_system_problems_are_named_not_raised(tmp_path, trained, capsys):
     assert str(a_file) in capsys.readouterr().err
     assert main(["evaluate", "-r", str(tmp_path / "e"), "-m", str(tmp_path), "-k", "key1", f"data_dir={data}"]) == 2
     assert "fix:" in capsys.readouterr().err
-    assert main(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", f"input_file={tmp_path}"]) == 2
-    assert f"{tmp_path}: input file is a folder, not a file" in capsys.readouterr().err
+    empty = tmp_path / "empty"  # a folder is a shard per file: one without files is named, not labelled as nothing
+    empty.mkdir()
+    assert main(["infer", "-r", str(tmp_path / "i"), "-m", str(archive), "-k", "key1", f"input_file={empty}"]) == 2
+    assert f"{empty}: the input folder holds no file" in capsys.readouterr().err
     source = tmp_path / "src"
     write_columns(source / "train.txt", [[("Peter", "B-PER")]])
     write_columns(source / "dev.txt", [[("Ann", "B-PER")]])

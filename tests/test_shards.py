@@ -142,7 +142,9 @@ def test_a_folder_is_a_shard_per_file_in_name_order(text_trained, tmp_path):
         (folder / name).write_text("".join(t.split("\t")[0] + "\n" for t in part))
     (tmp_path / "all.txt").write_text("".join((folder / n).read_text() for n in ("a.txt", "b.txt", "c.txt")))
     for out, source in (("one", tmp_path / "all.txt"), ("folder", folder)):
-        assert text_main(["infer", "-r", str(tmp_path / out), "-m", str(archive), f"input_file={source}"]) == 0
+        # batch_size=1: a text padded in another batch differs in the 6th digit, which is not what this checks
+        argv = ["infer", "-r", str(tmp_path / out), "-m", str(archive), f"input_file={source}", "batch_size=1"]
+        assert text_main(argv) == 0
     assert (tmp_path / "folder" / "infer_results.jsonl").read_bytes() == (
         tmp_path / "one" / "infer_results.jsonl"
     ).read_bytes()

@@ -35,6 +35,20 @@ def write_context_dataset(directory: Path, n_docs: int, seed: int) -> Path:
     return directory
 
 
+TWO_DOCUMENTS = "a report about cities follows\nthen jordan was mentioned\n\na report about people follows\n"
+TWO_DOCUMENTS += "then jordan was mentioned\n"
+
+
+def infer_two_documents(tmp_path: Path, archive: Path) -> list[dict]:
+    """infer's records of TWO_DOCUMENTS (a blank line between them), checked to be one record per line."""
+    source = tmp_path / "in.txt"
+    source.write_text(TWO_DOCUMENTS)
+    assert main(["infer", "-r", str(tmp_path / "r"), "-m", str(archive), f"input_file={source}"]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "r" / "infer_results.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in rows] == TWO_DOCUMENTS.splitlines()  # one record per line, the blank one too
+    return rows
+
+
 @pytest.fixture(scope="module")
 def context_runs(tmp_path_factory, tiny_encoder):
     root = tmp_path_factory.mktemp("context")
@@ -112,14 +126,7 @@ def test_the_archive_keeps_the_context_and_evaluate_can_override_it(context_runs
 def test_infer_reads_documents_between_blank_lines(context_runs, tmp_path, capsys):
     _, root, _ = context_runs
     archive = root / "document" / "checkpoints" / "tokcls.tcls"
-    source = tmp_path / "in.txt"
-    source.write_text(
-        "a report about cities follows\nthen jordan was mentioned\n\na report about people follows\n"
-        "then jordan was mentioned\n"
-    )
-    assert main(["infer", "-r", str(tmp_path / "r"), "-m", str(archive), f"input_file={source}"]) == 0
-    rows = [json.loads(line) for line in (tmp_path / "r" / "infer_results.jsonl").read_text().splitlines()]
-    assert [r["text"] for r in rows] == source.read_text().splitlines()  # one record per line, the blank one too
+    rows = infer_two_documents(tmp_path, archive)
     assert rows[1]["labels"][1] == "B-LOC" and rows[4]["labels"][1] == "B-PER"
     assert "lines between blank lines of input_file form a document" in capsys.readouterr().out
     assert (

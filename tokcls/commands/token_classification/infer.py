@@ -121,7 +121,7 @@ def run(config, ctx):
     check_input(config)
     predictor = load_for_inference(ctx, config, config.batch_size)
     if predictor.task.name == span.SPAN:  # the program's second task: entities of candidate spans, nested or not
-        return stream_records(config, ctx, span.infer_writer(predictor, config, _shower(config)))
+        return stream_records(config, ctx, span.infer_writer(predictor, config, _shower(config), _document_mode))
     model = predictor.model
     plain = is_plain(model.labels, model.outside_label)
     state = {

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from seqeval.metrics import f1_score
 
+from tokcls.data.documents import docs_file, read_documents
 from tokcls.inference.predictor import Predictor
 from tokcls.tasks.token.data import window_settings
 from tokcls.tasks.token.decoders import ArgmaxDecoder
-from tokcls.tasks.token.documents import docs_file, read_documents
 from tokcls.tasks.token.words import per_sentence
 
 log = logging.getLogger("tokcls")

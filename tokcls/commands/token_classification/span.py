@@ -113,15 +113,20 @@ def finetune(config, ctx, network, tokenizer, trained):
     )
 
 
-def infer_writer(predictor, config, show):
-    """write_chunk for stream_records: per line its words with offsets and its entities (nested ones included)."""
+def infer_writer(predictor, config, show, document_mode):
+    """write_chunk for stream_records: per line its words with offsets and its entities (nested ones included).
+    `document_mode(predictor, config, chunk)`: whether blank lines separate documents (decided on the first chunk)."""
     from tokcls.commands.shared.infer import printable
     from tokcls.core.word_split import split_words
     from tokcls.tasks.span.records import records
 
+    documents = []  # document mode, decided on the first chunk
+
     def write_chunk(chunk: list[str], sink) -> None:
+        if not documents:
+            documents.append(document_mode(predictor, config, chunk))
         words = [split_words(text) for text in chunk]
-        for record in records(predictor, chunk, words, progress=config.input_file is not None):
+        for record in records(predictor, chunk, words, config.input_file is not None, documents[0]):
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
             entities = " ".join(f"[{e['type']}: {e['text']}]" for e in record["entities"])
             show(printable(record["text"]), printable(entities))

@@ -13,7 +13,8 @@ import numpy as np
 from conversion.stats import length_stats
 from tokcls.core.errors import InputError
 from tokcls.data import cache
-from tokcls.tasks.span.examples import NONE, SpanExample, candidates, read_span_examples
+from tokcls.data.documents import docs_file, read_documents
+from tokcls.tasks.span.examples import NONE, SpanExample, pack, read_span_examples
 from tokcls.tasks.span.features import SpanWindowSettings, encode
 
 log = logging.getLogger("tokcls")
@@ -48,7 +49,7 @@ def in_no_window(examples: list[SpanExample], features) -> Counter:
     for number, example in enumerate(examples):
         if not example.spans:
             continue
-        index = {span: k for k, span in enumerate(candidates(len(example.words), example.max_width))}
+        index = {span: k for k, span in enumerate(example.candidate_spans())}
         for start, end, type_ in example.spans:
             if (start, end) in index and (number, index[(start, end)]) not in rows:
                 lost[type_] += 1
@@ -98,13 +99,30 @@ def log_lost(name: str, examples: list[SpanExample], features, max_width: int) -
         )
 
 
-def load_split(split_cfg, data_dir: Path, tokenizer, labels, settings: SpanWindowSettings, use_cache, fallback_dir):
+def document_units(examples: list[SpanExample], text_file: Path, context) -> tuple[list, list[int] | None, list[Path]]:
+    """(what to encode, the candidate spans of each unit or None in sentence mode, the docs file read, if any): with
+    context=document the sentences of each document of docs_<split>.txt packed together."""
+    if getattr(context, "value", context) != "document":
+        return examples, None, []
+    path = docs_file(text_file)
+    documents = read_documents(path, len(examples))
+    if documents is None:
+        log.info("No %s beside %s: sentence mode for this split (context=document needs it)", path.name, text_file.name)
+        return examples, None, []
+    units, sizes = pack(examples, documents)
+    log.info("Document context: %d sentences of %s in %d documents", len(examples), text_file.name, len(units))
+    return units, sizes, [path]
+
+
+def load_split(split_cfg, data_dir: Path, tokenizer, labels, settings, use_cache, fallback_dir, context="sentence"):
+    """(examples, what was encoded: the examples or their document units, features, facts, each unit's candidates)."""
     text_file = data_dir / split_cfg.text_file
     labels_file = data_dir / split_cfg.labels_file if split_cfg.labels_file else None
     examples = read_span_examples(text_file, labels_file, split_cfg.num_samples, settings.max_entity_length)
     if labels_file is not None:
         check_types_known(examples, labels, labels_file)
-    files = [text_file] + ([labels_file] if labels_file else [])
+    units, sizes, documents_file = document_units(examples, text_file, context)
+    files = [text_file] + ([labels_file] if labels_file else []) + documents_file
     key = cache.cache_key(files, tokenizer, labels, settings, split_cfg.num_samples)
     path = data_dir / ".tokcls_cache" / f"span_features_{key}.safetensors"
     cached = cache.load(path) if use_cache else None
@@ -112,17 +130,19 @@ def load_split(split_cfg, data_dir: Path, tokenizer, labels, settings: SpanWindo
         log.info("Features of %s read from cache %s", text_file.name, path)
         features, info = cached
     else:
-        features, info = encode(examples, tokenizer, labels if labels_file else None, settings)
+        features, info = encode(units, tokenizer, labels if labels_file else None, settings)
         if use_cache:
             cache.store(path, features, info, fallback_dir)
-    return examples, features, info
+    return examples, units, features, info, sizes
 
 
 def read_training_split(name: str, split_cfg, config, tokenizer, labels, settings, fallback_dir):
-    """(examples, features, None) of training_ds or validation_ds (a span split has no document units yet)."""
+    """(examples, features, the candidate spans of each document unit or None in sentence mode) of training_ds or
+    validation_ds."""
     data_dir = Path(config.data_dir)
-    examples, features, info = load_split(
-        split_cfg, data_dir, tokenizer, labels, settings, config.model.dataset.use_cache, fallback_dir
+    dataset = config.model.dataset
+    examples, units, features, info, sizes = load_split(
+        split_cfg, data_dir, tokenizer, labels, settings, dataset.use_cache, fallback_dir, dataset.context
     )
     if not any(e.words for e in examples):
         key = "training_ds" if name == "train" else "validation_ds"
@@ -141,6 +161,7 @@ def read_training_split(name: str, split_cfg, config, tokenizer, labels, setting
     )
     if info["sentence_lengths"]:
         stats = length_stats(info["sentence_lengths"])
-        log.info("  sentence length in sub-tokens: %s", "  ".join(f"{k} {v:g}" for k, v in stats.items()))
-    log_lost(name, examples, features, settings.max_entity_length)
-    return examples, features, None
+        unit = "document" if sizes is not None else "sentence"
+        log.info("  %s length in sub-tokens: %s", unit, "  ".join(f"{k} {v:g}" for k, v in stats.items()))
+    log_lost(name, units, features, settings.max_entity_length)
+    return examples, features, sizes

@@ -32,6 +32,21 @@ class SpanExample:
     words: list[str]
     spans: list[tuple[int, int, str]] | None  # None when there are no gold labels (inference)
     max_width: int = 8  # model.span.max_entity_length: which spans are candidates
+    # Document context: the words of each sentence packed into this example (None: the example is one sentence).
+    # Candidates never cross a sentence's edge, so a document's candidates are its sentences', sentence after sentence.
+    sentences: list[int] | None = None
+
+    def candidate_spans(self, max_width: int | None = None) -> list[tuple[int, int]]:
+        """The example's candidate spans (up to max_width words, default its own) in the order of its rows: the
+        sentence's, or each packed sentence's in turn."""
+        width = self.max_width if max_width is None else max_width
+        if self.sentences is None:
+            return candidates(len(self.words), width)
+        spans, begin = [], 0
+        for n in self.sentences:
+            spans += [(begin + s, begin + e) for s, e in candidates(n, width)]
+            begin += n
+        return spans
 
     @property
     def labels(self) -> list[str] | None:
@@ -40,7 +55,28 @@ class SpanExample:
         if self.spans is None:
             return None
         gold = {(start, end): type_ for start, end, type_ in self.spans}
-        return [gold.get(span, NONE) for span in candidates(len(self.words), self.max_width)]
+        return [gold.get(span, NONE) for span in self.candidate_spans()]
+
+
+def pack(examples: list[SpanExample], documents: list) -> tuple[list[SpanExample], list[int]]:
+    """Document context: (one example per run of consecutive sentences of a document, with their spans moved to the
+    packed words, and the candidate spans of each): unit after unit, the candidates are the sentences' in order."""
+    units: list[SpanExample] = []
+    sizes: list[int] = []
+    previous = object()
+    for example, document in zip(examples, documents):
+        if document != previous or not units:
+            units.append(SpanExample([], [] if example.spans is not None else None, example.max_width, []))
+            sizes.append(0)
+            previous = document
+        unit, begin = units[-1], len(units[-1].words)
+        unit.words.extend(example.words)
+        assert unit.sentences is not None
+        unit.sentences.append(len(example.words))
+        if unit.spans is not None and example.spans is not None:
+            unit.spans.extend((begin + s, begin + e, t) for s, e, t in example.spans)
+        sizes[-1] += len(candidates(len(example.words), example.max_width))
+    return units, sizes
 
 
 def _spans(line: str, n_words: int, path: Path, number: int) -> list[tuple[int, int, str]]:

@@ -24,7 +24,7 @@ from tokcls.data.windows import (
     special_tokens,
     window_spans,
 )
-from tokcls.tasks.span.examples import NONE, SpanExample, candidates
+from tokcls.tasks.span.examples import NONE, SpanExample
 
 ITEMS = ("span_start", "span_end", "span_width", "span_label", "span_id")
 
@@ -71,7 +71,7 @@ def encode(
         if labels and example.spans is not None:
             gold = {(s, e): t for s, e, t in example.spans}
         owned: list[list[tuple[int, int, int]]] = [[] for _ in windows]
-        for candidate, (s, e) in enumerate(candidates(len(example.words), settings.max_entity_length)):
+        for candidate, (s, e) in enumerate(example.candidate_spans(settings.max_entity_length)):
             k = 0 if len(windows) == 1 else _owner(int(firsts[s]), int(lasts[e - 1]), windows)
             if k >= 0:  # else no window holds it whole: no row (data.py counts the gold entities lost so)
                 owned[k].append((candidate, s, e))

@@ -4,15 +4,21 @@ and word range [first, last + 1)."""
 
 from __future__ import annotations
 
+import itertools
+
 from tokcls.core.word_split import Word
 
 
-def records(predictor, texts: list[str], words: list[list[Word]], progress: bool = False) -> list[dict]:
+def records(
+    predictor, texts: list[str], words: list[list[Word]], progress: bool = False, documents: bool = False
+) -> list[dict]:
+    """Each text's record; with `documents` the texts between blank ones form a document (context=document)."""
     from tokcls.tasks.span.examples import SpanExample
 
     width = predictor.model.decoder.max_width
     examples = predictor.task.unlabelled([SpanExample([w.text for w in ws], None, width) for ws in words])
-    prediction = predictor.run(examples, progress=progress)
+    document_of = list(itertools.accumulate(not text.strip() for text in texts)) if documents else None
+    prediction = predictor.run(examples, progress=progress, documents=document_of)
     out = []
     for text, ws, spans, confidences in zip(texts, words, prediction.labels, prediction.confidences):
         entities = [

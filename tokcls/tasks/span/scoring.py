@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokcls.core.errors import InputError
+from tokcls.data.documents import docs_file, read_documents
 from tokcls.tasks.span.data import check_types_known, too_long
 from tokcls.tasks.span.examples import read_span_examples
 
@@ -28,7 +29,13 @@ def score_split(predictor, data_dir: str | Path, split_cfg, progress: bool = Tru
         print(
             f"{count} of {total} gold {type_} entities are longer than max_entity_length={max_width}: never predicted"
         )
-    prediction = predictor.run(examples, progress, shuffle=split_cfg.shuffle)
+    documents = None
+    if predictor.context == "document":
+        text_file = data_dir / split_cfg.text_file
+        documents = read_documents(docs_file(text_file), len(examples))
+        if documents is None:
+            print(f"No {docs_file(text_file).name} beside {text_file.name}: sentence mode (context=document needs it)")
+    prediction = predictor.run(examples, progress, shuffle=split_cfg.shuffle, documents=documents)
     reports = predictor.task.reports(predictor.task.gold(examples), prediction.labels, model)
     reports["summary"]["test_loss"] = prediction.loss
     return examples, prediction, reports

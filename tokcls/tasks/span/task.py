@@ -11,13 +11,12 @@ import numpy as np
 import torch
 from omegaconf import OmegaConf
 
-from tokcls.core.errors import InputError
 from tokcls.data.batching import BucketBatchSampler, WindowDataset
 from tokcls.data.windows import IGNORE
 from tokcls.tasks.base import Decoder, Head, Task, WindowTask
 from tokcls.tasks.span.data import read_training_split, window_settings
 from tokcls.tasks.span.decoders import FlatDecoder, build_decoder
-from tokcls.tasks.span.examples import SpanExample, candidates
+from tokcls.tasks.span.examples import SpanExample, candidates, pack
 from tokcls.tasks.span.features import SpanCollate, SpanWindowSettings, encode
 from tokcls.tasks.span.head import SpanHead
 
@@ -94,12 +93,14 @@ class SpanTask(WindowTask):
         return Path(config.data_dir)
 
     def pack(self, examples, documents):
-        raise InputError("document context is not there yet for span models", "set model.dataset.context=sentence")
+        """Document context: the sentences of each document as one unit, and the candidate spans of each unit."""
+        return pack(examples, documents)
 
     def unlabelled(self, examples) -> list:
         return [SpanExample(e.words, None, e.max_width) for e in examples]
 
     def records(self, predictor, texts: list[str], words: list | None) -> list[dict]:
+        """Each text's record, every text its own document."""
         from tokcls.core.word_split import split_words
         from tokcls.tasks.span.records import records
 
@@ -119,11 +120,13 @@ class SpanTask(WindowTask):
         labels = labels[labels != IGNORE]
         return float(weight.cpu()[labels].sum()) if weight is not None else float(len(labels))
 
-    def span_scores(self, decoder, labels, n_words, example, span, rows) -> tuple[list[list], torch.Tensor]:
+    def span_scores(self, decoder, labels, n_words, example, span, rows, units=None) -> tuple[list[list], torch.Tensor]:
         """(candidate spans of each sentence, their scores in sentence order): a candidate no window held reads as
-        certainly no entity."""
+        certainly no entity. `units`: the candidates of each document unit the rows' examples are (context=document);
+        unit after unit they are the sentences' candidates in order."""
         spans = [candidates(n, decoder.max_width) for n in n_words]
-        starts: Any = np.concatenate([[0], np.cumsum([len(s) for s in spans])[:-1]]).astype(np.int64) if spans else []
+        sizes = units if units is not None else [len(s) for s in spans]
+        starts: Any = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else []
         scores = torch.full((sum(len(s) for s in spans), len(labels)), -1e4)
         scores[:, 0] = 0.0
         if len(rows):
@@ -135,7 +138,7 @@ class SpanTask(WindowTask):
 
     def decode(self, decoder, labels, n_words, example, word, rows, units=None):
         """Rows of the candidate spans -> each sentence's entities (start, end, type) and their probabilities."""
-        spans, scores = self.span_scores(decoder, labels, n_words, example, word, rows)
+        spans, scores = self.span_scores(decoder, labels, n_words, example, word, rows, units)
         predicted, confidences, begin = [], [], 0
         for sentence in spans:
             found = decoder.decode(scores[begin : begin + len(sentence)], sentence)
@@ -213,7 +216,7 @@ class SpanTask(WindowTask):
             False,
             trained_model.span.max_entity_length,
         )
-        return settings, "sentence"
+        return settings, wanted.context or trained.get("context", "sentence")
 
     def choose_decoder(self, model, network, config) -> None:
         """model.span.decoder / threshold of the evaluate or infer spec, when set (null: the archive's)."""

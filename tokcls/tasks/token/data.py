@@ -9,9 +9,10 @@ from pathlib import Path
 from conversion.stats import length_stats
 from tokcls.core.errors import InputError
 from tokcls.data import cache
+from tokcls.data.documents import docs_file, read_documents
 from tokcls.data.labels import check_labels_known
 from tokcls.data.windows import IGNORE, Features, WindowSettings
-from tokcls.tasks.token.documents import docs_file, pack, read_documents
+from tokcls.tasks.token.documents import pack
 from tokcls.tasks.token.examples import Example, read_examples
 from tokcls.tasks.token.features import encode
 

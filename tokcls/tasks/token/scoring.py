@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokcls.core.errors import InputError
+from tokcls.data.documents import docs_file, read_documents
 from tokcls.data.labels import check_labels_known
-from tokcls.tasks.token.documents import docs_file, read_documents
 from tokcls.tasks.token.examples import read_examples
 
 

@@ -229,6 +229,12 @@ class TokenTask(WindowTask):
     def report_page(self, examples, runs, model, meta) -> str:
         from tokcls.tasks.token.report.page import token_report_page
 
+        for run in runs[1:]:  # evaluate -m TOKEN -m OTHER: this page compares word labels
+            if any(sentence and not isinstance(sentence[0], str) for sentence in run.pred):
+                raise InputError(
+                    f"{run.name} predicts spans, not a label per word: this model's report.html cannot draw them",
+                    "give the span archive first (evaluate -m SPAN -m TOKEN): its page reads word labels as entities",
+                )
         return token_report_page(examples, runs, model.labels, model.outside_label, meta)
 
     def write_results(self, out, examples, pred, reports, labels, split, text: str = ""):

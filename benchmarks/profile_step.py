@@ -134,7 +134,7 @@ def padding_share(batches) -> float:
 
 def train_step(model, optimizer, batch) -> None:
     with record_function("forward"):
-        logits = model(batch["input_ids"], batch["attention_mask"])
+        logits = model(batch["input_ids"], batch["attention_mask"], **model.task.head_inputs(batch))
         total, count = model.task.loss(model.network.decoder, logits, batch, None)
         loss = total / count
     with record_function("backward"):
@@ -146,7 +146,7 @@ def train_step(model, optimizer, batch) -> None:
 
 def infer_step(model, batch) -> None:
     with record_function("forward"):
-        model(batch["input_ids"], batch["attention_mask"]).argmax(-1)
+        model(batch["input_ids"], batch["attention_mask"], **model.task.head_inputs(batch)).argmax(-1)
 
 
 def profiled(step, batches, warmup: int = 2) -> dict:

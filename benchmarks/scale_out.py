@@ -116,11 +116,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         runs += [whole, killed, resumed]
         print(f"kill at the midpoint: {redone:.1f} s more than uninterrupted; output identical: {same}")
     (out / "scale_out.json").write_text(json.dumps(runs, indent=2))
-    return runs
     print(f"\n{args.sentences} sentences\n| system | wall s | sentences/s | peak MB per worker |\n|---|---|---|---|")
     for run in runs:
         rate = args.sentences / run["wall_seconds"]
         print(f"| {run['system']} | {run['wall_seconds']} | {rate:.0f} | {run['peak_mb_per_worker']} |")
+    return runs
 
 
 if __name__ == "__main__":

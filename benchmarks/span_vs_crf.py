@@ -1,12 +1,12 @@
-"""Span NER (flat decoding) against the CRF default on CoNLL-2003: dev entity F1, training time, inference speed, peak
-memory.
+"""Span NER (flat decoding), or word shapes (`--systems crf shapes`), against the CRF default on CoNLL-2003: dev entity
+F1, training time, inference speed, peak memory.
 
 For each seed, two trainings with the default spec (full training split, 3 epochs unless --extra says otherwise):
 model.head.decoder=crf (the token task's default) and model.task=span_classification. Runs are interleaved
 (crf, span, crf, span) so that a busier machine weighs on both alike; each evaluate on the dev split is timed in a
 fresh process (start-up and loading included) and its sentences per second reported.
 
-    python benchmarks/span_vs_crf.py --output-dir /tmp/span [--seeds 42 43] [--threads 2]
+    python benchmarks/span_vs_crf.py --output-dir /tmp/span [--seeds 42 43] [--threads 2] [--systems crf span shapes]
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ import sys
 
 from compare_hf import parse_with_data, run_child, training_benchmark_parser
 
-SYSTEMS = {"crf": ["model.head.decoder=crf"], "span": ["model.task=span_classification"]}
+SYSTEMS = {
+    "crf": ["model.head.decoder=crf"],
+    "span": ["model.task=span_classification"],
+    "shapes": ["model.head.decoder=crf", "model.head.shape_embedding_dim=16"],  # the CRF and each word's shape
+}
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = training_benchmark_parser(__doc__, seeded=True)
     parser.add_argument("--max-train-sentences", type=int, default=-1)
+    parser.add_argument("--systems", nargs="+", choices=sorted(SYSTEMS), default=["crf", "span"])
     args, data = parse_with_data(parser, argv)
     if data is None:
         return []
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     dev_sentences = sum(1 for _ in (data / "text_dev.txt").open())
     rows = []
     for seed in args.seeds:
-        for system, keys in SYSTEMS.items():
+        for system, keys in ((name, SYSTEMS[name]) for name in args.systems):
             results = out / f"{system}_{seed}"
             train = run_child(
                 f"train_{system}_{seed}",
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "\n| system | dev entity F1 (seeds) | mean | training s | train peak MB | evaluate sentences/s | eval peak MB |"
     )
     print("|---|---|---|---|---|---|---|")
-    for system in SYSTEMS:
+    for system in args.systems:
         mine = [r for r in rows if r["system"] == system]
         if not mine:
             continue

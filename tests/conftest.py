@@ -114,6 +114,7 @@ def trained(tmp_path_factory, tiny_encoder):
                 "training_ds.batch_size=16",
                 "trainer.enable_progress_bar=false",
                 "model.head.decoder=argmax",
+                "model.head.shape_embedding_dim=0",  # pipeline()'s model: the Hugging Face export takes the encoder alone
                 "-k",
                 "key1",
             ]

@@ -50,7 +50,7 @@ def test_map_batches_over_the_labeller_equals_infer(trained, tmp_path, local_ray
         "--batch-size",
         "16",
         "--workers",
-        "1",
+        "2",  # the two actors hold both CPUs of the local instance: reading must still go on (it asks for none)
     ]
     assert scale_out.main(argv) == 0
     got = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]

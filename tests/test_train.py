@@ -70,7 +70,8 @@ def test_train_writes_the_experiment_directory_and_learns(tmp_path, tiny_encoder
     assert files["label_ids.csv"].decode().split() == ["O", "B-LOC", "B-PER", "I-PER"]
     assert "tokenizer/tokenizer.json" in files and "encoder/config.json" in files
     weights = load_tensors(files["model.safetensors"])
-    assert weights["head.layers.1.weight"].shape == (4, 128)
+    assert weights["head.layers.1.weight"].shape == (4, 128 + 16)  # the encoder's state and the word's shape
+    assert weights["head.shapes.weight"].shape == (9, 16)  # a 16-dim embedding per word shape (the default)
     assert all(k.startswith(("encoder.", "head.")) for k in weights)
     assert b"splade-tiny" in files["config.yaml"]
 
@@ -117,7 +118,8 @@ def test_weighted_loss_deeper_head_and_encrypted_archive(tmp_path, tiny_encoder)
     archive = results / "checkpoints" / "tokcls.tcls"
     assert b"model.safetensors" not in archive.read_bytes()  # encrypted, names included
     weights = load_tensors(read_archive(archive, key="s3cret")["model.safetensors"])
-    assert weights["head.layers.1.weight"].shape == (128, 128) and weights["head.layers.4.weight"].shape == (4, 128)
+    layers = (weights["head.layers.1.weight"].shape, weights["head.layers.4.weight"].shape)
+    assert layers == ((144, 144), (4, 144))  # 128 of the encoder and 16 of the word shape, then to the labels
 
 
 def test_default_packaged_encoder_trains_offline(tmp_path, monkeypatch):
@@ -138,7 +140,7 @@ def test_default_packaged_encoder_trains_offline(tmp_path, monkeypatch):
         == 0
     )
     weights = load_tensors(read_archive(results / "checkpoints" / "tokcls.tcls")["model.safetensors"])
-    assert weights["head.layers.1.weight"].shape == (4, 384)  # MiniLM's hidden size
+    assert weights["head.layers.1.weight"].shape == (4, 384 + 16)  # MiniLM's hidden size, and the word shapes
 
 
 @pytest.mark.parametrize(

@@ -63,17 +63,22 @@ class Labeller:
         return out
 
 
+# Reading asks for no CPU: with the labelling actors holding every CPU of the cluster (2 workers of 1 thread on a
+# 2-core machine), a read task that needs one never starts and the job waits forever.
+READ = {"ray_remote_args": {"num_cpus": 0}}
+
+
 def read(ray, source: Path, text_column: str):
     """A dataset of the input: parquet, JSON Lines (.jsonl/.json) or text (.txt, a line a text, column "text")."""
     suffixes = {p.suffix for p in source.iterdir()} if source.is_dir() else {source.suffix}
     if suffixes <= {".parquet"}:
-        return ray.data.read_parquet(str(source))
+        return ray.data.read_parquet(str(source), **READ)
     if suffixes <= {".jsonl", ".json"}:
-        return ray.data.read_json(str(source))
+        return ray.data.read_json(str(source), **READ)
     if suffixes <= {".txt"}:
         if text_column != "text":
             raise InputError("a text file's column is always 'text'", "leave out --text-column", source)
-        return ray.data.read_text(str(source))
+        return ray.data.read_text(str(source), **READ)
     raise InputError(
         f"cannot tell the input's format from {sorted(suffixes)}",
         "give .parquet, .jsonl/.json or .txt files (a folder: one kind of them)",

@@ -163,7 +163,17 @@ class Collate:
         }
         if "target" in windows[0]:
             batch["targets"] = torch.from_numpy(np.stack([w["target"] for w in windows]).astype(np.float32))
+        if "word_shape" in windows[0]:
+            batch["word_shape"] = padded_shapes(windows, width)
         return batch
+
+
+def padded_shapes(windows: list[dict], width: int) -> torch.Tensor:
+    """The windows' word shapes (features made with word_shapes) as a [windows, width] batch, 0 (no word) padding."""
+    shapes = torch.zeros((len(windows), width), dtype=torch.long)
+    for row, w in enumerate(windows):
+        shapes[row, : len(w["word_shape"])] = torch.from_numpy(w["word_shape"].astype(np.int64))
+    return shapes
 
 
 class ItemBatchSampler(BucketBatchSampler):

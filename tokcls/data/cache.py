@@ -57,6 +57,7 @@ def load(path: Path) -> tuple[Features, dict] | None:
             name[5:]: values for name, values in arrays.items() if name.startswith("item_") and name != "item_offsets"
         },
         item_offsets=arrays.get("item_offsets"),
+        word_shape=arrays.get("word_shape"),
     )
     info = {"sentence_lengths": arrays["sentence_lengths"].tolist(), "windowed_sentences": int(arrays["windowed"][0])}
     return features, info

@@ -22,6 +22,7 @@ class WindowSettings:
     max_seq_length: int = 128
     stride: int = 32  # sub-tokens shared by consecutive windows of one long sentence
     label_all_subwords: bool = False
+    word_shapes: bool = False  # store each word's shape at its first sub-token (data/word_shape.py) for the head
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Features:
     # are item_offsets[i]:item_offsets[i + 1]; window(i) gives each array's slice under its name.
     items: dict[str, np.ndarray] = field(default_factory=dict)
     item_offsets: np.ndarray | None = None
+    word_shape: np.ndarray | None = None  # int8 per position: a word's shape at its first sub-token, 0 elsewhere
 
     def __len__(self) -> int:
         return len(self.example)
@@ -61,6 +63,8 @@ class Features:
         if self.item_offsets is not None:
             part = slice(self.item_offsets[i], self.item_offsets[i + 1])
             window.update({name: values[part] for name, values in self.items.items()})
+        if self.word_shape is not None:
+            window["word_shape"] = self.word_shape[span]
         return window
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -68,10 +72,21 @@ class Features:
             ("targets",) if self.targets is not None else ()
         )
         arrays = {name: getattr(self, name) for name in names}
+        if self.word_shape is not None:
+            arrays["word_shape"] = self.word_shape
         if self.item_offsets is not None:
             arrays["item_offsets"] = self.item_offsets
             arrays.update({f"item_{name}": values for name, values in self.items.items()})
         return arrays
+
+
+def window_shapes(shapes: list[int], firsts: np.ndarray, start: int, end: int, before: int, after: int) -> list[int]:
+    """A window's word shapes (WindowSettings.word_shapes): the shape of every word whose first sub-token lies in
+    sub-tokens start..end of its sentence (owned by the window or context), 0 at every other position."""
+    out = [0] * (before + end - start + after)
+    for w in np.flatnonzero((firsts >= start) & (firsts < end)).tolist():
+        out[before + int(firsts[w]) - start] = shapes[w]
+    return out
 
 
 def check_settings(settings: WindowSettings, tokenizer) -> int:

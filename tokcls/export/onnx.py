@@ -46,7 +46,7 @@ def to_onnx(network, path: Path, opset: int = 17) -> Path:
     mask = torch.ones(2, 8, dtype=torch.long)
     mask[1, 5:] = 0
     # The task's extra head inputs (Task.example_head_inputs: [batch, count] tensors) become graph inputs after these two
-    head_inputs = get_task(network.task).example_head_inputs(2, 8)
+    head_inputs = get_task(network.task).example_head_inputs(2, 8, network.describe()["head"])
     example = (torch.full((2, 8), 1000, dtype=torch.long), mask, *head_inputs.values())
     outputs = _Outputs(network)
     outputs.head_input_names = list(head_inputs)
@@ -134,7 +134,10 @@ class OnnxModel:
             ids = np.zeros((1, 2), dtype=np.int64)
             feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
             feed.update(
-                {name: np.asarray(value) for name, value in get_task(self.task).example_head_inputs(1, 2).items()}
+                {
+                    name: np.asarray(value)
+                    for name, value in get_task(self.task).example_head_inputs(1, 2, self.head_settings).items()
+                }
             )
             values = self.session.run(extra, feed)
             tensors = {name: torch.from_numpy(value) for name, value in zip(extra, values, strict=True)}

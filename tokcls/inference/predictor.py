@@ -7,7 +7,7 @@ stand-in that is called the same way (an onnxruntime session, an int8 copy).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -39,6 +39,9 @@ class Predictor:
         context: str = "sentence",
         trained=None,
     ):
+        head = model.describe()["head"] if hasattr(model, "describe") else {}  # a Hugging Face export has no head
+        if head.get("shape_embedding_dim") and not settings.word_shapes:
+            settings = replace(settings, word_shapes=True)  # the head reads word shapes: its windows must carry them
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.batch_size, self.device = batch_size, device
         self.context = getattr(context, "value", context)  # "document": run() packs the documents it is given

@@ -136,8 +136,9 @@ class Task(Protocol):
     def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
         """The batch's tensors the head takes besides the encoder's (Network.forward passes them on)."""
 
-    def example_head_inputs(self, batch: int, length: int) -> dict[str, torch.Tensor]:
-        """head_inputs of a made-up batch: what an ONNX export traces its extra graph inputs from."""
+    def example_head_inputs(self, batch: int, length: int, head: dict | None = None) -> dict[str, torch.Tensor]:
+        """head_inputs of a made-up batch for a head of these settings (model.json's "head"): what an ONNX export
+        traces its extra graph inputs from."""
 
     def keep(self, batch: dict, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
         """(example, unit, scores) of the rows of the head's output that count (a word's, a text's, a span's)."""
@@ -204,11 +205,14 @@ class WindowTask:
         return Collate(pad_id)
 
     def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
-        return {}
+        """Each word's shape at its first sub-token, when the windows were made with word_shapes (the head reads it)."""
+        return {"word_shape": batch["word_shape"]} if "word_shape" in batch else {}
 
-    def example_head_inputs(self, batch: int, length: int) -> dict[str, torch.Tensor]:
+    def example_head_inputs(self, batch: int, length: int, head: dict | None = None) -> dict[str, torch.Tensor]:
         """Head inputs of a batch of `batch` windows of `length` sub-tokens, in head_inputs' order: what an ONNX export
         traces its extra graph inputs from ([batch, count] int64 tensors; {}: none)."""
+        if head and head.get("shape_embedding_dim"):
+            return {"word_shape": torch.ones(batch, length, dtype=torch.long)}
         return {}
 
     def keep(self, batch: dict, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:

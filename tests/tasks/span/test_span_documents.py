@@ -33,7 +33,9 @@ def span_context(tmp_path_factory, tiny_encoder):
     data = write_context_dataset(root / "data", 240, seed=0)
     argv = ["train", "-r", str(root / "document"), f"data_dir={data}", ENCODER, SPAN, "trainer.max_epochs=6"]
     argv += ["optim.lr=3e-3", "optim.head_lr=1e-2", "training_ds.batch_size=8", "trainer.enable_progress_bar=false"]
-    assert main([*argv, "model.dataset.context=document"]) == 0
+    # the context alone (every word is lower-case: shapes tell nothing here, and at this learning rate the extra
+    # inputs made the tiny model miss the rule within 6 epochs)
+    assert main([*argv, "model.dataset.context=document", "model.head.shape_embedding_dim=0"]) == 0
     return data, root / "document" / "checkpoints" / "tokcls.tcls"
 
 

@@ -58,7 +58,10 @@ def run(config, ctx):
             label_file,
         )
 
-    data = prepare_data(config, tokenizer, network.labels + unknown, ctx.results_dir, get_task(network.task))
+    # the data read as the archive's head reads it (word shapes or not); the fine-tune spec has no head keys
+    shapes = network.head.describe().get("shape_embedding_dim", 0)  # 0: the head reads no word shapes
+    data_config = OmegaConf.merge(OmegaConf.to_container(config), {"model": {"head": {"shape_embedding_dim": shapes}}})
+    data = prepare_data(data_config, tokenizer, network.labels + unknown, ctx.results_dir, get_task(network.task))
     if unknown:
         predictor = Predictor(network, tokenizer, data.settings, config.training_ds.batch_size)
         network.extend_labels(unknown, bias=new_label_bias(predictor, data.train_examples))

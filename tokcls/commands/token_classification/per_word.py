@@ -30,7 +30,12 @@ def measure_per_word_decoding(network, tokenizer, config, examples) -> None:
         documents = read_documents(docs_file(Path(config.data_dir) / config.validation_ds.text_file), len(examples))
     device = next(network.parameters()).device
     predictor = Predictor(
-        network, tokenizer, window_settings(dataset), config.validation_ds.batch_size, device, context
+        network,
+        tokenizer,
+        window_settings(dataset, network.head.reads_word_shapes),
+        config.validation_ds.batch_size,
+        device,
+        context,
     )
     prediction = predictor.run(examples, documents=documents)  # one pass: its word scores decode both ways
     lengths = [len(e.words) for e in examples]

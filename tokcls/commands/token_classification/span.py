@@ -95,7 +95,9 @@ def finetune(config, ctx, network, tokenizer, trained):
             label_file,
         )
     # the data read as the archive's candidate spans are (its model.span); the fine-tune spec has no span keys
-    data_config = OmegaConf.merge(OmegaConf.to_container(config), {"model": {"span": trained.model.span}})
+    shapes = network.head.describe().get("shape_embedding_dim", 0)  # 0: the head reads no word shapes
+    head = {"span": trained.model.span, "head": {"shape_embedding_dim": shapes}}
+    data_config = OmegaConf.merge(OmegaConf.to_container(config), {"model": head})
     data = prepare_data(data_config, tokenizer, network.labels, ctx.results_dir, get_task(SPAN))
     module = TaskModule(network, config.optim, config.model.class_balancing)
     keys = ("seed", "data_dir", "training_ds", "validation_ds", "test_ds", "optim", "trainer", "exp_manager")
@@ -156,6 +158,6 @@ def compare(network, exported, tokenizer) -> tuple[float, bool]:
 
     width = network.decoder.max_width
     examples = [SpanExample(words, None, width) for words in SAMPLE]
-    settings = SpanWindowSettings(max_entity_length=width)
+    settings = SpanWindowSettings(word_shapes=network.head.reads_word_shapes, max_entity_length=width)
     ours, theirs = (Predictor(model, tokenizer, settings, 8).run(examples) for model in (network, exported))
     return float((ours.scores - theirs.scores).abs().max()), ours.labels == theirs.labels

@@ -20,8 +20,14 @@ from tokcls.tasks.span.features import SpanWindowSettings, encode
 log = logging.getLogger("tokcls")
 
 
-def window_settings(dataset_cfg, span_cfg) -> SpanWindowSettings:
-    return SpanWindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, False, span_cfg.max_entity_length)
+def window_settings(dataset_cfg, span_cfg, word_shapes: bool = False) -> SpanWindowSettings:
+    """From model.dataset and model.span; `word_shapes`: the head reads them (model.head.shape_embedding_dim > 0)."""
+    return SpanWindowSettings(
+        dataset_cfg.max_seq_length,
+        dataset_cfg.stride,
+        word_shapes=word_shapes,
+        max_entity_length=span_cfg.max_entity_length,
+    )
 
 
 def check_types_known(examples: list[SpanExample], labels: list[str], path: Path) -> None:

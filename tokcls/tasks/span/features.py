@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from tokcls.data.batching import padded_shapes
 from tokcls.data.windows import (
     IGNORE,
     Features,
@@ -22,8 +23,10 @@ from tokcls.data.windows import (
     check_settings,
     sentence_pieces,
     special_tokens,
+    window_shapes,
     window_spans,
 )
+from tokcls.data.word_shape import word_shape
 from tokcls.tasks.span.examples import NONE, SpanExample
 
 ITEMS = ("span_start", "span_end", "span_width", "span_label", "span_id")
@@ -60,6 +63,7 @@ def encode(
     offsets, example_of, item_offsets = [0], [], [0]
     items: dict[str, list[int]] = {name: [] for name in ITEMS}
     lengths, windowed = [], 0
+    shapes: list[int] = []  # settings.word_shapes: each word's shape at its first sub-token (data/word_shape.py)
     # An example without words has nothing to predict; it still comes out, empty
     for number, pieces, flat, firsts in sentence_pieces(examples, tokenizer, chunk):
         example = examples[number]
@@ -75,7 +79,10 @@ def encode(
             k = 0 if len(windows) == 1 else _owner(int(firsts[s]), int(lasts[e - 1]), windows)
             if k >= 0:  # else no window holds it whole: no row (data.py counts the gold entities lost so)
                 owned[k].append((candidate, s, e))
+        word_shapes = [word_shape(word) for word in example.words] if settings.word_shapes else None
         for k, (start, end) in enumerate(windows):
+            if word_shapes is not None:
+                shapes += window_shapes(word_shapes, firsts, start, end, prefix, len(after))
             input_ids += before + flat[start:end] + after
             offsets.append(len(input_ids))
             example_of.append(number)
@@ -95,6 +102,7 @@ def encode(
         np.asarray(example_of, dtype=np.int32),
         items={name: np.asarray(values, dtype=np.int32) for name, values in items.items()},
         item_offsets=np.asarray(item_offsets, dtype=np.int64),
+        word_shape=np.asarray(shapes, dtype=np.int8) if settings.word_shapes else None,
     )
     info = {"sentence_lengths": lengths, "windowed_sentences": windowed, "capacity": capacity}
     return features, info
@@ -122,4 +130,6 @@ class SpanCollate:
             batch["attention_mask"][row, : len(w["input_ids"])] = 1
             for name in pads:
                 batch[name][row, : len(w[name])] = torch.from_numpy(w[name].astype(np.int64))
+        if "word_shape" in windows[0]:
+            batch["word_shape"] = padded_shapes(windows, width)
         return batch

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from tokcls.data.word_shape import SHAPE_COUNT
 from tokcls.tasks.layers import fc_stack
 from tokcls.tasks.span.decoders import build_decoder
 
@@ -44,6 +45,7 @@ class SpanHead(nn.Module):
         decoder: str = "flat",
         threshold: float = 0.5,
         inside_mean: bool = False,
+        shape_embedding_dim: int = 0,
     ):
         super().__init__()
         self.settings = {
@@ -57,14 +59,20 @@ class SpanHead(nn.Module):
             "threshold": threshold,
             "inside_mean": inside_mean,
         }
+        if shape_embedding_dim:  # archives before word shapes describe no such key: their heads load unchanged
+            self.settings["shape_embedding_dim"] = shape_embedding_dim
+            self.shapes = nn.Embedding(SHAPE_COUNT, shape_embedding_dim)
+            hidden_size += shape_embedding_dim  # each sub-token's state and its word's shape (0: not a word start)
         self.width = nn.Embedding(max_entity_length, width_embedding_dim)
         size = (3 if inside_mean else 2) * hidden_size + width_embedding_dim
         self.layers = fc_stack(size, len(labels), num_fc_layers, fc_dropout, _value(activation), use_transformer_init)
         self.decoder = build_decoder(_value(decoder), threshold, max_entity_length)
 
-    def forward(self, hidden_states, span_start=None, span_end=None, span_width=None, **inputs):
+    def forward(self, hidden_states, span_start=None, span_end=None, span_width=None, word_shape=None):
         """Scores [windows, spans, labels] of the candidate spans a batch names (SpanCollate; padding rows included,
-        Task.keep drops them)."""
+        Task.keep drops them); `word_shape` (with shape_embedding_dim): each word's shape at its first sub-token."""
+        if "shape_embedding_dim" in self.settings:
+            hidden_states = torch.cat([hidden_states, self.shapes(word_shape).to(hidden_states.dtype)], dim=-1)
         size = hidden_states.size(-1)
         start = torch.gather(hidden_states, 1, span_start.unsqueeze(-1).expand(-1, -1, size))
         end = torch.gather(hidden_states, 1, span_end.unsqueeze(-1).expand(-1, -1, size))
@@ -75,6 +83,11 @@ class SpanHead(nn.Module):
 
     def describe(self) -> dict:
         return dict(self.settings)
+
+    @property
+    def reads_word_shapes(self) -> bool:
+        """Whether its windows must carry word shapes (WindowSettings.word_shapes)."""
+        return "shape_embedding_dim" in self.settings
 
     def use_decoder(self, name: str, threshold: float | None = None) -> None:
         """Decode flat or nested (evaluate's and infer's model.span.decoder): the scores are the same, only the

@@ -42,6 +42,7 @@ class SpanTask(WindowTask):
     def head_settings(self, model_cfg) -> dict:
         """model.head's layer keys and model.span's keys."""
         settings = {key: _value(model_cfg.head[key]) for key in HEAD_KEYS}
+        settings["shape_embedding_dim"] = model_cfg.head.get("shape_embedding_dim", 0)
         settings.update({key: _value(model_cfg.span[key]) for key in SPAN_KEYS})
         settings["inside_mean"] = True  # +0.40 dev F1 on CoNLL-2003 (docs/span.md); archives before it load without
         return settings
@@ -54,11 +55,16 @@ class SpanTask(WindowTask):
         return SpanCollate(pad_id)
 
     def head_inputs(self, batch: dict) -> dict[str, torch.Tensor]:
-        return {name: batch[name] for name in ("span_start", "span_end", "span_width")}
+        """The candidate spans, and each word's shape when the windows carry them (the head reads them)."""
+        names = ("span_start", "span_end", "span_width") + (("word_shape",) if "word_shape" in batch else ())
+        return {name: batch[name] for name in names}
 
-    def example_head_inputs(self, batch: int, length: int) -> dict[str, torch.Tensor]:
+    def example_head_inputs(self, batch: int, length: int, head: dict | None = None) -> dict[str, torch.Tensor]:
         spans = torch.ones(batch, 3, dtype=torch.long)
-        return {"span_start": spans, "span_end": spans * 2, "span_width": spans - 1}
+        example = {"span_start": spans, "span_end": spans * 2, "span_width": spans - 1}
+        if head and head.get("shape_embedding_dim"):
+            example["word_shape"] = torch.ones(batch, length, dtype=torch.long)
+        return example
 
     def keep(self, batch, scores):
         real = batch["span_id"] >= 0
@@ -84,7 +90,8 @@ class SpanTask(WindowTask):
 
     # --- data
     def window_settings(self, model_cfg) -> SpanWindowSettings:
-        return window_settings(model_cfg.dataset, model_cfg.span)
+        shapes = bool(OmegaConf.select(model_cfg, "head.shape_embedding_dim"))
+        return window_settings(model_cfg.dataset, model_cfg.span, shapes)
 
     def read_training_split(self, name, split_cfg, config, tokenizer, labels, settings, fallback_dir) -> tuple:
         return read_training_split(name, split_cfg, config, tokenizer, labels, settings, fallback_dir)
@@ -213,8 +220,8 @@ class SpanTask(WindowTask):
         settings = SpanWindowSettings(
             wanted.max_seq_length or trained.max_seq_length,
             trained.stride if wanted.stride is None else wanted.stride,
-            False,
-            trained_model.span.max_entity_length,
+            word_shapes=bool(trained_model.head.get("shape_embedding_dim", 0)),  # archives before shapes have none
+            max_entity_length=trained_model.span.max_entity_length,
         )
         return settings, wanted.context or trained.get("context", "sentence")
 

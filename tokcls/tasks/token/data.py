@@ -19,9 +19,9 @@ from tokcls.tasks.token.features import encode
 log = logging.getLogger("tokcls")
 
 
-def window_settings(dataset_cfg) -> WindowSettings:
-    """From model.dataset."""
-    return WindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, dataset_cfg.label_all_subwords)
+def window_settings(dataset_cfg, word_shapes: bool = False) -> WindowSettings:
+    """From model.dataset; `word_shapes`: the head reads word shapes (model.head.shape_embedding_dim > 0)."""
+    return WindowSettings(dataset_cfg.max_seq_length, dataset_cfg.stride, dataset_cfg.label_all_subwords, word_shapes)
 
 
 def document_units(

@@ -18,8 +18,10 @@ from tokcls.data.windows import (
     owning_window,
     sentence_pieces,
     special_tokens,
+    window_shapes,
     window_spans,
 )
+from tokcls.data.word_shape import word_shape
 from tokcls.tasks.token.examples import Example
 
 
@@ -41,6 +43,7 @@ def encode(
     prefix = len(before)
 
     input_ids, label_ids, word_index, offsets, example_of = [], [], [], [0], []
+    shapes: list[int] = []  # settings.word_shapes: each word's shape at its first sub-token (data/word_shape.py)
     sentence_lengths, windowed = [], 0
     # An example without words has nothing to predict; it still comes out, empty
     for number, pieces, flat, firsts in sentence_pieces(examples, tokenizer, chunk):
@@ -54,6 +57,7 @@ def encode(
         for w, p in enumerate(firsts):
             owned_by[owning_window(int(p), spans, step)].append(w)
         gold = [label_id[label] for label in example.labels] if labels and example.labels is not None else None
+        word_shapes = [word_shape(word) for word in example.words] if settings.word_shapes else None
         for k, (start, end) in enumerate(spans):
             ids = before + flat[start:end] + after
             window_labels = [IGNORE] * len(ids)
@@ -68,6 +72,8 @@ def encode(
                         last = min(first + len(pieces[w]), end)
                         for q in range(first + 1, last):
                             window_labels[prefix + q - start] = continuation[gold[w]]
+            if word_shapes is not None:
+                shapes += window_shapes(word_shapes, firsts, start, end, prefix, len(after))
             input_ids += ids
             label_ids += window_labels
             word_index += window_words
@@ -79,6 +85,7 @@ def encode(
         np.asarray(word_index, dtype=np.int32),
         np.asarray(offsets, dtype=np.int64),
         np.asarray(example_of, dtype=np.int32),
+        word_shape=np.asarray(shapes, dtype=np.int8) if settings.word_shapes else None,
     )
     return features, {"sentence_lengths": sentence_lengths, "windowed_sentences": windowed, "capacity": capacity}
 

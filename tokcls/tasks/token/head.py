@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tokcls.data.word_shape import SHAPE_COUNT
 from tokcls.tasks.layers import fc_stack
 from tokcls.tasks.token.decoders import CRFDecoder, build_decoder
 
@@ -29,6 +30,7 @@ class TokenHead(nn.Module):
         use_transformer_init: bool = True,
         decoder: str = "argmax",
         scheme: str = "plain",
+        shape_embedding_dim: int = 0,
     ):
         super().__init__()
         if num_fc_layers < 1:
@@ -41,16 +43,33 @@ class TokenHead(nn.Module):
             "decoder": _value(decoder),
             "scheme": _value(scheme),
         }
+        if shape_embedding_dim:  # archives before word shapes describe no such key: their heads load unchanged
+            self.settings["shape_embedding_dim"] = shape_embedding_dim
+            self.shapes = nn.Embedding(SHAPE_COUNT, shape_embedding_dim)
         self.layers = fc_stack(
-            hidden_size, len(labels), num_fc_layers, fc_dropout, _value(activation), use_transformer_init
+            hidden_size + shape_embedding_dim,
+            len(labels),
+            num_fc_layers,
+            fc_dropout,
+            _value(activation),
+            use_transformer_init,
         )
         self.decoder = build_decoder(decoder, labels, scheme, outside)
 
-    def forward(self, hidden_states, **inputs):  # inputs: none (the token and text heads read hidden states only)
+    def forward(self, hidden_states, word_shape=None):
+        """Scores per sub-token; `word_shape` (with shape_embedding_dim): each word's shape at its first sub-token,
+        embedded and put beside the encoder's state there."""
+        if "shape_embedding_dim" in self.settings:
+            hidden_states = torch.cat([hidden_states, self.shapes(word_shape).to(hidden_states.dtype)], dim=-1)
         return self.layers(hidden_states)
 
     def describe(self) -> dict:
         return dict(self.settings)
+
+    @property
+    def reads_word_shapes(self) -> bool:
+        """Whether its windows must carry word shapes (WindowSettings.word_shapes)."""
+        return "shape_embedding_dim" in self.settings
 
     def use_decoder(self, name: str, labels: list[str], outside: str) -> None:
         """Decode with another decoder (evaluate/infer's model.head.decoder): argmax or constrained for any

@@ -31,6 +31,12 @@ def to_hf(model, tokenizer, out: Path) -> Path:
             f"pipeline() decodes each word alone. {cost} For the {decoder} decoding use infer, or export format=onnx "
             "(it carries the transitions). The model card (README.md) says the same."
         )
+    if "shape_embedding_dim" in model.head.describe():
+        raise InputError(
+            "the head reads word shapes beside the encoder (model.head.shape_embedding_dim); Hugging Face's "
+            "token-classification classes read the encoder alone",
+            "export format=onnx (the graph takes word_shape as an input), or train with model.head.shape_embedding_dim=0",
+        )
     linears = [m for m in model.head.layers if isinstance(m, torch.nn.Linear)]
     if len(linears) != 1:
         raise InputError(

@@ -43,6 +43,7 @@ class TokenTask(WindowTask):
             key: getattr(head_cfg[key], "value", head_cfg[key])
             for key in ("num_fc_layers", "fc_dropout", "activation", "use_transformer_init", "decoder")
         }
+        settings["shape_embedding_dim"] = head_cfg.get("shape_embedding_dim", 0)
         from tokcls.tasks.token.metrics import tag_scheme  # seqeval (and scikit-learn): not on infer's path
 
         settings["scheme"] = tag_scheme(train_labels, outside).value
@@ -53,7 +54,7 @@ class TokenTask(WindowTask):
 
     def window_settings(self, model_cfg) -> WindowSettings:
         """The windows a train or fine-tune spec's model.dataset asks for."""
-        return window_settings(model_cfg.dataset)
+        return window_settings(model_cfg.dataset, bool(OmegaConf.select(model_cfg, "head.shape_embedding_dim")))
 
     def read_training_split(self, name, split_cfg, config, tokenizer, labels, settings, fallback_dir) -> tuple:
         """training_ds / validation_ds: text_file + labels_file (+ docs_<split>.txt with document context)."""
@@ -85,7 +86,9 @@ class TokenTask(WindowTask):
         spec's model.dataset (`wanted`) sets them."""
         trained, wanted = trained_model.dataset, wanted_model.dataset
         settings = WindowSettings(
-            wanted.max_seq_length or trained.max_seq_length, trained.stride if wanted.stride is None else wanted.stride
+            wanted.max_seq_length or trained.max_seq_length,
+            trained.stride if wanted.stride is None else wanted.stride,
+            word_shapes=bool(trained_model.head.get("shape_embedding_dim", 0)),  # archives before shapes have none
         )
         return settings, wanted.context or trained.get("context", "sentence")  # archives before document context
 

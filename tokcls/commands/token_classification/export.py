@@ -25,8 +25,7 @@ def compare(network, exported, tokenizer) -> tuple[float, bool]:
     from tokcls.tasks.token.examples import Example
 
     examples = [Example(words, None) for words in SAMPLE]
-    settings = WindowSettings(word_shapes=network.head.reads_word_shapes)
-    ours, theirs = (Predictor(model, tokenizer, settings, 8).run(examples) for model in (network, exported))
+    ours, theirs = (Predictor(model, tokenizer, WindowSettings(), 8).run(examples) for model in (network, exported))
     lengths = [len(words) for words in SAMPLE]
     same = torch.equal(
         network.decoder.decode(ours.scores, lengths)[0], exported.decoder.decode(ours.scores, lengths)[0]

@@ -32,7 +32,7 @@ def measure_per_word_decoding(network, tokenizer, config, examples) -> None:
     predictor = Predictor(
         network,
         tokenizer,
-        window_settings(dataset, network.head.reads_word_shapes),
+        window_settings(dataset),
         config.validation_ds.batch_size,
         device,
         context,

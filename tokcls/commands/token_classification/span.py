@@ -158,6 +158,6 @@ def compare(network, exported, tokenizer) -> tuple[float, bool]:
 
     width = network.decoder.max_width
     examples = [SpanExample(words, None, width) for words in SAMPLE]
-    settings = SpanWindowSettings(word_shapes=network.head.reads_word_shapes, max_entity_length=width)
+    settings = SpanWindowSettings(max_entity_length=width)
     ours, theirs = (Predictor(model, tokenizer, settings, 8).run(examples) for model in (network, exported))
     return float((ours.scores - theirs.scores).abs().max()), ours.labels == theirs.labels

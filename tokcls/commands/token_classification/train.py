@@ -81,7 +81,7 @@ def test_split(config, tokenizer):
         predictor = Predictor(
             network,
             tokenizer,
-            WindowSettings(dataset.max_seq_length, dataset.stride, word_shapes=network.head.reads_word_shapes),
+            WindowSettings(dataset.max_seq_length, dataset.stride),
             config.test_ds.batch_size,
             next(network.parameters()).device,
             dataset.get("context", "sentence"),

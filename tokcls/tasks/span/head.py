@@ -84,11 +84,6 @@ class SpanHead(nn.Module):
     def describe(self) -> dict:
         return dict(self.settings)
 
-    @property
-    def reads_word_shapes(self) -> bool:
-        """Whether its windows must carry word shapes (WindowSettings.word_shapes)."""
-        return "shape_embedding_dim" in self.settings
-
     def use_decoder(self, name: str, threshold: float | None = None) -> None:
         """Decode flat or nested (evaluate's and infer's model.span.decoder): the scores are the same, only the
         choice among the spans differs."""

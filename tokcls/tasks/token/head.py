@@ -66,11 +66,6 @@ class TokenHead(nn.Module):
     def describe(self) -> dict:
         return dict(self.settings)
 
-    @property
-    def reads_word_shapes(self) -> bool:
-        """Whether its windows must carry word shapes (WindowSettings.word_shapes)."""
-        return "shape_embedding_dim" in self.settings
-
     def use_decoder(self, name: str, labels: list[str], outside: str) -> None:
         """Decode with another decoder (evaluate/infer's model.head.decoder): argmax or constrained for any
         model; crf only for a model trained with one (its transitions are learned)."""

@@ -84,7 +84,7 @@ def open_predictor(
     up; `program`: (program, command) whose task the archive must be, or None for any (the Python API)."""
     from tokcls.model.archive import load_model
 
-    network, tokenizer, trained = load_model(archive, key)
+    network, tokenizer, trained = load_model(archive, key, inference=True)
     if program is not None and program_of(network.task) != program[0]:
         name, command = program
         raise InputError(

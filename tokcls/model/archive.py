@@ -235,11 +235,10 @@ def _damaged(member: str, e: Exception, path: Path) -> InputError:
     )
 
 
-def load_model(path: str | Path, key: str | None = None):
-    """(network, tokenizer, train config) from an archive, checked: every tensor present and of its shape."""
-    from transformers import AutoConfig, AutoTokenizer
-
-    from tokcls.model.encoder import encoder_from_config
+def load_model(path: str | Path, key: str | None = None, inference: bool = False):
+    """(network, tokenizer, train config) from an archive, checked: every tensor present and of its shape.
+    `inference`: for running only (evaluate, infer, serve), which may use lighter code (saved_encoder_and_tokenizer)."""
+    from tokcls.model.encoder import saved_encoder_and_tokenizer
     from tokcls.model.network import Network
 
     path = Path(path)
@@ -273,9 +272,8 @@ def load_model(path: str | Path, key: str | None = None):
                 (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
                 (Path(tmp) / name).write_bytes(data)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(Path(tmp) / "tokenizer")
-            encoder = encoder_from_config(AutoConfig.from_pretrained(Path(tmp) / "encoder"), initialise=False)
-        except (OSError, ValueError, TypeError) as e:
+            encoder, tokenizer = saved_encoder_and_tokenizer(Path(tmp), inference)
+        except (OSError, ValueError, TypeError, KeyError) as e:
             raise InputError(
                 f"the archive's tokenizer or encoder config does not load ({e})",
                 "re-create the archive with train",

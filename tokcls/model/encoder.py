@@ -164,6 +164,26 @@ def encoder_from_config(config, initialise: bool = True):
         return _without_pooler(AutoModel.from_config, config)
 
 
+def saved_encoder_and_tokenizer(directory: Path, inference: bool = False):
+    """(encoder without its weights, tokenizer) from an archive's unpacked encoder/ and tokenizer/ folders. For
+    inference a BERT runs as tokcls.model.bert and its tokenizer on `tokenizers` alone, which spares the 2 s that
+    importing transformers' modelling takes; anything else, and every training command, gets transformers' own."""
+    if inference:
+        import json
+
+        from tokcls.model.bert import BertEncoder, is_plain_bert, uninitialised
+        from tokcls.model.rust_tokenizer import RustTokenizer
+
+        config = json.loads((directory / "encoder" / "config.json").read_text(encoding="utf-8"))
+        if is_plain_bert(config) and RustTokenizer.loads(directory / "tokenizer"):
+            with uninitialised():  # the archive's weights replace them
+                return BertEncoder(config), RustTokenizer(directory / "tokenizer")
+    from transformers import AutoConfig, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(directory / "tokenizer")
+    return encoder_from_config(AutoConfig.from_pretrained(directory / "encoder"), initialise=False), tokenizer
+
+
 def load_encoder_checkpoint(encoder, path: str) -> None:
     """Encoder weights from a safetensors file (never a pickle); keys may carry the model-type prefix."""
     from safetensors.torch import load_file

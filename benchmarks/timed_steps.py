@@ -50,15 +50,21 @@ def tokcls_command(argv: list[str], program: str = "token_classification") -> fl
     return time.perf_counter() - start
 
 
-def hf_pipeline(model: str, input_file: str, batch_size: int) -> tuple[float, int]:
-    """Seconds for transformers' token-classification pipeline (model load included) over every line."""
+def hf_pipeline(model: str, input_file: str, batch_size: int, task: str = "token-classification") -> tuple[float, int]:
+    """Seconds for transformers' pipeline (model load included) over every line, and what it found: entities
+    (token-classification, aggregated as `infer` does) or labelled texts (text-classification, truncated at the
+    model's length, as the recipe trains)."""
     from transformers import pipeline
 
     texts = Path(input_file).read_text(encoding="utf-8").splitlines()
     start = time.perf_counter()
-    tagger = pipeline("token-classification", model=model, aggregation_strategy="first", device="cpu")
-    entities = sum(len(found) for found in tagger(texts, batch_size=batch_size))
-    return time.perf_counter() - start, entities
+    if task == "text-classification":
+        classify = pipeline(task, model=model, device="cpu")
+        found = len(classify(texts, batch_size=batch_size, truncation=True))
+    else:
+        tagger = pipeline(task, model=model, aggregation_strategy="first", device="cpu")
+        found = sum(len(entities) for entities in tagger(texts, batch_size=batch_size))
+    return time.perf_counter() - start, found
 
 
 def main(argv=None) -> None:
@@ -68,6 +74,9 @@ def main(argv=None) -> None:
     parser.add_argument("--model")
     parser.add_argument("--input")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--task", default="token-classification", choices=["token-classification", "text-classification"]
+    )
     parser.add_argument(
         "--program", default="token_classification", help="tokcls-infer: the program whose command follows --"
     )
@@ -84,7 +93,7 @@ def main(argv=None) -> None:
     elif args.step == "tokcls-infer":
         result["seconds"] = round(tokcls_command(command, args.program), 3)
     else:
-        seconds, entities = hf_pipeline(args.model, args.input, args.batch_size)
+        seconds, entities = hf_pipeline(args.model, args.input, args.batch_size, args.task)
         result.update(seconds=round(seconds, 3), entities=entities)
     Path(args.out).write_text(json.dumps(result, indent=2))
 

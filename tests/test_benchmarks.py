@@ -247,7 +247,9 @@ def test_text_compare_trains_both_systems_and_scores_windows_and_first_windows(t
     assert 0 <= tokcls["accuracy"] <= 1 and 0 <= tokcls["first_window"]["accuracy"] <= 1 and 0 <= hf["accuracy"] <= 1
     assert tokcls["first_window"]["texts_with_more_windows"] > 0 and hf["dev_texts_truncated"] > 0
     assert tokcls["train_texts_per_second"] > 0 and hf["train_texts_per_second"] > 0
-    assert "| HF Trainer recipe (truncated) |" in capsys.readouterr().out
+    assert tokcls["infer_wall_seconds"] > 0 and hf["infer_wall_seconds"] > 0  # fresh processes, start-up included
+    printed = capsys.readouterr().out
+    assert "| HF Trainer recipe (truncated) |" in printed and "labelling the dev texts from the shell" in printed
     assert text_compare_hf.main(["--dataset", "absent", "--output-dir", str(tmp_path / "o")]) == {}
 
 

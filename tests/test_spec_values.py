@@ -43,6 +43,7 @@ def error_of(argv, capsys, program="token_classification") -> str:
         ("model.tokenizer.special_tokens={sep_token:'[XX]'}", "new special tokens would need embeddings"),
         ("restore_from=a.tcls", "train starts from model.language_model"),
         ("optim.lr=${oc.env:HOME}", "optim.lr: cannot resolve an interpolation"),
+        ("model.task=${oc.env:HOME}", "model.task: cannot resolve an interpolation"),  # read for the task's defaults
         ("optim.lr=${nope.key}", "Interpolation key 'nope.key' not found"),
         ("optim.lr=${optim.lr}", "Recursive interpolation"),
     ],

@@ -128,7 +128,10 @@ def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
         return 130
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            # Run as the program (argv from the shell), the work is over: a Ctrl-C during the interpreter's
+            # shutdown (torch's teardown takes a few hundred ms) would kill it by the signal or print a traceback
+            # after the outcome was reported, so it is ignored. Called in-process, the caller's handler comes back.
+            signal.signal(signal.SIGINT, signal.SIG_IGN if argv is None else previous)
 
 
 def _main(argv: list[str] | None, program: str) -> int:

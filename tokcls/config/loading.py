@@ -249,10 +249,10 @@ def load_spec(
     kept = _translated_overrides(defaults, list(overrides), notes, problems)
     set_keys.update(text.lstrip("~+").split("=", 1)[0] for text in kept)
     config = _compose_collecting(schema, config, kept, problems)
+    if not problems:  # before the task's defaults, which read model.task (an interpolation may set it)
+        config = _resolved(schema, config, problems)
     if task_defaults is not None and not problems:
         _apply_task_defaults(config, task_defaults(config), set_keys, notes)
-    if not problems:
-        config = _resolved(schema, config, problems)
     if not problems:
         problems += range_problems(schema, config)
         missing = sorted(OmegaConf.missing_keys(config))

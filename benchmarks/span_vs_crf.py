@@ -22,6 +22,7 @@ SYSTEMS = {
     "crf": ["model.head.decoder=crf"],
     "span": ["model.task=span_classification"],
     "shapes": ["model.head.decoder=crf", "model.head.shape_embedding_dim=16"],  # the CRF and each word's shape
+    "span_shapes": ["model.task=span_classification", "model.head.shape_embedding_dim=16"],
     "mpnet": [
         "model.head.decoder=crf",
         "model.language_model.pretrained_model_name=sentence-transformers/all-mpnet-base-v2",

@@ -94,3 +94,37 @@ def test_conversion_errors_are_reported_not_raised(tmp_path, capsys):
     assert main(["dataset_convert", f"source_data_dir={source}", f"target_data_dir={tmp_path / 'out'}"]) == 2
     err = capsys.readouterr().err
     assert f"{source / 'dev.txt'}:1:" in err and "fix:" in err
+
+
+def test_a_ctrl_c_that_a_library_swallows_or_wraps_still_stops_the_run_with_130(monkeypatch, capsys):
+    """Raised inside a weakref callback, a class body's __set_name__ (RuntimeError) or a broad except, the first
+    KeyboardInterrupt is lost or changed; the signal comes again until main() has seen it."""
+    import os
+    import signal
+    import time
+
+    from tokcls import cli
+
+    def swallows(argv, program):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)
+        except BaseException:
+            pass  # a library's broad except
+        time.sleep(5)  # the repeated signal ends this
+        return 0
+
+    def wraps(argv, program):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)
+        except KeyboardInterrupt as e:
+            raise RuntimeError("Error calling __set_name__") from e  # what type() does to it
+        return 0
+
+    for run in (swallows, wraps):
+        monkeypatch.setattr(cli, "_main", run)
+        started = time.monotonic()
+        assert cli.main([]) == 130
+        assert time.monotonic() - started < 2
+        assert "interrupted" in capsys.readouterr().err

@@ -106,27 +106,48 @@ def run_logged(command: "Command", config, ctx: "Context", notes: list[str]) -> 
         run_command(command.name, config, ctx)
 
 
-def _interrupt(signum, frame) -> None:
-    """Ctrl-C as KeyboardInterrupt, except inside importlib's own frames: raised in a module lock's weakref callback,
-    the exception is lost ("Exception ignored in ...", a traceback on stderr) and the run goes on; there the signal is
-    sent again a moment later, from outside the callback."""
-    if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+class _Interrupt:
+    """Ctrl-C as KeyboardInterrupt, made to take effect. Raised at some points the exception is lost or changed:
+    inside importlib's own frames (a module lock's weakref callback: "Exception ignored", and the run goes on),
+    inside a class body's __set_name__ (it becomes a RuntimeError), or in a library's broad except. So until main()
+    has seen it, the signal is sent again every 50 ms (and never raised inside importlib), and main() exits with 130
+    for whatever exception ends a run that was asked to stop."""
+
+    def __init__(self) -> None:
+        self.requested = False  # Ctrl-C was pressed
+        self.settled = False  # main() is done with it (or finished): no more re-sends
+
+    def __call__(self, signum, frame) -> None:
+        if self.settled:
+            return
+        self.requested = True
         import threading
 
-        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
-        return
-    raise KeyboardInterrupt
+        timer = threading.Timer(0.05, self._again)
+        timer.daemon = True
+        timer.start()
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            return  # the re-send comes from outside this callback
+        raise KeyboardInterrupt
+
+    def _again(self) -> None:
+        if not self.settled:
+            os.kill(os.getpid(), signal.SIGINT)
 
 
 def main(argv: list[str] | None = None, program: str = TOKEN) -> int:
     """The program; Ctrl-C at any point (while torch loads, the spec is read, the model loads) exits with 130."""
-    previous = signal.signal(signal.SIGINT, _interrupt) if threading_main() else None
+    interrupt = _Interrupt()
+    previous = signal.signal(signal.SIGINT, interrupt) if threading_main() else None
     try:
         return _main(argv, program)
-    except KeyboardInterrupt:
+    except BaseException:
+        if not interrupt.requested:
+            raise
         print(f"\n{program}: interrupted", file=sys.stderr)
         return 130
     finally:
+        interrupt.settled = True
         if previous is not None:
             # Run as the program (argv from the shell), the work is over: a Ctrl-C during the interpreter's
             # shutdown (torch's teardown takes a few hundred ms) would kill it by the signal or print a traceback

@@ -90,8 +90,8 @@ def test_tokenizer_gives_what_transformers_gives(tiny_encoder, tmp_path, lowerca
 
     reference = load_tokenizer(model_cfg(lowercase=lowercase))
     reference.save_pretrained(tmp_path)  # what an archive holds
-    assert RustTokenizer.loads(tmp_path)
-    light = RustTokenizer(tmp_path)
+    light = RustTokenizer.open(tmp_path)
+    assert light is not None
     for special in (True, False):
         _same(light, reference, INPUTS, add_special_tokens=special)
         _same(light, reference, INPUTS[0], add_special_tokens=special)
@@ -124,3 +124,15 @@ def test_an_archive_predicts_the_same_either_way(trained):
         runs.append(Predictor(network, tokenizer, settings, 8, context=context).run(examples))
     assert runs[0].labels == runs[1].labels
     assert torch.allclose(runs[0].scores, runs[1].scores, atol=1e-4)
+
+
+def test_a_tokenizer_folder_it_cannot_read_goes_to_transformers(tiny_encoder, tmp_path):
+    from tests.model.test_encoder import model_cfg
+    from tokcls.model.encoder import load_tokenizer
+
+    load_tokenizer(model_cfg()).save_pretrained(tmp_path)
+    settings = json.loads((tmp_path / "tokenizer_config.json").read_text())
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({k: v for k, v in settings.items() if k != "pad_token"}))
+    assert RustTokenizer.open(tmp_path) is None  # its padding id would be a guess
+    (tmp_path / "tokenizer.json").unlink()
+    assert RustTokenizer.open(tmp_path) is None  # a slow tokenizer's folder

@@ -175,9 +175,10 @@ def saved_encoder_and_tokenizer(directory: Path, inference: bool = False):
         from tokcls.model.rust_tokenizer import RustTokenizer
 
         config = json.loads((directory / "encoder" / "config.json").read_text(encoding="utf-8"))
-        if is_plain_bert(config) and RustTokenizer.loads(directory / "tokenizer"):
+        light_tokenizer = RustTokenizer.open(directory / "tokenizer") if is_plain_bert(config) else None
+        if light_tokenizer is not None:
             with uninitialised():  # the archive's weights replace them
-                return BertEncoder(config), RustTokenizer(directory / "tokenizer")
+                return BertEncoder(config), light_tokenizer
     from transformers import AutoConfig, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(directory / "tokenizer")

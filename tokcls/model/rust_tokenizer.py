@@ -37,21 +37,23 @@ class Encoded(dict):
 class RustTokenizer:
     is_fast = True
 
-    def __init__(self, directory: Path):
-        self.backend_tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+    def __init__(self, backend: Tokenizer, settings: dict):
+        self.backend_tokenizer = backend
         self.backend_tokenizer.no_truncation()  # a saved tokenizer.json may carry either; inference wants neither
         self.backend_tokenizer.no_padding()
-        settings = json.loads((directory / "tokenizer_config.json").read_text(encoding="utf-8"))
         self.pad_token_id = self._id(_token(settings.get("pad_token")))
         self.unk_token_id = self._id(_token(settings.get("unk_token")))
 
     @classmethod
-    def loads(cls, directory: Path) -> bool:
-        """Whether a saved tokenizer directory is one this class reads (a fast tokenizer's, special tokens named)."""
+    def open(cls, directory: Path) -> RustTokenizer | None:
+        """A saved tokenizer directory's tokenizer, or None when this class cannot read it (not a fast tokenizer's,
+        or its padding and unknown tokens not named): each file read once."""
         if not all((directory / name).is_file() for name in HF_FILES):
-            return False
+            return None
         settings = json.loads((directory / "tokenizer_config.json").read_text(encoding="utf-8"))
-        return settings.get("pad_token") is not None and settings.get("unk_token") is not None
+        if settings.get("pad_token") is None or settings.get("unk_token") is None:
+            return None
+        return cls(Tokenizer.from_file(str(directory / "tokenizer.json")), settings)
 
     def _id(self, token: str | None) -> int | None:
         return None if token is None else self.backend_tokenizer.token_to_id(token)

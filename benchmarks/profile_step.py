@@ -76,6 +76,7 @@ def load(args):
             f"training_ds.batch_size={args.batch_size}",
             f"validation_ds.batch_size={args.batch_size}",
             "model.dataset.use_cache=false",
+            f"model.dataset.max_seq_length={getattr(args, 'max_seq_length', 128)}",
             *([f"model.head.decoder={args.decoder}"] if getattr(args, "decoder", None) else []),
         ],
     )
@@ -100,6 +101,7 @@ def step_parser(doc: str) -> argparse.ArgumentParser:
     parser.add_argument("--encoder", default="sentence-transformers/all-MiniLM-L6-v2")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--max-seq-length", type=int, default=128, help="model.dataset.max_seq_length (windows)")
     return parser
 
 

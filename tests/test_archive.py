@@ -10,7 +10,7 @@ import tarfile
 import pytest
 
 from tokcls.core.errors import InputError
-from tokcls.model.archive import ENCRYPTED_MAGIC, decrypt, encrypt, read_archive
+from tokcls.model.archive_files import ENCRYPTED_MAGIC, decrypt, encrypt, read_archive
 
 
 def make_tar(path, members):
@@ -107,7 +107,7 @@ def test_a_tampered_archive_is_refused_on_load(trained, tmp_path):
 
 
 def test_members_over_the_size_bound_are_refused(tmp_path, monkeypatch):
-    from tokcls.model import archive
+    from tokcls.model import archive_files as archive
 
     monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 1000)  # a real 4 GiB member would fill the test disk
     with pytest.raises(InputError, match="over the limit"):

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import write_ner_dataset
 from tests.test_train import scalars
 from tokcls.cli import main
-from tokcls.model.archive import read_archive
+from tokcls.model.archive_files import read_archive
 
 FAST = [
     "model.language_model.pretrained_model_name=splade-tiny",

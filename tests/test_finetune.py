@@ -9,7 +9,8 @@ from tokcls.cli import main
 from tokcls.commands.token_classification.finetune import new_label_bias
 from tokcls.data.windows import WindowSettings
 from tokcls.inference.predictor import Predictor
-from tokcls.model.archive import load_model, read_archive
+from tokcls.model.archive import load_model
+from tokcls.model.archive_files import read_archive
 from tokcls.tasks import get_task
 from tokcls.tasks.token.examples import read_examples
 from tokcls.tasks.token.specs import FineTuneConfig

@@ -14,7 +14,7 @@ from safetensors.torch import load as load_tensors
 
 from tests.conftest import write_ner_dataset
 from tests.test_train import scalars, train
-from tokcls.model.archive import read_archive
+from tokcls.model.archive_files import read_archive
 from tokcls.training import fit
 from tokcls.training.resume import TrainingInterrupted
 

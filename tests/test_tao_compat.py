@@ -13,7 +13,7 @@ from tests.conftest import REPO, write_ner_dataset
 from tests.test_train import scalars
 from tokcls.cli import main
 from tokcls.data.labels import class_weights, read_label_ids
-from tokcls.model.archive import read_archive
+from tokcls.model.archive_files import read_archive
 from tokcls.tasks.token.examples import read_examples
 
 ENCODER = "model.language_model.pretrained_model_name=splade-tiny"  # the one override this machine needs

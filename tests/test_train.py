@@ -9,7 +9,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from tests.conftest import write_ner_dataset
 from tokcls.cli import main
-from tokcls.model.archive import read_archive
+from tokcls.model.archive_files import read_archive
 
 FAST = [
     "trainer.max_epochs=4",

@@ -111,7 +111,7 @@ class Model:
         """task, program, labels, encoder, decoder (the head's settings), window settings, runtime and the archive's
         path and SHA-256 (read once, on the first call)."""
         if self._description is None:
-            from tokcls.model.archive import sha256_file
+            from tokcls.model.archive_files import sha256_file
 
             trained = self.predictor.trained
             spec = self._options.get("spec") or {}

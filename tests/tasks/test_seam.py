@@ -12,7 +12,8 @@ from tokcls.cli import main
 from tokcls.config.sections import OptimConfig
 from tokcls.data.windows import WindowSettings
 from tokcls.inference.predictor import Predictor
-from tokcls.model.archive import load_model, read_archive, save_archive
+from tokcls.model.archive import load_model, save_archive
+from tokcls.model.archive_files import read_archive
 from tokcls.model.network import Network
 from tokcls.tasks.token.examples import read_examples
 from tokcls.training.optim import build_optimizer
@@ -40,9 +41,14 @@ def test_an_archive_of_format_1_loads_and_predicts_exactly_as_before():
     assert flat(confidences) == pytest.approx(flat(expected_confidences), abs=1e-6)
 
 
-def test_training_the_fixture_recipe_again_gives_the_same_predictions(tmp_path):
+def test_training_the_fixture_recipe_again_gives_the_same_predictions(tmp_path, monkeypatch):
     """The refactor changed no training arithmetic: the recipe that made the format-1 fixture, run now,
-    gives a model with the very same predictions."""
+    gives a model with the very same predictions. The one deliberate change since, attention-weight dropout
+    drawn by keep_mask instead of torch's Bernoulli (the same distribution, other draws: issue #32, docs/
+    benchmarks.md), is switched off here so that everything else is still held to the old arithmetic."""
+    import tokcls.training.module
+
+    monkeypatch.setattr(tokcls.training.module, "use_fast_attention_dropout", lambda encoder: False)
     from tests.conftest import write_ner_dataset
     from tests.fixtures.make_format1_archive import tiny_encoder
 

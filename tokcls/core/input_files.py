@@ -8,6 +8,7 @@ check and the read), and only then read.
 
 from __future__ import annotations
 
+import mmap
 import os
 import stat
 from pathlib import Path
@@ -63,6 +64,28 @@ def read_bytes(path: str | Path, what: str, fix: str, limit: int | None = None) 
             if size > limit:
                 raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
         return f.read() if limit is None else f.read(limit + 1)[:limit]
+
+
+def map_file(path: str | Path, what: str, fix: str, limit: int) -> mmap.mmap:
+    """The whole file mapped into memory, copy-on-write: its pages are read as they are used, and writes to the
+    mapping (a model's weights trained further) stay in this process, never reach the file. Larger than `limit`
+    bytes or empty is refused. Where the file system cannot map files, its bytes are read into anonymous memory.
+
+    tokcls replaces the files it writes by renaming a new file over them, so a mapped file never changes under
+    its reader; a file truncated in place by another program would make the reader fail (SIGBUS)."""
+    with open_regular(path, what, fix) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
+        if size == 0:
+            raise InputError(f"{what} is empty", fix, path)
+        try:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+        except (OSError, ValueError):
+            copy = mmap.mmap(-1, size)
+            copy.write(f.read(size))
+            copy.seek(0)
+            return copy
 
 
 def decode_utf8(raw: bytes, path: str | Path, fix: str) -> str:

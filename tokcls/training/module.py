@@ -15,7 +15,7 @@ import pytorch_lightning as pl
 import torch
 
 from tokcls.data.labels import format_label_stats, training_label_stats
-from tokcls.model.dropout import use_fast_dropout
+from tokcls.model.dropout import use_fast_attention_dropout, use_fast_dropout
 from tokcls.tasks import get_task
 from tokcls.training.optim import build_optimizer, build_scheduler, warmup_steps
 
@@ -40,6 +40,7 @@ class TaskModule(pl.LightningModule):
         self.network = network
         self.network.train()  # from_pretrained and archives give eval mode; Lightning keeps module modes
         use_fast_dropout(self.network)  # the same dropout, its random mask 4x cheaper on a CPU
+        use_fast_attention_dropout(self.network.encoder)  # and the attention weights' dropout alike
         self.task = get_task(network.task)
         self.optim_cfg = optim_cfg
         self.class_balancing = getattr(class_balancing, "value", class_balancing)

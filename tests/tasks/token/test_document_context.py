@@ -69,6 +69,9 @@ def context_runs(tmp_path_factory, tiny_encoder):
                     "training_ds.batch_size=8",
                     "trainer.enable_progress_bar=false",
                     f"model.dataset.context={context}",
+                    # This tiny model stays in the majority class from about 1 seed in 7 (seed 2 with torch's
+                    # attention dropout, 42 with tokcls's; seeds 0, 1, 3 and 7 learn with both): one that learns.
+                    "seed=0",
                 ]
             )
             == 0

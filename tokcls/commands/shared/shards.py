@@ -147,7 +147,7 @@ def check_run(folder: Path, run: dict) -> None:
 
 def start_run(config, ctx) -> tuple[Path, list[Piece]]:
     """The shard folder and its pieces; the run manifest written, or checked against the one there."""
-    from tokcls.model.archive import sha256_file
+    from tokcls.model.archive_files import sha256_file
 
     if config.shard.lines is not None and config.shard.lines % config.chunk_lines:
         raise InputError(

@@ -5,8 +5,8 @@ and decoder settings), model.safetensors (every tensor of the network: encoder, 
 transitions), label_ids.csv, encoder/config.json, tokenizer/ (the tokenizer files) and manifest.json
 (the format, and every other member's size and SHA-256, checked on load). Format 1 archives (before
 model.json) still load: their description is read from config.yaml. Written under a
-temporary name and renamed, so a crash never leaves half an archive. Reading the members (mapped into
-memory, decrypted with -k, checked): archive_files.py; the network's weights are views of them (tensor_views.py).
+temporary name and renamed, so a crash never leaves half an archive. Reading the members (read into
+memory once, decrypted with -k, checked): archive_files.py; the network's weights are views of them (tensor_views.py).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def load_model(path: str | Path, key: str | None = None, inference: bool = False
             "the archive was altered or assembled by hand: re-create it with train",
             path,
         )
-    # assign: the parameters become the views of the mapped archive (of the network's dtype: an archive written
+    # assign: the parameters become the views of the archive's buffer (of the network's dtype: an archive written
     # in another precision is converted), not copies of them
     network.load_state_dict({k: v.to(expected[k].dtype) for k, v in weights.items()}, assign=True)
     return network.eval(), tokenizer, config

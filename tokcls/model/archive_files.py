@@ -1,9 +1,9 @@
 """An archive's members as they are on disk: decrypted, bounded, checked against the manifest.
 
 The archive is a tar, or with a key (-k) that tar encrypted and authenticated (Fernet: AES-128-CBC + HMAC-SHA256)
-under a key derived from the passphrase with scrypt. A plain archive is mapped into memory, not read: each member
-is a view of the mapping, so the weights (almost all of an archive) are never copied, only read as the model uses
-them, once to check their SHA-256. Extraction takes only regular files with plain relative names.
+under a key derived from the passphrase with scrypt. The file is read into memory in one pass and each member is a
+view of that buffer: the weights (almost all of an archive) are not copied again on their way into the network.
+Extraction takes only regular files with plain relative names.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from tokcls.core.errors import InputError
-from tokcls.core.input_files import map_file
+from tokcls.core.input_files import filled, read_into_memory
 
 ENCRYPTED_MAGIC = b"TCLS-ENCRYPTED-1\n"
 MAX_MEMBER_BYTES = 4 << 30  # no encoder file we know of comes near; a bigger member is not ours
@@ -101,13 +101,13 @@ def check_manifest(files: dict, path: Path) -> None:
 
 
 def open_members(path: str | Path, key: str | None = None) -> dict[str, memoryview]:
-    """The archive's files by name, each a view of the mapped (or decrypted) archive, checked against its manifest;
-    refuses anything but regular files with plain relative names, sparse members, and members bigger in total than
-    the archive itself. With a key, only an encrypted and authenticated archive is read."""
+    """The archive's files by name, each a view of the archive read into memory (or decrypted), checked against its
+    manifest; refuses anything but regular files with plain relative names, sparse members, and members bigger in
+    total than the archive itself. With a key, only an encrypted and authenticated archive is read."""
     path = Path(path)
     where = "check -m; train writes RESULTS/checkpoints/<name>.tcls"
-    mapped = map_file(path, "model archive", where, limit=MAX_ARCHIVE_BYTES)
-    head = mapped[: len(ENCRYPTED_MAGIC)]
+    data = read_into_memory(path, "model archive", where, limit=MAX_ARCHIVE_BYTES)
+    head = bytes(data[: len(ENCRYPTED_MAGIC)])
     if path.suffix == ".ckpt" or head[:2] == b"PK":  # a Lightning checkpoint (a zip of pickles), not an archive
         raise InputError(
             "this is a Lightning checkpoint (.ckpt: training state, resumed by train), not a model archive",
@@ -120,12 +120,14 @@ def open_members(path: str | Path, key: str | None = None) -> dict[str, memoryvi
             "use the archive train wrote with -k, or leave out -k for an archive written without it",
             path,
         )
-    source = io.BytesIO(decrypt(mapped[:], key, path)) if head == ENCRYPTED_MAGIC else mapped
-    whole = memoryview(source.getbuffer() if isinstance(source, io.BytesIO) else source)
+    if head == ENCRYPTED_MAGIC:
+        plain = io.BytesIO(decrypt(data[:], key, path))
+        data = filled(len(plain.getbuffer()), plain.readinto, "decrypted model archive", path)
+    whole = memoryview(data)
     files: dict[str, memoryview] = {}
     total = 0
     try:
-        with tarfile.open(fileobj=source, mode="r:") as tar:
+        with tarfile.open(fileobj=data, mode="r:") as tar:  # the buffer is a file object too
             for member in tar:
                 name = PurePosixPath(member.name)
                 if name.is_absolute() or ".." in name.parts or not member.isreg():

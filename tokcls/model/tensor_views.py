@@ -1,12 +1,11 @@
 """The tensors of a safetensors file held in memory, as views of its bytes rather than copies.
 
-The safetensors library reads a file by name (memory-mapped) or copies every tensor out of a bytes object; an
-archive's weights are a member at some offset inside the archive, which load_model maps into memory. This reads
-the format (an 8-byte little-endian header length, a JSON header of name -> dtype, shape, data offsets, then the
-data) and makes each tensor a view of the mapped bytes: no copy of the weights is made, and the pages are read
-from the file as the model first touches them. Anything that does not add up (offsets outside the data, a size
-that does not fit the shape, an unknown dtype) is a ValueError, as the library's own reader raises for a damaged
-file.
+The safetensors library reads a file by name or copies every tensor out of a bytes object; an archive's weights
+are a member at some offset inside the archive, which load_model has read into memory once. This reads the format
+(an 8-byte little-endian header length, a JSON header of name -> dtype, shape, data offsets, then the data) and
+makes each tensor a view of those bytes: no further copy of the weights is made. Anything that does not add up
+(offsets outside the data, a size that does not fit the shape, an unknown dtype) is a ValueError, as the library's
+own reader raises for a damaged file.
 """
 
 from __future__ import annotations

@@ -113,3 +113,16 @@ def test_resume_falls_back_from_a_damaged_last_ckpt(tmp_path, tiny_encoder, caps
         ckpt.write_bytes(b"garbage")
     assert train(run, data, "trainer.max_epochs=3", *resume) == 2
     assert "no other checkpoint in the folder reads back" in capsys.readouterr().err
+
+
+def test_last_ckpt_follows_every_validation_not_only_new_bests(tmp_path, tiny_encoder):
+    """Lightning rewrote last.ckpt only with a new best: once dev F1 reached 100 at step 6, 8 epochs left last.ckpt
+    at step 6 of 24, and resuming (or extending a finished run) went back there."""
+    data = write_ner_dataset(tmp_path / "data", n_train=24, n_dev=8)
+    only_validation = "exp_manager.checkpoint_callback_params.every_n_train_steps=0"  # no periodic last.ckpt
+    assert train(tmp_path / "run", data, "trainer.max_epochs=8", only_validation) == 0
+    folder = tmp_path / "run" / "checkpoints"
+    steps = {p.name: torch.load(p, weights_only=True, map_location="cpu")["global_step"] for p in folder.glob("*.ckpt")}
+    assert steps.pop("last.ckpt") == 24  # 3 steps an epoch
+    ((best, step),) = steps.items()  # the best keeps its own step
+    assert f"step={step}-" in best and step < 24

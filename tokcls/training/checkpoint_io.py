@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import torch
+from pytorch_lightning.callbacks import ModelCheckpoint
 from pytorch_lightning.plugins.io import TorchCheckpointIO
 
 TEMPORARY = ".*.ckpt.*.tmp"  # what a write killed midway leaves behind
@@ -41,6 +42,29 @@ class AtomicCheckpointIO(TorchCheckpointIO):
                     str(path),
                 ) from None
             raise
+
+
+class CurrentLastCheckpoint(ModelCheckpoint):
+    """Lightning's ModelCheckpoint, with last.ckpt kept current. Lightning writes last.ckpt only when it has just written
+    a top-k checkpoint at that step, so after a validation that found no new best it stayed behind: 8 epochs with
+    every_n_train_steps=0 left it at step 6 of 24, and a finished run extended with resume_past_end went back there.
+    Here last.ckpt is written wherever ModelCheckpoint considers saving (the end of each validation, or of each epoch
+    where it saves there) and nothing was written at that step."""
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        super().on_train_epoch_end(trainer, pl_module)
+        if self._should_save_on_train_epoch_end(trainer):
+            self._keep_last_current(trainer)
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        super().on_validation_end(trainer, pl_module)
+        if not self._should_save_on_train_epoch_end(trainer):
+            self._keep_last_current(trainer)
+
+    def _keep_last_current(self, trainer) -> None:
+        # skipped in the sanity check, outside fit, and when this step was saved already (a new best and its last)
+        if self.save_last and not self._should_skip_saving_checkpoint(trainer):
+            self._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
 
 
 def is_intact(path: Path) -> bool:

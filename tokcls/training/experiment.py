@@ -16,7 +16,13 @@ from pytorch_lightning.loggers import TensorBoardLogger
 
 from tokcls.config.experiment import monitor_mode
 from tokcls.core.errors import InputError
-from tokcls.training.checkpoint_io import AtomicCheckpointIO, is_intact, newest_intact, remove_leftovers
+from tokcls.training.checkpoint_io import (
+    AtomicCheckpointIO,
+    CurrentLastCheckpoint,
+    is_intact,
+    newest_intact,
+    remove_leftovers,
+)
 from tokcls.training.resume import GracefulInterrupt, PeriodicCheckpoint, RandomState
 from tokcls.training.timing import FitTimer
 
@@ -142,7 +148,7 @@ def build_trainer(config, results_dir: Path, extra_callbacks: tuple = ()) -> tup
     callbacks = [RandomState(), GracefulInterrupt(last), FitTimer(), *extra_callbacks]
     checkpoint = None
     if exp.create_checkpoint_callback:
-        checkpoint = ModelCheckpoint(
+        checkpoint = CurrentLastCheckpoint(
             dirpath=checkpoint_dir(config, results_dir),
             filename=params.filename
             or (

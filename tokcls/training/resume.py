@@ -54,7 +54,7 @@ def _to_tuples(value):
 
 class PeriodicCheckpoint(Callback):
     """Rewrites last.ckpt every `every_n_steps` optimizer steps, mid-epoch included: what a run
-    killed with SIGKILL resumes from. (ModelCheckpoint writes last.ckpt after each validation.)"""
+    killed with SIGKILL resumes from. (CurrentLastCheckpoint writes last.ckpt after each validation.)"""
 
     def __init__(self, last_checkpoint: Path, every_n_steps: int, weights_only: bool = False):
         self.last_checkpoint = Path(last_checkpoint)

@@ -56,14 +56,21 @@ def check_regular(path: str | Path, what: str, fix: str) -> Path:
     return Path(path)
 
 
+def _size_within(f, path: str | Path, what: str, fix: str, limit: int) -> int:
+    """The open file's size; an InputError when it is over `limit` bytes, before anything is read."""
+    size = os.fstat(f.fileno()).st_size
+    if size > limit:
+        raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
+    return size
+
+
 def read_bytes(path: str | Path, what: str, fix: str, limit: int | None = None) -> bytes:
     """The whole file; with `limit`, a file larger than `limit` bytes is refused before it is read."""
     with open_regular(path, what, fix) as f:
-        if limit is not None:
-            size = os.fstat(f.fileno()).st_size
-            if size > limit:
-                raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
-        return f.read() if limit is None else f.read(limit + 1)[:limit]
+        if limit is None:
+            return f.read()
+        _size_within(f, path, what, fix, limit)
+        return f.read(limit + 1)[:limit]
 
 
 def read_into_memory(path: str | Path, what: str, fix: str, limit: int) -> mmap.mmap:
@@ -74,19 +81,15 @@ def read_into_memory(path: str | Path, what: str, fix: str, limit: int) -> mmap.
     Not a mapping of the file, on purpose: a mapped file copied over in place (`cp new.tcls model.tcls` truncates
     and rewrites the same file) would change a running server's weights under it, or kill it with SIGBUS."""
     with open_regular(path, what, fix) as f:
-        size = os.fstat(f.fileno()).st_size
-        if size > limit:
-            raise InputError(f"{what} is {size:,} bytes, more than the {limit:,} a {what} may have", fix, path)
-        if size == 0:
-            raise InputError(f"{what} is empty", fix, path)
-        return filled(size, lambda view: f.readinto(view), what, path)  # type: ignore[attr-defined]  # BufferedReader
+        return filled(_size_within(f, path, what, fix, limit), f.readinto, what, fix, path)  # type: ignore[attr-defined]
 
 
-def filled(size: int, read_into, what: str, path: str | Path) -> mmap.mmap:
+def filled(size: int, read_into, what: str, fix: str, path: str | Path) -> mmap.mmap:
     """`size` bytes of anonymous memory (zero pages handed out as they are first written: no memset of our own, 10 ms
-    less than a bytearray for a 91 MB archive) filled by `read_into(view)` calls, each returning the bytes it wrote."""
-    if size == 0:  # mmap refuses an empty buffer
-        raise InputError(f"{what} is empty", "copy it again", path)
+    less than a bytearray for a 91 MB archive) filled by `read_into(view)` calls, each returning the bytes it wrote.
+    Nothing to fill (an empty file) is refused: there is no model in it, and mmap takes no empty buffer."""
+    if size == 0:
+        raise InputError(f"{what} is empty", fix, path)
     buffer = mmap.mmap(-1, size)
     with memoryview(buffer) as view:
         done = 0

@@ -122,7 +122,7 @@ def open_members(path: str | Path, key: str | None = None) -> dict[str, memoryvi
         )
     if head == ENCRYPTED_MAGIC:
         plain = io.BytesIO(decrypt(data[:], key, path))
-        data = filled(len(plain.getbuffer()), plain.readinto, "decrypted model archive", path)
+        data = filled(len(plain.getbuffer()), plain.readinto, "decrypted model archive", "copy it again", path)
     whole = memoryview(data)
     files: dict[str, memoryview] = {}
     total = 0
